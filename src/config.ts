@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The only module that reads process.env. Everything else receives a Config. */
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+    message: 'must be exactly 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)',
+  });
+
+const envSchema = z.object({
+  KARTU_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KARTU_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('kartu'),
+  KARTU_MASTER_KEY: base64Key.optional(),
+  KARTU_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+    .pipe(z.array(base64Key)),
+  KARTU_HOME: z.string().default('.kartu'),
+  KARTU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KARTU_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
+  KARTU_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  KARTU_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(100000).default(100),
+  KARTU_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(86400),
+  KARTU_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(8 * 3600),
+  KARTU_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86400).default(30 * 60),
+  KARTU_TRUST_PROXY: z.string().default('loopback'),
+});
+
+export type KartuEnv = 'sandbox' | 'production';
+
+export interface Config {
+  env: KartuEnv;
+  port: number;
+  host: string;
+  /** Absent: the quick start runs an embedded PostgreSQL (see platform/embedded-postgres.ts). */
+  databaseUrl?: string;
+  redisUrl: string;
+  redisPrefix: string;
+  /** The active master key first, then older keys kept only to decrypt. */
+  masterKeys: Buffer[];
+  home: string;
+  logLevel: string;
+  tokenTtlSeconds: number;
+  clockSkewSeconds: number;
+  rateLimitPerSecond: number;
+  secretOverlapSeconds: number;
+  sessionTtlSeconds: number;
+  sessionIdleSeconds: number;
+  trustProxy: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the environment once. In sandbox without KARTU_MASTER_KEY a key is
+ * generated and kept in KARTU_HOME/master.key (mode 0600) so restarts can decrypt; production
+ * refuses to start without one.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  let masterKey = e.KARTU_MASTER_KEY;
+  if (!masterKey) {
+    if (e.KARTU_ENV === 'production') {
+      throw new ConfigError('KARTU_MASTER_KEY is required when KARTU_ENV=production (32 bytes, base64)');
+    }
+    masterKey = sandboxMasterKey(e.KARTU_HOME);
+  }
+  return {
+    env: e.KARTU_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.KARTU_REDIS_PREFIX,
+    masterKeys: [masterKey, ...e.KARTU_PREVIOUS_MASTER_KEYS].map((k) => Buffer.from(k, 'base64')),
+    home: e.KARTU_HOME,
+    logLevel: e.KARTU_LOG_LEVEL,
+    tokenTtlSeconds: e.KARTU_TOKEN_TTL_SECONDS,
+    clockSkewSeconds: e.KARTU_CLOCK_SKEW_SECONDS,
+    rateLimitPerSecond: e.KARTU_RATE_LIMIT_PER_SECOND,
+    secretOverlapSeconds: e.KARTU_SECRET_OVERLAP_SECONDS,
+    sessionTtlSeconds: e.KARTU_SESSION_TTL_SECONDS,
+    sessionIdleSeconds: e.KARTU_SESSION_IDLE_SECONDS,
+    trustProxy: e.KARTU_TRUST_PROXY,
+  };
+}
+
+function sandboxMasterKey(home: string): string {
+  const file = path.join(home, 'master.key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    const check = base64Key.safeParse(key);
+    if (!check.success) throw new ConfigError(`${file}: ${check.error.issues[0]?.message}`);
+    return key;
+  }
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}

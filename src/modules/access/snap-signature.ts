@@ -1,0 +1,100 @@
+import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '../../platform/crypto';
+
+/**
+ * SNAP signatures (SNAP.md). Pure functions: the same code signs (CLI, sandbox utilities, tests)
+ * and verifies (the partner API).
+ */
+
+/** Removes whitespace outside JSON strings; key order and string contents stay as sent. */
+export function minifyJson(raw: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (inString) {
+      out += ch;
+      if (ch === '\\') {
+        out += raw[++i] ?? '';
+      } else if (ch === '"') {
+        inString = false;
+      }
+    } else if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (ch !== ' ' && ch !== '\n' && ch !== '\r' && ch !== '\t') {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+export function bodySha256Hex(rawBody: string | Buffer): string {
+  const text = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+  return createHash('sha256').update(minifyJson(text), 'utf8').digest('hex');
+}
+
+/** METHOD:relativePathWithQuery:accessToken:lowercase(hex(sha256(minifiedBody))):timestamp */
+export function symmetricStringToSign(method: string, pathWithQuery: string, accessToken: string, rawBody: string | Buffer, timestamp: string): string {
+  return `${method.toUpperCase()}:${pathWithQuery}:${accessToken}:${bodySha256Hex(rawBody)}:${timestamp}`;
+}
+
+export function signSymmetric(clientSecret: string, stringToSign: string): string {
+  return createHmac('sha512', Buffer.from(clientSecret, 'utf8')).update(stringToSign, 'utf8').digest('base64');
+}
+
+/** Constant-time check of an X-SIGNATURE against each candidate secret (current, then one in overlap). */
+export function verifySymmetric(secrets: string[], stringToSign: string, signature: string): boolean {
+  let ok = false;
+  for (const secret of secrets) {
+    // Every candidate is checked, so timing does not reveal which one matched.
+    ok = constantTimeEqual(signSymmetric(secret, stringToSign), signature) || ok;
+  }
+  return ok;
+}
+
+export function tokenStringToSign(clientKey: string, timestamp: string): string {
+  return `${clientKey}|${timestamp}`;
+}
+
+export function signAccessTokenRequest(privateKey: KeyObject | string, clientKey: string, timestamp: string): string {
+  return createSign('RSA-SHA256').update(tokenStringToSign(clientKey, timestamp), 'utf8').sign(toPrivateKey(privateKey), 'base64');
+}
+
+export function verifyAccessTokenRequest(publicKey: KeyObject, clientKey: string, timestamp: string, signature: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
+  try {
+    return createVerify('RSA-SHA256').update(tokenStringToSign(clientKey, timestamp), 'utf8').verify(publicKey, signature, 'base64');
+  } catch {
+    return false;
+  }
+}
+
+/** The asymmetric transaction signature (no token): SHA256withRSA over METHOD:path:bodyHash:timestamp. */
+export function asymmetricStringToSign(method: string, pathWithQuery: string, rawBody: string | Buffer, timestamp: string): string {
+  return `${method.toUpperCase()}:${pathWithQuery}:${bodySha256Hex(rawBody)}:${timestamp}`;
+}
+
+export function signAsymmetric(privateKey: KeyObject | string, stringToSign: string): string {
+  return createSign('RSA-SHA256').update(stringToSign, 'utf8').sign(toPrivateKey(privateKey), 'base64');
+}
+
+export function verifyAsymmetric(publicKey: KeyObject, stringToSign: string, signature: string): boolean {
+  try {
+    return createVerify('RSA-SHA256').update(stringToSign, 'utf8').verify(publicKey, signature, 'base64');
+  } catch {
+    return false;
+  }
+}
+
+function toPrivateKey(key: KeyObject | string): KeyObject {
+  return typeof key === 'string' ? createPrivateKey(key) : key;
+}
+
+/** Parses an RSA public key PEM (SPKI or PKCS#1); throws on anything else. */
+export function parseRsaPublicKey(pem: string): KeyObject {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error('the public key must be an RSA key');
+  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('the RSA key must be at least 2048 bits');
+  return key;
+}

@@ -1,0 +1,73 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Constant-time equality for strings of any length (lengths are compared via fixed-size digests). */
+export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const da = createHmac('sha256', COMPARE_KEY).update(a).digest();
+  const db = createHmac('sha256', COMPARE_KEY).update(b).digest();
+  return timingSafeEqual(da, db);
+}
+const COMPARE_KEY = randomBytes(32);
+
+/**
+ * Envelope for secrets at rest: AES-256-GCM under a key derived (HKDF) from a master key for one
+ * purpose. Stored as `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts), so rows written under
+ * an older master key stay readable while KARTU_PREVIOUS_MASTER_KEYS lists it.
+ */
+export class SecretBox {
+  private readonly keys = new Map<string, Buffer>();
+  readonly activeKeyId: string;
+
+  constructor(masterKeys: Buffer[], purpose: string) {
+    if (masterKeys.length === 0) throw new Error('SecretBox needs at least one master key');
+    for (const master of masterKeys) {
+      this.keys.set(keyIdOf(master), Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `kartu:${purpose}`, 32)));
+    }
+    this.activeKeyId = keyIdOf(masterKeys[0]!);
+  }
+
+  encrypt(plaintext: string, associatedData = ''): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
+    cipher.setAAD(Buffer.from(associatedData));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', this.activeKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  decrypt(envelope: string, associatedData = ''): string {
+    const [version, keyId, iv, tag, ct] = envelope.split('.');
+    if (version !== 'v1' || !keyId || iv === undefined || tag === undefined || ct === undefined) {
+      throw new Error('not a SecretBox envelope');
+    }
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`no master key with id ${keyId} is configured`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(associatedData));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  keyIdOf(envelope: string): string | undefined {
+    return envelope.split('.')[1];
+  }
+}
+
+/** A short public id for a master key: the first 8 hex digits of SHA-256 over a fixed label and the key. */
+export function keyIdOf(master: Buffer): string {
+  return createHash('sha256').update('kartu-key-id').update(master).digest('hex').slice(0, 8);
+}

@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+
+export interface DatabaseOptions {
+  url: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: Function[];
+  poolSize?: number;
+}
+
+/** A TypeORM DataSource over pg. Schema changes only through migrations, never `synchronize`. */
+export function createDataSource(opts: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: opts.url,
+    entities: opts.entities,
+    migrations: opts.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: opts.poolSize ?? 20, connectionTimeoutMillis: 5000 },
+  });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(db: DataSource): Promise<string[]> {
+  const applied = await db.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/**
+ * Runs `work` in one transaction; retries once on a serialization failure or deadlock
+ * (SQLSTATE 40001 / 40P01). The EntityManager is passed explicitly, never stored on a service.
+ */
+export async function inTransaction<T>(db: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (err) {
+      const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+      if (attempt === 0 && code && RETRYABLE.has(code)) continue;
+      throw err;
+    }
+  }
+}
+
+/** Unique-violation check for INSERTs that race (SQLSTATE 23505). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = (err as { driverError?: { code?: string; constraint?: string } }).driverError ?? (err as { code?: string; constraint?: string });
+  return e?.code === '23505' && (!constraint || e.constraint === constraint);
+}

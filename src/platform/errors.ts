@@ -1,0 +1,93 @@
+/**
+ * One error model. Every failure a client can cause is a KartuError with an HTTP status and a
+ * SNAP case code; the error middleware (platform/http.ts) renders it once, as
+ * `responseCode` = status (3) + service code (2) + case code (2).
+ */
+export class KartuError extends Error {
+  constructor(
+    readonly status: number,
+    readonly caseCode: string,
+    message: string,
+    /** Forces a service code (e.g. the token endpoint answers 73 wherever it is mounted). */
+    readonly serviceCode?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequest extends KartuError {
+  constructor(message = 'Bad Request') {
+    super(400, '00', message);
+  }
+}
+export class InvalidFieldFormat extends KartuError {
+  constructor(readonly field: string, detail?: string) {
+    super(400, '01', `Invalid Field Format ${field}${detail ? ` (${detail})` : ''}`);
+  }
+}
+export class MissingMandatoryField extends KartuError {
+  constructor(readonly field: string) {
+    super(400, '02', `Invalid Mandatory Field ${field}`);
+  }
+}
+export class Unauthorized extends KartuError {
+  constructor(reason: string) {
+    super(401, '00', `Unauthorized. ${reason}`);
+  }
+}
+export class InvalidToken extends KartuError {
+  constructor() {
+    super(401, '01', 'Invalid Token (B2B)');
+  }
+}
+export class FeatureNotAllowed extends KartuError {
+  constructor(detail?: string) {
+    super(403, '01', detail ? `Feature Not Allowed. ${detail}` : 'Feature Not Allowed');
+  }
+}
+export class NotFound extends KartuError {
+  constructor(what = 'Transaction Not Found') {
+    super(404, '01', what);
+  }
+}
+export class RouteNotFound extends KartuError {
+  constructor() {
+    super(404, '00', 'Requested Service Not Found', '00');
+  }
+}
+export class MethodNotAllowed extends KartuError {
+  constructor() {
+    super(405, '00', 'Requested Function Is Not Supported');
+  }
+}
+export class Conflict extends KartuError {
+  constructor(message = 'Conflict') {
+    super(409, '00', message);
+  }
+}
+export class DuplicateReference extends KartuError {
+  constructor(field = 'partnerReferenceNo') {
+    super(409, '01', `Duplicate ${field}`);
+  }
+}
+export class PayloadTooLarge extends KartuError {
+  constructor(limit: string) {
+    super(413, '00', `Payload Too Large (limit ${limit})`);
+  }
+}
+export class UnsupportedMediaType extends KartuError {
+  constructor() {
+    super(415, '00', 'Unsupported Media Type (use Content-Type: application/json)');
+  }
+}
+export class TooManyRequests extends KartuError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, '00', 'Too Many Requests');
+  }
+}
+export class GeneralError extends KartuError {
+  constructor() {
+    super(500, '00', 'General Error');
+  }
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from './clock';
+import {
+  BadRequest,
+  GeneralError,
+  KartuError,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  RouteNotFound,
+  TooManyRequests,
+  UnsupportedMediaType,
+} from './errors';
+import type { Logger } from './logger';
+import { httpDuration, httpRequests } from './metrics';
+import type { ApiDocs } from './openapi';
+import { requestContext } from './request-context';
+import { formatSnapTimestamp } from './snap-time';
+import { parseInput } from './validation';
+
+export const BODY_LIMIT = '1mb';
+const NO_BODY = z.strictObject({});
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The body exactly as received (signatures are computed over it), empty when there was none. */
+    rawBody: Buffer;
+    requestId: string;
+    /** The SNAP service code of the matched route ("00" until one matches). */
+    serviceCode: string;
+  }
+}
+
+/** Request id (from a well-formed X-Request-Id or new), the log context, X-TIMESTAMP, access log and metrics. */
+export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    req.requestId = given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    req.serviceCode = '00';
+    req.rawBody = Buffer.alloc(0);
+    res.setHeader('X-Request-Id', req.requestId);
+    res.setHeader('X-TIMESTAMP', formatSnapTimestamp(clock.now()));
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const responseCode = String(res.locals.responseCode ?? '');
+      httpRequests.inc({ method: req.method, route, status: String(res.statusCode), response_code: responseCode });
+      httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      requestContext.run({ requestId: req.requestId }, () =>
+        logger.info(
+          { method: req.method, path: req.path, status: res.statusCode, responseCode, ms: Math.round(seconds * 1e6) / 1e3 },
+          'request',
+        ),
+      );
+    });
+    requestContext.run({ requestId: req.requestId }, next);
+  };
+}
+
+const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
+
+/**
+ * Reads the body once as raw bytes (kept for signature checks) and parses it as JSON.
+ * A body needs `Content-Type: application/json` (415 otherwise); malformed JSON is a 400.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  readRaw(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    req.rawBody = raw;
+    if (raw.length === 0) {
+      req.body = undefined;
+      return next();
+    }
+    const type = req.get('content-type') ?? '';
+    if (!/^application\/json\s*(;.*)?$/i.test(type.trim())) return next(new UnsupportedMediaType());
+    try {
+      req.body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return next(new BadRequest('Bad Request. Malformed JSON body'));
+    }
+    next();
+  });
+};
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
+  method: HttpMethod;
+  /** Express path relative to the router's prefix, e.g. `/cards/:cardId`. */
+  path: string;
+  /** SNAP service code used in every responseCode of this route. */
+  service: string;
+  summary: string;
+  tag: string;
+  /** Security middlewares run before validation (partner signature, admin session, ...). */
+  guards?: RequestHandler[];
+  /** Documented security requirement names for OpenAPI. */
+  security?: string[];
+  /** Extra documented request headers. */
+  headers?: z.ZodObject;
+  body?: B;
+  query?: Q;
+  /** Schema of the success payload (without responseCode/responseMessage). */
+  response?: z.ZodType;
+  successStatus?: number;
+  handler: (ctx: { req: Request; res: Response; body: z.infer<B>; query: z.infer<Q> }) => Promise<object> | object;
+}
+
+/**
+ * A router whose routes declare method, path, service code, guards, validation, docs and handler
+ * together. Responses are wrapped in the SNAP envelope; wrong methods on a known path answer 405.
+ */
+export class ApiRouter {
+  readonly router: Router = express.Router();
+  private readonly methodsByPath = new Map<string, Set<string>>();
+
+  constructor(
+    readonly prefix: string,
+    private readonly docs: ApiDocs,
+  ) {}
+
+  route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
+    const status = spec.successStatus ?? 200;
+    const setService: RequestHandler = (req, _res, next) => {
+      req.serviceCode = spec.service;
+      next();
+    };
+    const handle: RequestHandler = async (req, res) => {
+      // A route without a body schema takes none: any field sent to it is an unknown field.
+      const bodySchema = spec.body ?? (req.rawBody.length > 0 ? NO_BODY : undefined);
+      const body = bodySchema ? parseInput(bodySchema, req.body ?? {}) : undefined;
+      const query = spec.query ? parseInput(spec.query, { ...req.query }) : undefined;
+      const payload = await spec.handler({ req, res, body: body as z.infer<B>, query: query as z.infer<Q> });
+      sendSnap(res, status, `${status}${spec.service}00`, 'Successful', payload);
+    };
+    this.router[spec.method](spec.path, setService, jsonBody, ...(spec.guards ?? []), handle);
+    const methods = this.methodsByPath.get(spec.path) ?? new Set();
+    methods.add(spec.method.toUpperCase());
+    if (!this.methodsByPath.has(spec.path)) {
+      this.methodsByPath.set(spec.path, methods);
+      this.router.all(spec.path, setService, (_req, res) => {
+        res.setHeader('Allow', [...methods].join(', '));
+        throw new MethodNotAllowed();
+      });
+    }
+    this.docs.registerRoute(this.prefix, spec);
+  }
+}
+
+export function sendSnap(res: Response, status: number, responseCode: string, responseMessage: string, payload: object = {}): void {
+  res.locals.responseCode = responseCode;
+  res.status(status).json({ responseCode, responseMessage, ...payload });
+}
+
+export const notFoundHandler: RequestHandler = () => {
+  throw new RouteNotFound();
+};
+
+/** The one place errors become responses. A 5xx never leaks internals; it carries the request id. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const error = toKartuError(err);
+    if (error.status >= 500) {
+      logger.error({ err, path: req.path }, 'unhandled error');
+    }
+    if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    const service = error.serviceCode ?? req.serviceCode ?? '00';
+    const message = error.status >= 500 ? `${error.message} (request id ${req.requestId})` : error.message;
+    if (res.headersSent) return;
+    sendSnap(res, error.status, `${error.status}${service}${error.caseCode}`, message);
+  };
+}
+
+function toKartuError(err: unknown): KartuError {
+  if (err instanceof KartuError) return err;
+  const e = err as { type?: string; status?: number; statusCode?: number };
+  switch (e?.type) {
+    case 'entity.too.large':
+      return new PayloadTooLarge(BODY_LIMIT);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaType();
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'entity.verify.failed':
+      return new BadRequest('Bad Request. Incomplete body');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new KartuError(status, '00', 'Bad Request');
+  return new GeneralError();
+}

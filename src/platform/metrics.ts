@@ -1,0 +1,20 @@
+import client from 'prom-client';
+
+/** One registry per process (tests build several apps; metrics are shared, not duplicated). */
+export const metricsRegistry = new client.Registry();
+client.collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequests = new client.Counter({
+  name: 'kartu_http_requests_total',
+  help: 'HTTP requests by method, route and status',
+  labelNames: ['method', 'route', 'status', 'response_code'] as const,
+  registers: [metricsRegistry],
+});
+
+export const httpDuration = new client.Histogram({
+  name: 'kartu_http_request_duration_seconds',
+  help: 'HTTP request latency by method, route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});

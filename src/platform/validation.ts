@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { InvalidFieldFormat, MissingMandatoryField } from './errors';
+
+/**
+ * Parses input with a zod schema and turns the first problem into the SNAP error that names the
+ * field: a missing value is `400xx02`, anything else (wrong type, bad format, unknown field) `400xx01`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'body';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
+    throw new InvalidFieldFormat(keys.join(', '), 'unknown field');
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) throw new MissingMandatoryField(field);
+  throw new InvalidFieldFormat(field, issue.message);
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createPublicKey } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bodySha256Hex,
+  minifyJson,
+  signAccessTokenRequest,
+  signSymmetric,
+  symmetricStringToSign,
+  verifyAccessTokenRequest,
+  verifySymmetric,
+} from '../../src/modules/access/snap-signature';
+
+const vectors = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/snap-vectors.json'), 'utf8'));
+
+describe('SNAP known-answer vectors (shared/snap-vectors.json)', () => {
+  it('symmetric HMAC-SHA512 transaction signature', () => {
+    const v = vectors.symmetric_hmac_sha512;
+    expect(bodySha256Hex(v.minifiedBody)).toBe(v.bodySha256Hex);
+    const sts = symmetricStringToSign(v.method, v.path, v.accessToken, v.minifiedBody, v.timestamp);
+    expect(signSymmetric(v.clientSecret, sts)).toBe(v.signature);
+    expect(verifySymmetric([v.clientSecret], sts, v.signature)).toBe(true);
+    expect(verifySymmetric(['other', v.clientSecret], sts, v.signature)).toBe(true);
+    expect(verifySymmetric(['wrong-secret'], sts, v.signature)).toBe(false);
+  });
+
+  it('the same signature verifies over a pretty-printed body (whitespace outside strings is not signed)', () => {
+    const v = vectors.symmetric_hmac_sha512;
+    const pretty = JSON.stringify(JSON.parse(v.minifiedBody), null, 2);
+    const sts = symmetricStringToSign(v.method, v.path, v.accessToken, pretty, v.timestamp);
+    expect(signSymmetric(v.clientSecret, sts)).toBe(v.signature);
+  });
+
+  it('SHA256withRSA access-token signature', () => {
+    const v = vectors.access_token_sha256_with_rsa;
+    expect(signAccessTokenRequest(v.privateKeyPem, v.clientKey, v.timestamp)).toBe(v.signature);
+    const pub = createPublicKey(v.privateKeyPem);
+    expect(verifyAccessTokenRequest(pub, v.clientKey, v.timestamp, v.signature)).toBe(true);
+    expect(verifyAccessTokenRequest(pub, v.clientKey, '2024-03-01T08:27:49.025Z', v.signature)).toBe(false);
+    expect(verifyAccessTokenRequest(pub, v.clientKey, v.timestamp, 'not base64!')).toBe(false);
+  });
+});
+
+describe('minifyJson', () => {
+  it('keeps whitespace and escapes inside strings', () => {
+    expect(minifyJson('{ "a" : "x y\\" z" ,\n "b":[ 1, 2 ] }')).toBe('{"a":"x y\\" z","b":[1,2]}');
+  });
+
+  it('equals JSON.stringify of the parsed value for any JSON (property)', () => {
+    fc.assert(
+      fc.property(fc.json(), (json) => {
+        const pretty = JSON.stringify(JSON.parse(json), null, 3);
+        expect(minifyJson(pretty)).toBe(JSON.stringify(JSON.parse(json)));
+      }),
+    );
+  });
+});
