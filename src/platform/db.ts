@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { userInfo } from 'node:os';
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 
 export interface DatabaseOptions {
@@ -12,15 +13,25 @@ export interface DatabaseOptions {
 export function createDataSource(opts: DatabaseOptions): DataSource {
   return new DataSource({
     type: 'postgres',
-    url: opts.url,
+    url: withDefaultUser(opts.url),
     entities: opts.entities,
     migrations: opts.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 20, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: opts.poolSize ?? 20,
+      connectionTimeoutMillis: 5000,
+    },
   });
+}
+
+/** Like libpq: a URL without a user name connects as the operating-system user. */
+function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = userInfo().username;
+  return parsed.toString();
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -1,0 +1,63 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Kartu } from './context';
+import { accessRoutes } from './modules/access/access.routes';
+import { adminRoutes } from './modules/access/admin.routes';
+import { snapPartnerGuard } from './modules/access/snap-auth';
+import { balanceRoutes } from './modules/ledger/balance.routes';
+import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
+import { metricsRegistry } from './platform/metrics';
+import { ApiDocs } from './platform/openapi';
+import { RateLimits } from './platform/rate-limit';
+
+/** Assembles the Express app from the modules' routers. */
+export function createApp(k: Kartu): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', k.config.trustProxy);
+  app.use(requestLifecycle(k.logger, k.clock));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+
+  const docs = new ApiDocs();
+  const limits = new RateLimits(k.redis, `${k.config.redisPrefix}:rl`);
+  const partnerGuard = snapPartnerGuard(k, limits);
+
+  const snap = new ApiRouter('/snap/v1.0', docs);
+  accessRoutes(k, snap, limits);
+  balanceRoutes(k, snap, partnerGuard);
+
+  const admin = new ApiRouter('/admin/v1', docs);
+  adminRoutes(k, admin, limits);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await readiness(k);
+    res.status(checks.ready ? 200 : 503).json(checks);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+  app.use(docs.router());
+  app.use('/snap/v1.0', snap.router);
+  app.use('/admin/v1', admin.router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(k.logger));
+  return app;
+}
+
+/** Ready when PostgreSQL answers and no migration is pending. */
+async function readiness(k: Kartu): Promise<{ ready: boolean; database: string; migrations: string }> {
+  try {
+    await k.db.query('SELECT 1');
+  } catch {
+    return { ready: false, database: 'unreachable', migrations: 'unknown' };
+  }
+  const pending = await k.db.showMigrations();
+  return { ready: !pending, database: 'ok', migrations: pending ? 'pending' : 'applied' };
+}

@@ -1,0 +1,212 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config';
+import { ADMIN_ROLES, type AdminRole } from './modules/access/admin.entity';
+import { createAdmin } from './modules/access/admins.service';
+import { createBusiness, createNetwork, rotateClientSecret } from './modules/access/access.service';
+import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
+import { migrate } from './platform/db';
+import { createLogger } from './platform/logger';
+import pino from 'pino';
+import { formatSnapTimestamp } from './platform/snap-time';
+import { demoBanner, ensureDemoBusiness } from './quick-start';
+import { boot, type Runtime } from './runtime';
+import { serveUntilSignal } from './server';
+import { SnapClient } from './snap-client';
+import { startWorkers } from './worker';
+
+/** The `kartu` command. Operator commands print JSON with --json, readable lines otherwise. */
+const program = new Command('kartu').description('Kartu — card issuance and spend control').showHelpAfterError();
+
+function print(json: boolean, value: Record<string, unknown>): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(value) + '\n');
+    return;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    process.stdout.write(typeof v === 'string' && v.includes('\n') ? `${key}:\n${v}\n` : `${key}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}\n`);
+  }
+}
+
+/** Runs a one-shot command against the database, closing connections afterwards. */
+async function withRuntime<T>(work: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await boot(loadConfig(), { logger: quietLogger() });
+  try {
+    return await work(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** One-shot commands keep stdout for their result; diagnostics go to stderr, warnings and up. */
+const quietLogger = () => createLogger('warn', pino.destination(2));
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+};
+
+program
+  .command('start')
+  .description('Quick start: embedded PostgreSQL when DATABASE_URL is unset, migrate, demo business, api + workers')
+  .action(async () => {
+    const config = loadConfig();
+    const rt = await boot(config, { withRedis: true, embedded: true });
+    await migrate(rt.kartu.db);
+    const workers = await startWorkers(rt.kartu);
+    const server = await serveUntilSignal(rt, workers);
+    if (config.env === 'sandbox') {
+      const demo = await ensureDemoBusiness(rt.kartu);
+      const address = server.address();
+      process.stdout.write(demoBanner(demo.credentials, typeof address === 'object' && address ? address.port : config.port, demo.file));
+    }
+  });
+
+program
+  .command('serve')
+  .description('Run the api (DATABASE_URL, REDIS_URL, PORT)')
+  .action(async () => {
+    const rt = await boot(loadConfig(), { withRedis: true });
+    await serveUntilSignal(rt);
+  });
+
+program
+  .command('worker')
+  .description('Run the BullMQ workers')
+  .action(async () => {
+    const rt = await boot(loadConfig());
+    const workers = await startWorkers(rt.kartu);
+    if (!workers) {
+      await rt.close();
+      process.exitCode = 1;
+      return;
+    }
+    const stop = async () => {
+      await workers.close();
+      await rt.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop());
+    process.once('SIGINT', () => void stop());
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const applied = await withRuntime((rt) => migrate(rt.kartu.db));
+    print(Boolean(opts.json), { applied });
+  });
+
+const businesses = program.command('businesses').description('Businesses and their SNAP API clients');
+businesses
+  .command('create')
+  .requiredOption('--name <name>', 'business name')
+  .option('--public-key <file>', "the partner's RSA public key (PEM); without it a key pair is generated and the private key printed once")
+  .option('--currency <code>', 'ISO 4217 currency', 'IDR')
+  .option('--ip-allowlist <cidrs>', 'comma-separated IPs/CIDRs allowed to call (default: any)')
+  .option('--rate-limit <perSecond>', 'requests per second for this client', positiveInt)
+  .option('--json', 'print JSON')
+  .action(async (opts: { name: string; publicKey?: string; currency: string; ipAllowlist?: string; rateLimit?: number; json?: boolean }) => {
+    const created = await withRuntime((rt) =>
+      createBusiness(rt.kartu, {
+        name: opts.name,
+        currency: opts.currency.toUpperCase(),
+        publicKeyPem: opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined,
+        ipAllowlist: opts.ipAllowlist?.split(','),
+        rateLimitPerSecond: opts.rateLimit,
+      }),
+    );
+    print(Boolean(opts.json), { ...created });
+  });
+
+businesses
+  .command('rotate-secret')
+  .description("Issue a new client secret; the old one keeps working for the overlap")
+  .requiredOption('--business <id>', 'business id')
+  .option('--overlap-seconds <seconds>', 'how long the old secret keeps verifying (default KARTU_SECRET_OVERLAP_SECONDS)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+    return n;
+  })
+  .option('--json', 'print JSON')
+  .action(async (opts: { business: string; overlapSeconds?: number; json?: boolean }) => {
+    const rotated = await withRuntime((rt) => rotateClientSecret(rt.kartu, opts.business, opts.overlapSeconds));
+    print(Boolean(opts.json), rotated);
+  });
+
+program
+  .command('networks')
+  .description('Card networks allowed to call /network/v1')
+  .command('create')
+  .requiredOption('--name <name>', 'network name')
+  .option('--json', 'print JSON')
+  .action(async (opts: { name: string; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => createNetwork(rt.kartu, opts.name)));
+  });
+
+program
+  .command('admins')
+  .description('Admin users of the dashboard and admin API')
+  .command('create')
+  .requiredOption('--business <id>', 'business id')
+  .requiredOption('--email <email>', 'login email')
+  .addOption(new Option('--role <role>', 'role').choices(ADMIN_ROLES).makeOptionMandatory())
+  .option('--json', 'print JSON')
+  .action(async (opts: { business: string; email: string; role: AdminRole; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => createAdmin(rt.kartu, { businessId: opts.business, email: opts.email, role: opts.role })));
+  });
+
+const sign = program.command('sign').description('Compute SNAP signatures (for scripts and curl)');
+sign
+  .command('token')
+  .description('X-SIGNATURE for POST /snap/v1.0/access-token/b2b: SHA256withRSA over clientKey|timestamp')
+  .requiredOption('--client-key <key>')
+  .requiredOption('--private-key <file>', 'PEM file')
+  .requiredOption('--timestamp <ts>', 'the X-TIMESTAMP you will send')
+  .action((opts: { clientKey: string; privateKey: string; timestamp: string }) => {
+    process.stdout.write(signAccessTokenRequest(readFileSync(opts.privateKey, 'utf8'), opts.clientKey, opts.timestamp) + '\n');
+  });
+sign
+  .command('request')
+  .description('X-SIGNATURE for a partner call: HMAC-SHA512 over METHOD:path:token:sha256(body):timestamp')
+  .requiredOption('--method <method>')
+  .requiredOption('--path <path>', 'path with query, e.g. /snap/v1.0/balance-inquiry')
+  .requiredOption('--token <accessToken>')
+  .requiredOption('--secret <clientSecret>')
+  .requiredOption('--timestamp <ts>')
+  .option('--body <json>', 'the body exactly as you will send it', '')
+  .action((opts: { method: string; path: string; token: string; secret: string; timestamp: string; body: string }) => {
+    const sts = symmetricStringToSign(opts.method, opts.path, opts.token, opts.body, opts.timestamp);
+    process.stdout.write(signSymmetric(opts.secret, sts) + '\n');
+  });
+
+program
+  .command('snap')
+  .description('Act as a SNAP partner against a running Kartu')
+  .command('call <method> <path>')
+  .description('Get a token, sign the call, send it and print the response')
+  .requiredOption('--credentials <file>', 'JSON with clientKey, clientSecret, partnerId, channelId and privateKeyFile (as the quick start writes)')
+  .option('--body <json>', 'request body')
+  .option('--url <baseUrl>', 'Kartu base URL', 'http://localhost:3000')
+  .action(async (method: string, path: string, opts: { credentials: string; body?: string; url: string }) => {
+    const creds = JSON.parse(readFileSync(opts.credentials, 'utf8'));
+    const client = new SnapClient(opts.url, { ...creds, privateKeyPem: readFileSync(creds.privateKeyFile, 'utf8') });
+    const result = await client.call(method, path, opts.body);
+    process.stdout.write(JSON.stringify(result.body, null, 2) + '\n');
+    if (result.status >= 400) process.exitCode = 1;
+  });
+
+program
+  .command('timestamp')
+  .description('The current time as a SNAP X-TIMESTAMP (Asia/Jakarta)')
+  .action(() => {
+    process.stdout.write(formatSnapTimestamp(new Date()) + '\n');
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`kartu: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+  process.exit(1);
+});

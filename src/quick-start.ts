@@ -1,0 +1,62 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Kartu } from './context';
+import { createAdmin } from './modules/access/admins.service';
+import { createBusiness } from './modules/access/access.service';
+import { Business } from './modules/access/business.entity';
+
+export interface DemoCredentials {
+  businessId: string;
+  clientKey: string;
+  clientSecret: string;
+  partnerId: string;
+  channelId: string;
+  privateKeyFile: string;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+/**
+ * On the first run of the quick start, creates a demo business (with a generated key pair) and an
+ * owner admin, and keeps their credentials in `<home>/demo-credentials.json` (mode 0600, sandbox only).
+ */
+export async function ensureDemoBusiness(k: Kartu): Promise<{ created: boolean; credentials: DemoCredentials; file: string }> {
+  const file = path.resolve(k.config.home, 'demo-credentials.json');
+  if (existsSync(file)) {
+    const credentials = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+    if (await k.db.getRepository(Business).existsBy({ id: credentials.businessId })) return { created: false, credentials, file };
+  }
+  const business = await createBusiness(k, { name: 'Demo Business', currency: 'IDR' });
+  const privateKeyFile = path.resolve(k.config.home, 'demo-private-key.pem');
+  writeFileSync(privateKeyFile, business.privateKeyPem!, { mode: 0o600 });
+  const admin = await createAdmin(k, { businessId: business.businessId, email: `demo+${business.businessId.slice(0, 8)}@kartu.local`, role: 'owner' });
+  const credentials: DemoCredentials = {
+    businessId: business.businessId,
+    clientKey: business.clientKey,
+    clientSecret: business.clientSecret,
+    partnerId: business.partnerId,
+    channelId: business.channelId,
+    privateKeyFile,
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+  };
+  writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+  return { created: true, credentials, file };
+}
+
+export function demoBanner(c: DemoCredentials, port: number, file: string): string {
+  const base = `http://localhost:${port}`;
+  return `
+Kartu is running (sandbox) — ${base}   API docs: ${base}/docs
+
+Demo business ${c.businessId}   (credentials kept in ${file})
+  client key     ${c.clientKey}
+  client secret  ${c.clientSecret}
+  partner id     ${c.partnerId}      channel id ${c.channelId}
+  private key    ${c.privateKeyFile}
+  admin login    ${c.adminEmail} / ${c.adminPassword}
+
+Try it (token, then a signed balance inquiry):
+  npx kartu snap call POST /snap/v1.0/balance-inquiry --body '{}' --credentials ${file} --url ${base}
+`;
+}

@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import type { Runtime } from './runtime';
+import type { Workers } from './worker';
+
+/**
+ * Serves the api until SIGTERM/SIGINT, then shuts down gracefully: stop accepting, let in-flight
+ * requests finish (10 s at most), stop the workers, close Redis, the pool and the embedded database.
+ */
+export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Promise<Server> {
+  const { kartu } = runtime;
+  const app = createApp(kartu);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(kartu.config.port, kartu.config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : kartu.config.port;
+  kartu.logger.info({ port, env: kartu.config.env }, `Kartu api listening on http://localhost:${port} (docs at /docs)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    kartu.logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await workers?.close();
+    await runtime.close();
+    kartu.logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return server;
+}

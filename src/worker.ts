@@ -1,0 +1,52 @@
+import { Queue, Worker } from 'bullmq';
+import type { Kartu } from './context';
+import { redisReachable } from './platform/redis';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+const MAINTENANCE = 'maintenance';
+
+/**
+ * Starts the BullMQ workers. With no reachable Redis they stay off and say so once: the api keeps
+ * serving and events wait in the PostgreSQL outbox until a Redis is configured.
+ */
+export async function startWorkers(k: Kartu): Promise<Workers | undefined> {
+  if (!(await redisReachable(k.config.redisUrl))) {
+    k.logger.warn({ redis: k.config.redisUrl }, 'Redis is not reachable: workers are off (the api still runs; events wait in the outbox)');
+    return undefined;
+  }
+  const connection = { url: k.config.redisUrl, maxRetriesPerRequest: null };
+  const prefix = k.config.redisPrefix;
+  const queue = new Queue(MAINTENANCE, { connection, prefix });
+  await queue.upsertJobScheduler('purge-expired-credentials', { every: 3600_000 }, { name: 'purge-expired-credentials' });
+  const worker = new Worker(
+    MAINTENANCE,
+    async (job) => {
+      if (job.name === 'purge-expired-credentials') return purgeExpiredCredentials(k);
+      return undefined;
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  worker.on('failed', (job, err) => k.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed'));
+  k.logger.info({ queues: [MAINTENANCE] }, 'workers started');
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
+
+/** Deletes expired access tokens and sessions, and X-EXTERNAL-ID reservations from before yesterday (Jakarta). */
+export async function purgeExpiredCredentials(k: Kartu): Promise<{ tokens: number; sessions: number; externalIds: number }> {
+  const now = k.clock.now();
+  const [, tokens] = await k.db.query('DELETE FROM access_tokens WHERE expires_at < $1', [now]);
+  const [, sessions] = await k.db.query('DELETE FROM admin_sessions WHERE expires_at < $1 OR idle_expires_at < $1', [now]);
+  const [, externalIds] = await k.db.query(
+    "DELETE FROM external_ids WHERE day < (($1::timestamptz AT TIME ZONE 'Asia/Jakarta')::date - 1)",
+    [now],
+  );
+  return { tokens, sessions, externalIds };
+}
