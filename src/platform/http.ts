@@ -50,7 +50,7 @@ export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
       httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       requestContext.run({ requestId: req.requestId }, () =>
         logger.info(
-          { method: req.method, path: req.path, status: res.statusCode, responseCode, ms: Math.round(seconds * 1e6) / 1e3 },
+          { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, responseCode, ms: Math.round(seconds * 1e6) / 1e3 },
           'request',
         ),
       );

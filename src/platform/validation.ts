@@ -3,7 +3,7 @@ import { InvalidFieldFormat, MissingMandatoryField } from './errors';
 
 /**
  * Parses input with a zod schema and turns the first problem into the SNAP error that names the
- * field: a missing value is `400xx02`, anything else (wrong type, bad format, unknown field) `400xx01`.
+ * field: a missing value is `400xx02` (also a refinement raised with `params: { missing: true }`), anything else (wrong type, bad format, unknown field) `400xx01`.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
@@ -14,6 +14,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
     throw new InvalidFieldFormat(keys.join(', '), 'unknown field');
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) throw new MissingMandatoryField(field);
+  const missing = (issue.code === 'invalid_type' && issue.input === undefined) || (issue.code === 'custom' && issue.params?.missing === true);
+  if (missing) throw new MissingMandatoryField(field);
   throw new InvalidFieldFormat(field, issue.message);
 }

@@ -15,7 +15,7 @@ const tokenRequest = z
     grant_type: z.literal('client_credentials').optional(),
     additionalInfo: z.record(z.string(), z.unknown()).optional(),
   })
-  .refine((b) => b.grantType !== undefined || b.grant_type !== undefined, { path: ['grantType'], message: 'Required' });
+  .refine((b) => b.grantType !== undefined || b.grant_type !== undefined, { path: ['grantType'], message: 'Required', params: { missing: true } });
 
 const tokenHeaders = z.object({
   'X-CLIENT-KEY': z.string(),
