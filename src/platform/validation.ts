@@ -6,7 +6,7 @@ import { InvalidFieldFormat, MissingMandatoryField } from './errors';
  * field: a missing value is `400xx02` (also a refinement raised with `params: { missing: true }`), anything else (wrong type, bad format, unknown field) `400xx01`.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.map(String).join('.') || 'body';
