@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60000,
     pool: 'forks',
     reporters: ['default', 'json'],
-    outputFile: { json: '.kartu/test-results.json' },
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });
