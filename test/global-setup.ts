@@ -1,27 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { migrations } from '../migrations';
 import { createDataSource } from '../src/platform/db';
 import { entities } from '../src/database';
-import { TEMPLATE_DB, adminUrl, databaseUrl } from './support/databases';
+import { adminUrl, databaseUrl } from './support/databases';
 
-/** Builds one migrated template database; each test file clones it (CREATE DATABASE … TEMPLATE). */
-export default async function setup(): Promise<() => Promise<void>> {
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-  const db = createDataSource({ url: databaseUrl(TEMPLATE_DB), entities, migrations, poolSize: 1 });
+declare module 'vitest' {
+  export interface ProvidedContext {
+    runId: string;
+  }
+}
+
+/**
+ * Builds one migrated template database for this run; each test file clones it
+ * (CREATE DATABASE … TEMPLATE). Names carry a run id, so concurrent runs never touch each
+ * other's databases; teardown drops everything of this run.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runId = randomBytes(4).toString('hex');
+  project.provide('runId', runId);
+  const template = `kartu_t_${runId}_template`;
+  await adminQuery(`CREATE DATABASE ${template}`);
+  const db = createDataSource({ url: databaseUrl(template), entities, migrations, poolSize: 1 });
   await db.initialize();
   await db.runMigrations();
   await db.destroy();
-  // Leftovers of interrupted runs.
-  const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'kartu\\_t\\_%'");
-  for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
-  await admin.end();
   return async () => {
     const c = new pg.Client({ connectionString: adminUrl() });
     await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    const { rows } = await c.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`kartu_t_${runId}_`]);
+    for (const r of rows) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
     await c.end();
   };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl() });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 /** Tests use the real PostgreSQL: TEST_DATABASE_URL names the server (any database on it). */
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'kartu_test_template';
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);
@@ -13,16 +13,19 @@ export function databaseUrl(name: string): string {
 
 export const adminUrl = () => databaseUrl('postgres');
 
-/** A fresh, migrated database of the test file's own (cloned from the template). */
+/** Databases of this run are named kartu_t_<runId>_…; global-setup.ts builds the template. */
+const prefix = () => `kartu_t_${inject('runId')}_`;
+
+/** A fresh, migrated database of the test file's own (cloned from the run's template). */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `kartu_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  const name = prefix() + randomBytes(6).toString('hex');
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${prefix()}template`);
   return { name, url: databaseUrl(name), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** An empty database (no migrations applied), for readiness tests. */
 export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kartu_t_${randomBytes(6).toString('hex')}`;
+  const name = prefix() + randomBytes(6).toString('hex');
   await adminQuery(`CREATE DATABASE ${name}`);
   return { url: databaseUrl(name), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
