@@ -44,7 +44,8 @@ export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      // Recorded when the route matched: by now an error leaving a module router has reset req.baseUrl.
+      const route = typeof res.locals.route === 'string' ? res.locals.route : req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       const responseCode = String(res.locals.responseCode ?? '');
       httpRequests.inc({ method: req.method, route, status: String(res.statusCode), response_code: responseCode });
       httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
@@ -124,8 +125,9 @@ export class ApiRouter {
 
   route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
     const status = spec.successStatus ?? 200;
-    const setService: RequestHandler = (req, _res, next) => {
+    const setService: RequestHandler = (req, res, next) => {
       req.serviceCode = spec.service;
+      res.locals.route = `${req.baseUrl}${spec.path}`;
       next();
     };
     const handle: RequestHandler = async (req, res) => {

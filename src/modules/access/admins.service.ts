@@ -69,8 +69,9 @@ export async function login(k: Kartu, input: { email: string; password: string; 
   const valid = await argon2.verify(admin.passwordHash, input.password);
   if (!valid) {
     await inTransaction(k.db, async (tx) => {
-      // Counted in SQL so concurrent failures cannot lose an increment.
-      const [row]: Array<{ failed_attempts: number }> = await tx.query(
+      // Counted in SQL so concurrent failures cannot lose an increment. For UPDATE, TypeORM's query()
+      // answers [rows, affectedCount], not the rows themselves.
+      const [[row]]: [Array<{ failed_attempts: number }>, number] = await tx.query(
         `UPDATE admins SET failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END,
                 locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
           WHERE id = $1 RETURNING failed_attempts`,
@@ -102,7 +103,8 @@ export async function login(k: Kartu, input: { email: string; password: string; 
 /** The session behind a cookie, sliding its idle expiry; undefined when unknown or expired. */
 export async function resolveSession(k: Kartu, sessionToken: string): Promise<AdminSession | undefined> {
   const now = k.clock.now();
-  const rows: Array<{ admin_id: string; business_id: string; email: string; role: AdminRole }> = await k.db.query(
+  // UPDATE … RETURNING: TypeORM's query() answers [rows, affectedCount].
+  const [rows]: [Array<{ admin_id: string; business_id: string; email: string; role: AdminRole }>, number] = await k.db.query(
     `UPDATE admin_sessions s SET idle_expires_at = LEAST(s.expires_at, $2::timestamptz + make_interval(secs => $3))
        FROM admins a
       WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2
