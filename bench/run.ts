@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const partner = await createBusiness(kartu, { name: 'Bench' });
   await db.destroy();
 
-  const server = spawn(process.execPath, [path.resolve(__dirname, '../src/main.js'), 'serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.resolve(__dirname, '../src/main.js'), 'serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitReady(base);

