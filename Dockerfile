@@ -36,6 +36,8 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+# rules/: the MCC groups (and default policies), read at start.
+COPY --from=build /app/rules ./rules
 USER node
 RUN mkdir -p "$KARTU_HOME"
 EXPOSE 3000

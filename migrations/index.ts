@@ -1,4 +1,5 @@
 import { Foundation1763700000000 } from './1763700000000-foundation';
+import { Cards1763800000000 } from './1763800000000-cards';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
-export const migrations = [Foundation1763700000000];
+export const migrations = [Foundation1763700000000, Cards1763800000000];

@@ -2,8 +2,9 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
-import { adminRoutes } from './modules/access/admin.routes';
-import { snapPartnerGuard } from './modules/access/snap-auth';
+import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
+import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
+import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
@@ -29,9 +30,11 @@ export function createApp(k: Kartu): Express {
   const snap = new ApiRouter('/snap/v1.0', docs);
   accessRoutes(k, snap, limits);
   balanceRoutes(k, snap, partnerGuard);
+  cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
 
   const admin = new ApiRouter('/admin/v1', docs);
   adminRoutes(k, admin, limits);
+  cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], sandbox: false });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

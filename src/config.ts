@@ -34,6 +34,8 @@ const envSchema = z.object({
   KARTU_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(8 * 3600),
   KARTU_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86400).default(30 * 60),
   KARTU_TRUST_PROXY: z.string().default('loopback'),
+  KARTU_CARD_BIN: z.string().regex(/^\d{6,8}$/, { message: 'must be 6 to 8 digits' }).default('400000'),
+  KARTU_CARD_VALIDITY_MONTHS: z.coerce.number().int().min(1).max(120).default(48),
 });
 
 export type KartuEnv = 'sandbox' | 'production';
@@ -57,6 +59,10 @@ export interface Config {
   sessionTtlSeconds: number;
   sessionIdleSeconds: number;
   trustProxy: string;
+  /** Issuer BIN that new PANs start with (default: a test BIN). */
+  cardBin: string;
+  /** Months a new card is valid; it expires at the end of that month. */
+  cardValidityMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: e.KARTU_SESSION_TTL_SECONDS,
     sessionIdleSeconds: e.KARTU_SESSION_IDLE_SECONDS,
     trustProxy: e.KARTU_TRUST_PROXY,
+    cardBin: e.KARTU_CARD_BIN,
+    cardValidityMonths: e.KARTU_CARD_VALIDITY_MONTHS,
   };
 }
 

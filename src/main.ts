@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { ADMIN_ROLES, type AdminRole } from './modules/access/admin.entity';
 import { createAdmin } from './modules/access/admins.service';
-import { createBusiness, createNetwork, rotateClientSecret } from './modules/access/access.service';
+import { createBusiness, createNetwork, rekeySecrets, rotateClientSecret } from './modules/access/access.service';
+import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
+import { rekeyCards } from './modules/cards/cards.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
 import { migrate } from './platform/db';
 import { createLogger } from './platform/logger';
@@ -157,6 +159,48 @@ program
   .option('--json', 'print JSON')
   .action(async (opts: { business: string; email: string; role: AdminRole; json?: boolean }) => {
     print(Boolean(opts.json), await withRuntime((rt) => createAdmin(rt.kartu, { businessId: opts.business, email: opts.email, role: opts.role })));
+  });
+
+program
+  .command('cards')
+  .description('Cards')
+  .command('import <file>')
+  .description(`Issue cards in bulk from a CSV file with a header row (columns: ${IMPORT_COLUMNS.join(', ')}); idempotent on partnerReferenceNo, so a rerun resumes`)
+  .requiredOption('--business <id>', 'business id')
+  .option('--results <file>', 'per-row results CSV (default <file>.results.csv)')
+  .option('--json', 'print JSON')
+  .action(async (file: string, opts: { business: string; results?: string; json?: boolean }) => {
+    const summary = await withRuntime((rt) => importCards(rt.kartu, { businessId: opts.business, file, resultsFile: opts.results, onProgress: progressBar() }));
+    print(Boolean(opts.json), { ...summary });
+    if (summary.errors > 0) process.exitCode = 2;
+  });
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line every 10 % otherwise. */
+function progressBar() {
+  let lastDecile = -1;
+  return (done: number, total: number, errors: number) => {
+    const ratio = total ? done / total : 1;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(ratio * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows, ${errors} errors`);
+      if (done === total) process.stderr.write('\n');
+    } else if (Math.floor(ratio * 10) !== lastDecile || done === total) {
+      lastDecile = Math.floor(ratio * 10);
+      process.stderr.write(`${done}/${total} rows, ${errors} errors\n`);
+    }
+  };
+}
+
+program
+  .command('keys')
+  .description('Master keys')
+  .command('rotate')
+  .description('Re-encrypt secrets and PANs under the active KARTU_MASTER_KEY (list the old key in KARTU_PREVIOUS_MASTER_KEYS first)')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const result = await withRuntime(async (rt) => ({ keyId: rt.kartu.secrets.activeKeyId, ...(await rekeySecrets(rt.kartu)), cards: await rekeyCards(rt.kartu) }));
+    print(Boolean(opts.json), result);
   });
 
 const sign = program.command('sign').description('Compute SNAP signatures (for scripts and curl)');

@@ -30,14 +30,11 @@ const COMPARE_KEY = randomBytes(32);
  * an older master key stay readable while KARTU_PREVIOUS_MASTER_KEYS lists it.
  */
 export class SecretBox {
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys: Map<string, Buffer>;
   readonly activeKeyId: string;
 
   constructor(masterKeys: Buffer[], purpose: string) {
-    if (masterKeys.length === 0) throw new Error('SecretBox needs at least one master key');
-    for (const master of masterKeys) {
-      this.keys.set(keyIdOf(master), Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `kartu:${purpose}`, 32)));
-    }
+    this.keys = deriveKeys(masterKeys, purpose);
     this.activeKeyId = keyIdOf(masterKeys[0]!);
   }
 
@@ -65,6 +62,16 @@ export class SecretBox {
   keyIdOf(envelope: string): string | undefined {
     return envelope.split('.')[1];
   }
+}
+
+/** One 32-byte key per master key for one purpose (HKDF-SHA256), by master key id; the active key first. */
+export function deriveKeys(masterKeys: Buffer[], purpose: string): Map<string, Buffer> {
+  if (masterKeys.length === 0) throw new Error('at least one master key is needed');
+  const keys = new Map<string, Buffer>();
+  for (const master of masterKeys) {
+    keys.set(keyIdOf(master), Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `kartu:${purpose}`, 32)));
+  }
+  return keys;
 }
 
 /** A short public id for a master key: the first 8 hex digits of SHA-256 over a fixed label and the key. */

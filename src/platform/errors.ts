@@ -91,3 +91,25 @@ export class GeneralError extends KartuError {
     super(500, '00', 'General Error');
   }
 }
+/** A referenced card, account or customer that does not exist for this business (404xx11). */
+export class InvalidAccount extends KartuError {
+  constructor(field: string) {
+    super(404, '11', `Invalid Card/Account/Customer ${field}`);
+  }
+}
+/** The object exists but its state does not allow the operation (403xx15). */
+export class NotPermitted extends KartuError {
+  constructor(reason: string) {
+    super(403, '15', `Transaction Not Permitted. ${reason}`);
+  }
+}
+export class InactiveAccount extends KartuError {
+  constructor(reason: string) {
+    super(403, '18', `Inactive Card/Account/Customer. ${reason}`);
+  }
+}
+export class ActivityLimitExceeded extends KartuError {
+  constructor(reason: string) {
+    super(403, '04', `Activity Count Limit Exceeded. ${reason}`);
+  }
+}

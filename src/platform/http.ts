@@ -143,7 +143,9 @@ export class ApiRouter {
     methods.add(spec.method.toUpperCase());
     if (!this.methodsByPath.has(spec.path)) {
       this.methodsByPath.set(spec.path, methods);
-      this.router.all(spec.path, setService, (_req, res) => {
+      // Registered with the path's first route; methods added later are let through to their routes.
+      this.router.all(spec.path, setService, (req, res, next) => {
+        if (methods.has(req.method)) return next();
         res.setHeader('Allow', [...methods].join(', '));
         throw new MethodNotAllowed();
       });

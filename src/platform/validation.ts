@@ -14,7 +14,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
     throw new InvalidFieldFormat(keys.join(', '), 'unknown field');
   }
-  const missing = (issue.code === 'invalid_type' && issue.input === undefined) || (issue.code === 'custom' && issue.params?.missing === true);
+  // zod reports a missing enum as invalid_value and a missing field as invalid_type, both without input.
+  const missing =
+    ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) ||
+    (issue.code === 'custom' && issue.params?.missing === true);
   if (missing) throw new MissingMandatoryField(field);
   throw new InvalidFieldFormat(field, issue.message);
 }

@@ -55,10 +55,7 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
       issueAccessToken(k, { clientKey: req.get('x-client-key')!, timestamp: req.get('x-timestamp')!, signature: req.get('x-signature')!, ip: req.ip }),
   });
 
-  const sandboxOnly: RequestHandler = (_req, _res, next) => {
-    if (k.config.env === 'production') throw new FeatureNotAllowed('Sandbox only');
-    next();
-  };
+  const sandbox = sandboxOnly(k);
 
   snap.route({
     method: 'post',
@@ -66,7 +63,7 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
     service: '00',
     tag: 'Sandbox utilities',
     summary: 'Compute the access-token signature for given inputs (sandbox only)',
-    guards: [sandboxOnly],
+    guards: [sandbox],
     body: signatureAuthRequest,
     response: signatureResponse,
     handler: ({ body }) => {
@@ -87,7 +84,7 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
     service: '00',
     tag: 'Sandbox utilities',
     summary: 'Compute the HMAC-SHA512 transaction signature for given inputs (sandbox only)',
-    guards: [sandboxOnly],
+    guards: [sandbox],
     body: signatureServiceRequest,
     response: signatureResponse,
     handler: ({ body }) => {
@@ -97,6 +94,14 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
       return { signature: signSymmetric(body.clientSecret, stringToSign), stringToSign };
     },
   });
+}
+
+/** Sandbox-only endpoints answer 403xx01 in production, before anything else. */
+export function sandboxOnly(k: Kartu): RequestHandler {
+  return (_req, _res, next) => {
+    if (k.config.env === 'production') throw new FeatureNotAllowed('Sandbox only');
+    next();
+  };
 }
 
 /** Header checks of the token endpoint: 4007302 missing, 4007301 malformed, 4017300 stale or throttled client. */

@@ -216,3 +216,35 @@ export async function resolveAccessToken(k: Kartu, accessToken: string): Promise
     rateLimitPerSecond: row.rate_limit_per_second,
   };
 }
+
+/**
+ * After a master-key rotation (new KARTU_MASTER_KEY, old one in KARTU_PREVIOUS_MASTER_KEYS):
+ * re-encrypts every client and network secret still under an older key. Idempotent.
+ */
+export async function rekeySecrets(k: Kartu): Promise<{ apiClients: number; networks: number }> {
+  const active = k.secrets.activeKeyId;
+  const stale = (envelope: string | null) => envelope !== null && k.secrets.keyIdOf(envelope) !== active;
+  return inTransaction(k.db, async (tx) => {
+    let apiClients = 0;
+    for (const c of await tx.find(ApiClient, { lock: { mode: 'pessimistic_write' } })) {
+      if (!stale(c.secretEnc) && !stale(c.previousSecretEnc)) continue;
+      const aad = clientSecretAad(c.clientKey);
+      await tx.update(ApiClient, { id: c.id }, {
+        secretEnc: k.secrets.encrypt(k.secrets.decrypt(c.secretEnc, aad), aad),
+        previousSecretEnc: c.previousSecretEnc ? k.secrets.encrypt(k.secrets.decrypt(c.previousSecretEnc, aad), aad) : null,
+      });
+      apiClients++;
+    }
+    let networks = 0;
+    for (const n of await tx.find(Network, { lock: { mode: 'pessimistic_write' } })) {
+      if (!stale(n.secretEnc)) continue;
+      const aad = networkSecretAad(n.id);
+      await tx.update(Network, { id: n.id }, { secretEnc: k.secrets.encrypt(k.secrets.decrypt(n.secretEnc, aad), aad) });
+      networks++;
+    }
+    if (apiClients + networks > 0) {
+      await recordAudit(tx, { businessId: null, actorType: 'operator', action: 'keys.secrets_rekeyed', details: { apiClients, networks, keyId: active } });
+    }
+    return { apiClients, networks };
+  });
+}

@@ -6,6 +6,7 @@ import type { ApiRouter } from '../../platform/http';
 import type { RateLimits } from '../../platform/rate-limit';
 import { ADMIN_ROLES, type AdminRole } from './admin.entity';
 import { login, logout, resolveSession, type AdminSession } from './admins.service';
+import './caller';
 
 export const SESSION_COOKIE = 'kartu_session';
 const ADMIN_SERVICE = '00';
@@ -46,6 +47,7 @@ export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES
     if (!roles.includes(session.role)) throw new FeatureNotAllowed(`Requires role ${roles.join(' or ')}`);
     req.admin = session;
     req.adminSessionToken = token;
+    req.caller = { businessId: session.businessId, actorType: 'admin', actorId: session.adminId, role: session.role, ip: req.ip };
     next();
   };
 }

@@ -6,6 +6,7 @@ import { Conflict, InvalidFieldFormat, InvalidToken, MissingMandatoryField, Unau
 import type { RateLimits } from '../../platform/rate-limit';
 import { parseSnapTimestamp, withinSkew } from '../../platform/snap-time';
 import { ipAllowed, resolveAccessToken, type PartnerCaller } from './access.service';
+import './caller';
 import { symmetricStringToSign, verifySymmetric } from './snap-signature';
 
 declare module 'express-serve-static-core' {
@@ -84,6 +85,7 @@ export function snapPartnerGuard(k: Kartu, limits: RateLimits): RequestHandler {
         .catch((err) => k.logger.warn({ err }, 'could not release X-EXTERNAL-ID after a failed call'));
     });
     req.partner = caller;
+    req.caller = { businessId: caller.businessId, actorType: 'partner', actorId: caller.clientId, ip: req.ip };
     next();
   };
 }

@@ -1,0 +1,185 @@
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Kartu } from '../../context';
+import type { ApiRouter } from '../../platform/http';
+import { sandboxOnly } from '../access/access.routes';
+import {
+  cardCreate,
+  cardholderCreate,
+  cardholderListQuery,
+  cardholderUpdate,
+  cardholderView,
+  cardListQuery,
+  cardUpdate,
+  cardView,
+  pinInput,
+  revealedCard,
+  shippingAdvance,
+} from './cards.schemas';
+import { createCardholder, getCardholder, listCardholders, updateCardholder } from './cardholders.service';
+import { activateCard, advanceShipping, getCard, issueCard, listCards, revealCard, setPin, updateCard } from './cards.service';
+
+/** Who may do what on one surface: the partner API guards everything with its signature; the admin API by role. */
+export interface CardGuards {
+  read: RequestHandler[];
+  write: RequestHandler[];
+  security: string[];
+  headers?: z.ZodObject;
+  /** The partner surface also serves the sandbox shipping simulator. */
+  sandbox: boolean;
+}
+
+const page = { pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() };
+
+/**
+ * Cardholders (SNAP 94) and cards (90 issue, 91 inquiry, 92 update, 93 reveal), mounted on the
+ * partner API and on the admin API with the same handlers, scoped by the caller's business.
+ */
+export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
+  const common = { security: g.security, headers: g.headers };
+
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/cardholders',
+    service: '94',
+    tag: 'Cardholders',
+    summary: 'Create a cardholder',
+    guards: g.write,
+    body: cardholderCreate,
+    response: z.object({ cardholder: cardholderView }),
+    handler: async ({ req, body }) => ({ cardholder: await createCardholder(k, req.caller, body) }),
+  });
+  r.route({
+    ...common,
+    method: 'get',
+    path: '/cardholders',
+    service: '94',
+    tag: 'Cardholders',
+    summary: 'List cardholders, newest first',
+    guards: g.read,
+    query: cardholderListQuery,
+    response: z.object({ cardholders: z.array(cardholderView), ...page }),
+    handler: ({ req, query }) => listCardholders(k, req.caller.businessId, query),
+  });
+  r.route({
+    ...common,
+    method: 'get',
+    path: '/cardholders/:id',
+    service: '94',
+    tag: 'Cardholders',
+    summary: 'Get a cardholder',
+    guards: g.read,
+    response: z.object({ cardholder: cardholderView }),
+    handler: async ({ req }) => ({ cardholder: await getCardholder(k, req.caller.businessId, String(req.params.id)) }),
+  });
+  r.route({
+    ...common,
+    method: 'patch',
+    path: '/cardholders/:id',
+    service: '94',
+    tag: 'Cardholders',
+    summary: 'Update a cardholder (details, status ACTIVE/INACTIVE/BLOCKED, metadata)',
+    guards: g.write,
+    body: cardholderUpdate,
+    response: z.object({ cardholder: cardholderView }),
+    handler: async ({ req, body }) => ({ cardholder: await updateCardholder(k, req.caller, String(req.params.id), body) }),
+  });
+
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/cards',
+    service: '90',
+    tag: 'Cards',
+    summary: 'Issue a card (VIRTUAL and SINGLE_USE/MERCHANT_LOCKED start ACTIVE; PHYSICAL starts INACTIVE and ships)',
+    guards: g.write,
+    body: cardCreate,
+    response: z.object({ card: cardView }),
+    handler: async ({ req, body }) => ({ card: await issueCard(k, req.caller, body) }),
+  });
+  r.route({
+    ...common,
+    method: 'get',
+    path: '/cards',
+    service: '91',
+    tag: 'Cards',
+    summary: 'List cards, newest first, by cardholder, status and type',
+    guards: g.read,
+    query: cardListQuery,
+    response: z.object({ cards: z.array(cardView), ...page }),
+    handler: ({ req, query }) => listCards(k, req.caller.businessId, query),
+  });
+  r.route({
+    ...common,
+    method: 'get',
+    path: '/cards/:cardId',
+    service: '91',
+    tag: 'Cards',
+    summary: 'Get a card (last4 only; the number is shown only by reveal)',
+    guards: g.read,
+    response: z.object({ card: cardView }),
+    handler: async ({ req }) => ({ card: await getCard(k, req.caller.businessId, String(req.params.cardId)) }),
+  });
+  r.route({
+    ...common,
+    method: 'patch',
+    path: '/cards/:cardId',
+    service: '92',
+    tag: 'Cards',
+    summary: 'Update status (ACTIVE ↔ FROZEN, TERMINATED is final), spend controls or metadata',
+    guards: g.write,
+    body: cardUpdate,
+    response: z.object({ card: cardView }),
+    handler: async ({ req, body }) => ({ card: await updateCard(k, req.caller, String(req.params.cardId), body) }),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/cards/:cardId/activate',
+    service: '92',
+    tag: 'Cards',
+    summary: 'Activate an INACTIVE (physical) card',
+    guards: g.write,
+    response: z.object({ card: cardView }),
+    handler: async ({ req }) => ({ card: await activateCard(k, req.caller, String(req.params.cardId)) }),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/cards/:cardId/pin',
+    service: '92',
+    tag: 'Cards',
+    summary: 'Set the PIN (4–6 digits), or change it with currentPin',
+    guards: g.write,
+    body: pinInput,
+    response: z.object({ card: cardView }),
+    handler: async ({ req, body }) => ({ card: await setPin(k, req.caller, String(req.params.cardId), body) }),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/cards/:cardId/reveal',
+    service: '93',
+    tag: 'Cards',
+    summary: 'Reveal number, CVV and expiry (audited; partner clients, owners and finance admins)',
+    guards: g.write,
+    response: z.object({ card: revealedCard }),
+    handler: async ({ req }) => ({ card: await revealCard(k, req.caller, String(req.params.cardId)) }),
+  });
+
+  if (g.sandbox) {
+    r.route({
+      ...common,
+      method: 'post',
+      path: '/simulate/cards/:cardId/shipping',
+      service: '96',
+      tag: 'Sandbox simulation',
+      summary: "Advance a physical card's shipment: pending → shipped → delivered | returned | failure (sandbox only)",
+      guards: [sandboxOnly(k), ...g.write],
+      body: shippingAdvance,
+      response: z.object({ card: cardView }),
+      handler: async ({ req, body }) => ({ card: await advanceShipping(k, req.caller, String(req.params.cardId), body) }),
+    });
+  }
+}
