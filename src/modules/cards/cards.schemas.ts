@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUPPORTED_CURRENCIES } from '../../platform/money';
-import { spendControlsInput } from '../controls/spend-controls';
+import { spendControlsInput, spendControlsView } from '../controls/spend-controls';
 import { CARD_STATUSES } from './card-state';
 import { CARD_TYPES, REPLACEMENT_REASONS } from './card.entity';
 import { CARDHOLDER_STATUSES } from './cardholder.entity';
@@ -25,15 +25,17 @@ export const cardholderCreate = z.strictObject({
   metadata: metadata.optional(),
 });
 
-export const cardholderUpdate = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  email: z.email().max(254).optional(),
-  phoneNo: z.string().regex(/^62\d{7,13}$/).nullable().optional(),
-  employeeId: z.string().min(1).max(64).nullable().optional(),
-  dateOfBirth: isoDate.nullable().optional(),
-  status: z.enum(CARDHOLDER_STATUSES).optional(),
-  metadata: metadata.optional(),
-});
+export const cardholderUpdate = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(254).optional(),
+    phoneNo: z.string().regex(/^62\d{7,13}$/).nullable().optional(),
+    employeeId: z.string().min(1).max(64).nullable().optional(),
+    dateOfBirth: isoDate.nullable().optional(),
+    status: z.enum(CARDHOLDER_STATUSES).optional(),
+    metadata: metadata.optional(),
+  })
+  .refine((u) => Object.values(u).some((v) => v !== undefined), { path: ['name'], message: 'nothing to update', params: { missing: true } });
 
 export const cardholderView = z.object({
   id: z.string(),
@@ -87,11 +89,13 @@ export const cardCreate = z.strictObject({
   replacementReason: z.enum(REPLACEMENT_REASONS).optional(),
 });
 
-export const cardUpdate = z.strictObject({
-  status: z.enum(['ACTIVE', 'FROZEN', 'TERMINATED']).optional(),
-  spendControls: spendControlsInput.optional(),
-  metadata: metadata.optional(),
-});
+export const cardUpdate = z
+  .strictObject({
+    status: z.enum(['ACTIVE', 'FROZEN', 'TERMINATED']).optional(),
+    spendControls: spendControlsInput.optional(),
+    metadata: metadata.optional(),
+  })
+  .refine((u) => Object.values(u).some((v) => v !== undefined), { path: ['status'], message: 'nothing to update: give status, spendControls or metadata', params: { missing: true } });
 
 export const cardListQuery = z.strictObject({
   cardholderId: z.uuid().optional(),
@@ -121,7 +125,7 @@ export const cardView = z.object({
   expiryMonth: z.number(),
   expiryYear: z.number(),
   currency: z.string(),
-  spendControls: z.record(z.string(), z.unknown()),
+  spendControls: spendControlsView,
   shipping: z.record(z.string(), z.unknown()).nullable(),
   metadata: z.record(z.string(), z.string()),
   replacementFor: z.string().nullable(),
