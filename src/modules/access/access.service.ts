@@ -7,6 +7,7 @@ import { InvalidToken, Unauthorized } from '../../platform/errors';
 import { ApiClient } from './api-client.entity';
 import { recordAudit } from './audit';
 import { Business } from './business.entity';
+import { openBusinessAccounts } from '../ledger/ledger.service';
 import { Network } from './network.entity';
 import { parseRsaPublicKey, verifyAccessTokenRequest } from './snap-signature';
 
@@ -106,6 +107,7 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
       details: { name: business.name, currency: business.currency, clientKey, generatedKeyPair: Boolean(privateKeyPem) },
     });
     await recordAudit(tx, { businessId: business.id, actorType: 'operator', action: 'api_client.created', targetType: 'api_client', targetId: client.id });
+    await openBusinessAccounts(tx, business.id, business.currency);
     return { businessId: business.id, clientKey, clientSecret, partnerId, channelId, ...(privateKeyPem ? { privateKeyPem } : {}) };
   });
 }

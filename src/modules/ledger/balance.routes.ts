@@ -1,12 +1,22 @@
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
+import { inTransaction } from '../../platform/db';
+import { InvalidFieldFormat } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
-import { snapAmount } from '../../platform/money';
+import { parseSnapValue, snapAmount, SUPPORTED_CURRENCIES } from '../../platform/money';
+import { sandboxOnly } from '../access/access.routes';
+import { recordAudit } from '../access/audit';
 import { Business } from '../access/business.entity';
 import { snapHeaders } from '../access/snap-auth';
-import type { RequestHandler } from 'express';
+import { recordEvent } from '../events/outbox';
+import { accountId, fundingBalances, postTransfer } from './ledger.service';
 
 const amount = z.object({ value: z.string(), currency: z.string() });
+const amountInput = z.strictObject({
+  value: z.string().regex(/^\d{1,15}(\.\d{1,2})?$/, { message: 'a decimal string such as "1000000.00"' }),
+  currency: z.enum(SUPPORTED_CURRENCIES),
+});
 
 const balanceInquiryRequest = z.strictObject({
   partnerReferenceNo: z.string().max(64).optional(),
@@ -32,17 +42,14 @@ const balanceInquiryResponse = z.object({
   ),
 });
 
-/**
- * Balance inquiry (SNAP 11). The funding account is empty until the ledger lands; the answer
- * already has its final shape: ledgerBalance (posted), holdAmount (open holds), availableBalance.
- */
+/** Balance inquiry (SNAP 11) and sandbox funding (96) of the business funding account. */
 export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHandler): void {
   snap.route({
     method: 'post',
     path: '/balance-inquiry',
     service: '11',
     tag: 'Balances',
-    summary: 'Balance inquiry of the business funding account (SNAP service 11)',
+    summary: 'Balance inquiry of the business funding account (SNAP service 11): ledgerBalance (posted), holdAmount (open holds), availableBalance (ledger − holds)',
     security: ['snapB2B'],
     headers: snapHeaders,
     guards: [partnerGuard],
@@ -50,14 +57,60 @@ export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     response: balanceInquiryResponse,
     handler: async ({ req, body }) => {
       const business = await k.db.getRepository(Business).findOneByOrFail({ id: req.partner.businessId });
-      const zero = snapAmount(0n, business.currency);
+      const b = await fundingBalances(k.db.manager, business.id, business.currency);
+      const ledger = snapAmount(b.ledgerBalance, b.currency);
       return {
         referenceNo: req.requestId,
         ...(body.partnerReferenceNo ? { partnerReferenceNo: body.partnerReferenceNo } : {}),
         accountNo: business.id,
         name: business.name,
-        accountInfos: [{ balanceType: 'Cash', amount: zero, holdAmount: zero, availableBalance: zero, ledgerBalance: zero, status: '0001' }],
+        accountInfos: [
+          {
+            balanceType: 'Cash',
+            amount: ledger,
+            holdAmount: snapAmount(b.holdAmount, b.currency),
+            availableBalance: snapAmount(b.availableBalance, b.currency),
+            ledgerBalance: ledger,
+            status: business.status === 'ACTIVE' ? '0001' : '0007',
+          },
+        ],
       };
+    },
+  });
+
+  snap.route({
+    method: 'post',
+    path: '/simulate/funding',
+    service: '96',
+    tag: 'Sandbox simulation',
+    summary: 'Credit the business funding account, as a bank top-up would (sandbox only)',
+    security: ['snapB2B'],
+    headers: snapHeaders,
+    guards: [sandboxOnly(k), partnerGuard],
+    body: z.strictObject({ amount: amountInput }),
+    response: z.object({ referenceNo: z.string(), amount, availableBalance: amount }),
+    handler: async ({ req, body }) => {
+      const { businessId } = req.caller;
+      const business = await k.db.getRepository(Business).findOneByOrFail({ id: businessId });
+      if (body.amount.currency !== business.currency) throw new InvalidFieldFormat('amount.currency', `the funding account is in ${business.currency}`);
+      const minor = parseSnapValue(body.amount.value, body.amount.currency, 'amount');
+      if (minor <= 0n) throw new InvalidFieldFormat('amount.value', 'must be greater than zero');
+      return inTransaction(k.db, async (tx) => {
+        const transferId = await postTransfer(tx, {
+          businessId,
+          debitAccountId: await accountId(tx, null, 'platform_bank', business.currency),
+          creditAccountId: await accountId(tx, businessId, 'funding', business.currency),
+          amount: minor,
+          currency: business.currency,
+          kind: 'funding',
+          reference: `simulate:${req.requestId}`,
+        });
+        const balances = await fundingBalances(tx, businessId, business.currency);
+        const credited = snapAmount(minor, business.currency);
+        await recordAudit(tx, { businessId, actorType: req.caller.actorType, actorId: req.caller.actorId, action: 'funding.simulated', targetType: 'ledger_transfer', targetId: transferId, details: { amount: credited } });
+        await recordEvent(tx, { businessId, type: 'funding.credited', data: { transferId, amount: credited } });
+        return { referenceNo: transferId, amount: credited, availableBalance: snapAmount(balances.availableBalance, business.currency) };
+      });
     },
   });
 }
