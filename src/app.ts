@@ -4,6 +4,7 @@ import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
 import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
+import { networkRoutes } from './modules/authorizations/network.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
@@ -46,7 +47,11 @@ export function createApp(k: Kartu): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
+  const network = new ApiRouter('/network/v1', docs);
+  networkRoutes(k, network);
+
   app.use(docs.router());
+  app.use('/network/v1', network.router);
   app.use('/snap/v1.0', snap.router);
   app.use('/admin/v1', admin.router);
   app.use(notFoundHandler);

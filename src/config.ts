@@ -36,6 +36,9 @@ const envSchema = z.object({
   KARTU_TRUST_PROXY: z.string().default('loopback'),
   KARTU_CARD_BIN: z.string().regex(/^\d{6,8}$/, { message: 'must be 6 to 8 digits' }).default('400000'),
   KARTU_CARD_VALIDITY_MONTHS: z.coerce.number().int().min(1).max(120).default(48),
+  KARTU_HOLD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  KARTU_HOLD_DAYS_TRAVEL: z.coerce.number().int().min(1).max(90).default(31),
+  KARTU_OVERCAPTURE_PERCENT: z.coerce.number().int().min(0).max(100).default(20),
 });
 
 export type KartuEnv = 'sandbox' | 'production';
@@ -63,6 +66,11 @@ export interface Config {
   cardBin: string;
   /** Months a new card is valid; it expires at the end of that month. */
   cardValidityMonths: number;
+  /** Days an authorization hold lives before expiry voids it; lodging, car rental and travel get the longer one. */
+  holdDays: number;
+  holdDaysTravel: number;
+  /** How far a clearing may exceed its authorization (tips, fuel) and still post against it. */
+  overcapturePercent: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.KARTU_TRUST_PROXY,
     cardBin: e.KARTU_CARD_BIN,
     cardValidityMonths: e.KARTU_CARD_VALIDITY_MONTHS,
+    holdDays: e.KARTU_HOLD_DAYS,
+    holdDaysTravel: e.KARTU_HOLD_DAYS_TRAVEL,
+    overcapturePercent: e.KARTU_OVERCAPTURE_PERCENT,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Kartu } from './context';
+import { expireHolds } from './modules/authorizations/authorizations.service';
 import { redisReachable } from './platform/redis';
 
 export interface Workers {
@@ -21,10 +22,12 @@ export async function startWorkers(k: Kartu): Promise<Workers | undefined> {
   const prefix = k.config.redisPrefix;
   const queue = new Queue(MAINTENANCE, { connection, prefix });
   await queue.upsertJobScheduler('purge-expired-credentials', { every: 3600_000 }, { name: 'purge-expired-credentials' });
+  await queue.upsertJobScheduler('expire-holds', { every: 60_000 }, { name: 'expire-holds' });
   const worker = new Worker(
     MAINTENANCE,
     async (job) => {
       if (job.name === 'purge-expired-credentials') return purgeExpiredCredentials(k);
+      if (job.name === 'expire-holds') return { expired: await expireHolds(k) };
       return undefined;
     },
     { connection, prefix, concurrency: 1 },

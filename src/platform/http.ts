@@ -107,6 +107,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** Schema of the success payload (without responseCode/responseMessage). */
   response?: z.ZodType;
   successStatus?: number;
+  /** Answer the payload as it is, without the SNAP envelope (the network API speaks ISO 8583 codes). */
+  unwrapped?: boolean;
   handler: (ctx: { req: Request; res: Response; body: z.infer<B>; query: z.infer<Q> }) => Promise<object> | object;
 }
 
@@ -136,7 +138,8 @@ export class ApiRouter {
       const body = bodySchema ? parseInput(bodySchema, req.body ?? {}) : undefined;
       const query = spec.query ? parseInput(spec.query, { ...req.query }) : undefined;
       const payload = await spec.handler({ req, res, body: body as z.infer<B>, query: query as z.infer<Q> });
-      sendSnap(res, status, `${status}${spec.service}00`, 'Successful', payload);
+      if (spec.unwrapped) res.status(status).json(payload);
+      else sendSnap(res, status, `${status}${spec.service}00`, 'Successful', payload);
     };
     this.router[spec.method](spec.path, setService, jsonBody, ...(spec.guards ?? []), handle);
     const methods = this.methodsByPath.get(spec.path) ?? new Set();

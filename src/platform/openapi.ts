@@ -49,7 +49,11 @@ export class ApiDocs {
       responses: {
         [status]: {
           description: `Success (responseCode ${status}${spec.service}00)`,
-          content: { 'application/json': { schema: spec.response ? envelope.extend((spec.response as z.ZodObject).shape) : envelope } },
+          content: {
+            'application/json': {
+              schema: spec.unwrapped && spec.response ? spec.response : spec.response ? envelope.extend((spec.response as z.ZodObject).shape) : envelope,
+            },
+          },
         },
         default: {
           description: `Error: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage`,

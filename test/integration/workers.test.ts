@@ -10,14 +10,14 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('workers', () => {
-  it('start against Redis and register the hourly maintenance scheduler', async () => {
+  it('start against Redis and register the maintenance schedulers (credentials hourly, hold expiry every minute)', async () => {
     const workers = await startWorkers(h.kartu);
     expect(workers).toBeDefined();
     const queue = new Queue('maintenance', { connection: { url: h.kartu.config.redisUrl }, prefix: h.kartu.config.redisPrefix });
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key)).toContain('purge-expired-credentials');
-      expect(schedulers[0]?.every).toBe(3600_000);
+      const every = Object.fromEntries(schedulers.map((s) => [s.key, s.every]));
+      expect(every).toEqual({ 'purge-expired-credentials': 3600_000, 'expire-holds': 60_000 });
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

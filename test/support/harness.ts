@@ -10,12 +10,13 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
-import { createBusiness, type CreatedBusiness } from '../../src/modules/access/access.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
 import { ManualClock } from '../../src/platform/clock';
 import { SecretBox } from '../../src/platform/crypto';
 import { createLogger } from '../../src/platform/logger';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
+import { networkSignature } from '../../src/modules/authorizations/network-auth';
+import { createBusiness, createNetwork, type CreatedBusiness } from '../../src/modules/access/access.service';
 import { createTestDatabase } from './databases';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -140,5 +141,32 @@ export class TestPartner {
     let req = this.h.http()[method.toLowerCase() as 'get'](pathWithQuery);
     for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
     return rawBody ? req.send(rawBody) : req;
+  }
+}
+
+/** A card network calling /network/v1 with HMAC-SHA256 signatures, as a real network would. */
+export class TestNetwork {
+  constructor(
+    private readonly h: Harness,
+    readonly networkId: string,
+    readonly secret: string,
+  ) {}
+
+  static async create(h: Harness, name = `net-${randomBytes(3).toString('hex')}`): Promise<TestNetwork> {
+    const created = await createNetwork(h.kartu, name);
+    return new TestNetwork(h, created.networkId, created.secret);
+  }
+
+  send(path: string, body: unknown, o: { timestamp?: string; signature?: string; rawBody?: string } = {}) {
+    const raw = o.rawBody ?? JSON.stringify(body);
+    const timestamp = o.timestamp ?? this.h.clock.now().toISOString();
+    return this.h
+      .http()
+      .post(`/network/v1${path}`)
+      .set('Content-Type', 'application/json')
+      .set('X-Network-Id', this.networkId)
+      .set('X-Timestamp', timestamp)
+      .set('X-Signature', o.signature ?? networkSignature(this.secret, timestamp, raw))
+      .send(raw);
   }
 }

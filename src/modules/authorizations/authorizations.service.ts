@@ -1,0 +1,518 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import type { Kartu } from '../../context';
+import { sha256Hex } from '../../platform/crypto';
+import { inTransaction } from '../../platform/db';
+import { Conflict, KartuError, NotFound } from '../../platform/errors';
+import { minifyJson } from '../access/snap-signature';
+import { vaultOf } from '../cards/pan-vault';
+import { mccGroupsOf } from '../controls/mcc-groups';
+import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
+import { recordEvent } from '../events/outbox';
+import { InsufficientFunds, placeHold, postHold, postTransfer, voidHold } from '../ledger/ledger.service';
+import type { authorizationRequest, authorizationResponse, clearingRequest, messageResponse, refundRequest, reversalRequest } from './authorizations.schemas';
+import { decide, type CounterUse, type Decision } from './decision';
+
+type AuthorizationResponse = z.infer<typeof authorizationResponse>;
+type MessageResponse = z.infer<typeof messageResponse>;
+
+const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
+
+/** Raised inside the approval transaction when a concurrent approval used up a limit first. */
+class LimitRace extends Error {}
+
+interface CardRow {
+  id: string;
+  business_id: string;
+  type: 'VIRTUAL' | 'PHYSICAL' | 'SINGLE_USE' | 'MERCHANT_LOCKED';
+  status: 'INACTIVE' | 'ACTIVE' | 'FROZEN' | 'TERMINATED';
+  expiry_month: number;
+  expiry_year: number;
+  currency: string;
+  spend_controls: SpendControls;
+  locked_merchant_id: string | null;
+  spend_root_id: string;
+  cvv_key_id: string;
+  cardholder_status: string;
+  business_status: string;
+  time_zone: string;
+  funding_id: string | null;
+  settlement_id: string | null;
+  available: string | null;
+  used: boolean;
+  usage: Record<string, string>;
+}
+
+/**
+ * The card behind a number, with everything the decision needs, in one query: the card, its
+ * cardholder and business states, the funding account's available balance and the spend-limit
+ * usage of the current windows. Found by fingerprint: nothing is decrypted.
+ */
+async function loadCard(tx: EntityManager, k: Kartu, pan: string, now: Date): Promise<CardRow | undefined> {
+  const [row]: CardRow[] = await tx.query(
+    `SELECT c.id, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
+            c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
+            h.status AS cardholder_status, b.status AS business_status, b.time_zone,
+            f.id AS funding_id, s.id AS settlement_id,
+            (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
+            (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.decision <> 'declined')) AS used,
+            (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start, sc.amount::text), '{}'::json)
+               FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $2::date OR sc.window_start = '1970-01-01')) AS usage
+       FROM cards c
+       JOIN cardholders h ON h.id = c.cardholder_id
+       JOIN businesses b ON b.id = c.business_id
+       LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+       LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+      WHERE c.pan_fingerprint = ANY($1)`,
+    [vaultOf(k).fingerprintCandidates(pan), new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10)],
+  );
+  return row;
+}
+
+function holdExpiry(k: Kartu, mcc: string, now: Date): Date {
+  const days = mccGroupsOf(mcc).some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
+  return new Date(now.getTime() + days * 86400_000);
+}
+
+const authorizationCode = () => randomBytes(4).toString('hex').slice(0, 6).toUpperCase();
+
+interface StoredAuthorization {
+  id: string;
+  network_message_id: string;
+  request_hash: string;
+  decision: AuthorizationResponse['decision'];
+  response_code: string;
+  approved_amount: string;
+  authorization_code: string | null;
+  reason: string;
+}
+
+const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
+  id: a.network_message_id,
+  authorizationId: a.id,
+  decision: a.decision,
+  responseCode: a.response_code,
+  approvedAmount: Number(a.approved_amount),
+  authorizationCode: a.authorization_code,
+  reason: a.reason,
+});
+
+/**
+ * Decides an authorization and makes it durable before answering. The same network id again
+ * returns the first answer (a different body under it is refused with 409). Approved: one
+ * transaction places the hold (a conditional update: never more than the account has), counts the
+ * spend limits (conditional upserts: never past a limit, also under concurrency), records the
+ * authorization and its outbox event. Declined: the authorization and event are recorded alike.
+ */
+export async function authorize(k: Kartu, networkId: string, body: z.infer<typeof authorizationRequest>, rawBody: Buffer): Promise<AuthorizationResponse> {
+  const started = process.hrtime.bigint();
+  const requestHash = sha256Hex(minifyJson(rawBody.toString('utf8')));
+  const replay = await findAuthorization(k.db.manager, networkId, body.id);
+  if (replay) return replayed(replay, requestHash);
+
+  const now = k.clock.now();
+  const card = await loadCard(k.db.manager, k, body.card.number, now);
+  const amount = BigInt(body.amount);
+  const facts = {
+    amount: body.amount,
+    currency: body.currency,
+    merchant: { ...body.merchant, groups: mccGroupsOf(body.merchant.mcc) },
+    pos: body.pos ?? {},
+    partialAllowed: Boolean(body.partialAllowed),
+    cardFound: Boolean(card),
+  };
+
+  let decision: Decision;
+  let originalId: string | null = null;
+  if (!card) {
+    decision = { decision: 'declined', responseCode: '14', reason: 'no such card', approvedAmount: 0n, counters: [] };
+  } else {
+    const vault = vaultOf(k);
+    decision = decide(
+      { amount, currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
+      {
+        type: card.type,
+        status: card.status,
+        expiryMonth: card.expiry_month,
+        expiryYear: card.expiry_year,
+        currency: card.currency,
+        spendControls: normaliseSpendControls(card.spend_controls),
+        lockedMerchantId: card.locked_merchant_id,
+        cardholderStatus: card.cardholder_status,
+        businessStatus: card.business_status,
+        timeZone: card.time_zone,
+        used: card.used && !body.originalId,
+        expectedCvv: body.card.cvv !== undefined ? vault.cvv(body.card.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
+      },
+      new Map(Object.entries(card.usage).map(([key, v]) => [key, BigInt(v)])),
+      card.available === null ? 0n : BigInt(card.available),
+      now,
+    );
+    if (body.originalId && decision.decision !== 'declined') {
+      const original = await findAuthorization(k.db.manager, networkId, body.originalId);
+      const open = original && original.decision !== 'declined' && (await k.db.query("SELECT 1 FROM authorizations WHERE id = $1 AND card_id = $2 AND status = 'pending'", [original.id, card.id])).length > 0;
+      if (!open) decision = { decision: 'declined', responseCode: '05', reason: 'original authorization not open on this card', approvedAmount: 0n, counters: [] };
+      else originalId = original.id;
+    }
+  }
+
+  const record = async (d: Decision): Promise<AuthorizationResponse> =>
+    inTransaction(k.db, async (tx) => {
+      const id = randomUUID();
+      let holdId: string | null = null;
+      if (d.decision !== 'declined' && card) {
+        if (card.type === 'MERCHANT_LOCKED') {
+          const [locked]: [unknown[], number] = await tx.query(
+            'UPDATE cards SET locked_merchant_id = $2 WHERE id = $1 AND (locked_merchant_id IS NULL OR locked_merchant_id = $2) RETURNING id',
+            [card.id, body.merchant.id],
+          );
+          if (locked.length === 0) throw new LimitRace('57');
+        }
+        if (card.type === 'SINGLE_USE' && !originalId) {
+          await tx.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [card.id]);
+          const used = await tx.query("SELECT 1 FROM authorizations WHERE card_id = $1 AND decision <> 'declined' LIMIT 1", [card.id]);
+          if (used.length > 0) throw new LimitRace('05');
+        }
+        holdId = await placeHold(tx, {
+          businessId: card.business_id,
+          debitAccountId: card.funding_id!,
+          creditAccountId: card.settlement_id!,
+          amount: d.approvedAmount,
+          currency: card.currency,
+          expiresAt: holdExpiry(k, body.merchant.mcc, now),
+          reference: `authorization:${id}`,
+        });
+        await countSpend(tx, card.spend_root_id, d.counters, d.approvedAmount);
+      }
+      const stored: StoredAuthorization = {
+        id,
+        network_message_id: body.id,
+        request_hash: requestHash,
+        decision: d.decision,
+        response_code: d.responseCode,
+        approved_amount: d.approvedAmount.toString(),
+        authorization_code: d.decision === 'declined' ? null : authorizationCode(),
+        reason: d.reason,
+      };
+      await tx.query(
+        `INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, original_id, amount, currency,
+                                     approved_amount, decision, response_code, reason, authorization_code, merchant, pos, facts, hold_id,
+                                     counted, status, latency_us)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+        [
+          id,
+          networkId,
+          body.id,
+          requestHash,
+          card?.business_id ?? null,
+          card?.id ?? null,
+          originalId,
+          body.amount,
+          body.currency,
+          stored.approved_amount,
+          d.decision,
+          d.responseCode,
+          d.reason,
+          stored.authorization_code,
+          JSON.stringify(body.merchant),
+          JSON.stringify(body.pos ?? {}),
+          JSON.stringify(facts),
+          holdId,
+          JSON.stringify(d.decision === 'declined' ? [] : d.counters.map(({ limitKey, windowStart }) => ({ limitKey, windowStart }))),
+          d.decision === 'declined' ? 'declined' : 'pending',
+          Number((process.hrtime.bigint() - started) / 1000n),
+        ],
+      );
+      if (card) {
+        await recordEvent(tx, {
+          businessId: card.business_id,
+          type: 'authorization.created',
+          data: { ...toResponse(stored), cardId: card.id, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
+        });
+      }
+      return toResponse(stored);
+    });
+
+  try {
+    return await record(decision);
+  } catch (err) {
+    // Another approval got there first (funds, a limit, the merchant lock, single use): decline instead.
+    if (err instanceof InsufficientFunds) return record({ ...declined(decision), responseCode: '51', reason: 'insufficient funds' });
+    if (err instanceof LimitRace) {
+      const code = err.message === '57' ? '57' : err.message === '05' ? '05' : '61';
+      return record({ ...declined(decision), responseCode: code, reason: code === '61' ? 'exceeds spending limit' : code === '57' ? 'card is locked to another merchant' : 'single-use card already used' });
+    }
+    // The same network id raced in from a retry: answer as the first one did.
+    const again = await findAuthorization(k.db.manager, networkId, body.id);
+    if (again) return replayed(again, requestHash);
+    throw err;
+  }
+}
+
+const declined = (d: Decision): Decision => ({ ...d, decision: 'declined', approvedAmount: 0n, counters: [] });
+
+/** Adds an approval to each windowed limit it counts against, refusing (LimitRace) to pass a limit. */
+async function countSpend(tx: EntityManager, spendRootId: string, counters: CounterUse[], amount: bigint): Promise<void> {
+  for (const c of counters) {
+    // INSERT … RETURNING: TypeORM's query() answers the rows themselves.
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO spend_counters AS sc (spend_root_id, limit_key, window_start, amount, count)
+       SELECT $1, $2, $3, $4, 1 WHERE $4::bigint <= $5::bigint
+       ON CONFLICT (spend_root_id, limit_key, window_start)
+       DO UPDATE SET amount = sc.amount + EXCLUDED.amount, count = sc.count + 1 WHERE sc.amount + EXCLUDED.amount <= $5::bigint
+       RETURNING 1`,
+      [spendRootId, c.limitKey, c.windowStart, amount.toString(), c.limit.toString()],
+    );
+    if (rows.length === 0) throw new LimitRace('61');
+  }
+}
+
+/** Gives spend back to the counters an approval counted in (a reversal, a smaller clearing, an expiry). */
+async function uncountSpend(tx: EntityManager, spendRootId: string, counted: Array<{ limitKey: string; windowStart: string }>, amount: bigint): Promise<void> {
+  for (const c of counted) {
+    await tx.query(
+      'UPDATE spend_counters SET amount = greatest(amount - $4, 0) WHERE spend_root_id = $1 AND limit_key = $2 AND window_start = $3',
+      [spendRootId, c.limitKey, c.windowStart, amount.toString()],
+    );
+  }
+}
+
+async function findAuthorization(tx: EntityManager, networkId: string, messageOrAuthorizationId: string): Promise<StoredAuthorization | undefined> {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageOrAuthorizationId);
+  const [row]: StoredAuthorization[] = await tx.query(
+    `SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason
+       FROM authorizations WHERE network_id = $1 AND (network_message_id = $2 ${isUuid ? 'OR id = $2::uuid' : ''})
+      ORDER BY (network_message_id = $2) DESC LIMIT 1`,
+    [networkId, messageOrAuthorizationId],
+  );
+  return row;
+}
+
+function replayed(a: StoredAuthorization, requestHash: string): AuthorizationResponse {
+  if (a.request_hash !== requestHash) throw new Conflict('Conflict. This id was already used with a different body');
+  return toResponse(a);
+}
+
+interface Resolvable {
+  id: string;
+  business_id: string;
+  card_id: string;
+  spend_root_id: string;
+  hold_id: string;
+  counted: Array<{ limitKey: string; windowStart: string }>;
+  open_amount: string;
+  card_type: string;
+}
+
+/** The authorization and the open part of its hold, locked; incremental authorizations come along. */
+async function lockAuthorizationChain(tx: EntityManager, networkId: string, authorizationId: string): Promise<Resolvable[]> {
+  const root = await findAuthorization(tx, networkId, authorizationId);
+  if (!root || root.decision === 'declined') throw new NotFound('Authorization not found (or declined)');
+  return tx.query(
+    `SELECT a.id, a.business_id, a.card_id, c.spend_root_id, a.hold_id, a.counted, t.open_amount::text, c.type AS card_type
+       FROM authorizations a
+       JOIN cards c ON c.id = a.card_id
+       JOIN ledger_transfers t ON t.id = a.hold_id
+      WHERE (a.id = $1 OR a.original_id = $1) AND a.decision <> 'declined'
+      ORDER BY a.created_at, a.id
+      FOR UPDATE OF a, t`,
+    [root.id],
+  );
+}
+
+/** Runs a reversal, clearing or refund once per network id; a retry gets the first answer, a different body 409. */
+async function onceFor(
+  k: Kartu,
+  networkId: string,
+  kind: 'reversal' | 'clearing' | 'refund',
+  messageId: string,
+  rawBody: Buffer,
+  work: (tx: EntityManager) => Promise<{ response: MessageResponse; businessId: string | null; authorizationId: string | null; cardId: string | null; amount: bigint; currency: string | null; transferId: string | null }>,
+): Promise<MessageResponse> {
+  const requestHash = sha256Hex(minifyJson(rawBody.toString('utf8')));
+  const previous = async () => {
+    const [row]: Array<{ request_hash: string; response: MessageResponse }> = await k.db.query(
+      'SELECT request_hash, response FROM network_messages WHERE network_id = $1 AND kind = $2 AND message_id = $3',
+      [networkId, kind, messageId],
+    );
+    if (row && row.request_hash !== requestHash) throw new Conflict('Conflict. This id was already used with a different body');
+    return row?.response;
+  };
+  const first = await previous();
+  if (first) return first;
+  try {
+    return await inTransaction(k.db, async (tx) => {
+      const r = await work(tx);
+      await tx.query(
+        `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response)],
+      );
+      return r.response;
+    });
+  } catch (err) {
+    const again = await previous();
+    if (again) return again;
+    throw err;
+  }
+}
+
+/** Releases all or part of an authorization's hold (and gives the spend back to its limits). */
+export async function reverse(k: Kartu, networkId: string, body: z.infer<typeof reversalRequest>, rawBody: Buffer): Promise<MessageResponse> {
+  return onceFor(k, networkId, 'reversal', body.id, rawBody, async (tx) => {
+    const chain = await lockAuthorizationChain(tx, networkId, body.authorizationId);
+    let remaining = body.amount === undefined ? undefined : BigInt(body.amount);
+    let released = 0n;
+    // Newest first: an incremental authorization is given back before the one it extended.
+    for (const a of [...chain].reverse()) {
+      const open = BigInt(a.open_amount);
+      if (open === 0n || remaining === 0n) continue;
+      const part = remaining === undefined || remaining > open ? open : remaining;
+      await voidHold(tx, a.hold_id, part, `reversal:${body.id}`);
+      await uncountSpend(tx, a.spend_root_id, a.counted, part);
+      if (part === open) await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
+      released += part;
+      if (remaining !== undefined) remaining -= part;
+    }
+    if (released === 0n) throw new KartuError(409, '00', 'Conflict. Nothing is held on this authorization');
+    const root = chain[0]!;
+    await recordEvent(tx, { businessId: root.business_id, type: 'authorization.updated', data: { authorizationId: root.id, cardId: root.card_id, change: 'reversed', amount: Number(released) } });
+    return {
+      response: { id: body.id, status: 'accepted', authorizationId: root.id, amount: Number(released), transferId: null },
+      businessId: root.business_id,
+      authorizationId: root.id,
+      cardId: root.card_id,
+      amount: released,
+      currency: null,
+      transferId: null,
+    };
+  });
+}
+
+/**
+ * Posts a purchase. Linked to an authorization: posts its holds (a smaller amount releases the
+ * rest and gives the spend back; up to KARTU_OVERCAPTURE_PERCENT more posts the extra). Without an
+ * open hold (none, or expired) it force-posts against the card's funding account. A SINGLE_USE
+ * card closes after its first clearing.
+ */
+export async function clear(k: Kartu, networkId: string, body: z.infer<typeof clearingRequest>, rawBody: Buffer): Promise<MessageResponse> {
+  return onceFor(k, networkId, 'clearing', body.id, rawBody, async (tx) => {
+    const amount = BigInt(body.amount);
+    const chain = body.authorizationId ? await lockAuthorizationChain(tx, networkId, body.authorizationId) : [];
+    const open = chain.filter((a) => BigInt(a.open_amount) > 0n);
+    let cardId: string;
+    let businessId: string;
+    let transferId: string | null = null;
+    const heldTotal = open.reduce((s, a) => s + BigInt(a.open_amount), 0n);
+    if (open.length > 0 && amount <= (heldTotal * BigInt(100 + k.config.overcapturePercent)) / 100n) {
+      let remaining = amount;
+      for (const [i, a] of open.entries()) {
+        const held = BigInt(a.open_amount);
+        const last = i === open.length - 1;
+        const part = last ? remaining : remaining < held ? remaining : held;
+        if (part > 0n) {
+          const r = await postHold(tx, a.hold_id, part, `clearing:${body.id}`);
+          if (r.released > 0n) await uncountSpend(tx, a.spend_root_id, a.counted, r.released);
+        } else {
+          await voidHold(tx, a.hold_id, undefined, `clearing:${body.id}`);
+          await uncountSpend(tx, a.spend_root_id, a.counted, held);
+        }
+        await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
+        remaining -= part;
+      }
+      cardId = open[0]!.card_id;
+      businessId = open[0]!.business_id;
+    } else {
+      const target = chain[0] ? { card_id: chain[0].card_id } : body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
+      if (!target) throw new NotFound('No authorization or card to clear against');
+      const [acct]: Array<{ business_id: string; funding: string; settlement: string; currency: string }> = await tx.query(
+        `SELECT c.business_id, f.id AS funding, s.id AS settlement, c.currency FROM cards c
+           JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+           JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+          WHERE c.id = $1`,
+        [target.card_id],
+      );
+      if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+      transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.funding, creditAccountId: acct.settlement, amount, currency: body.currency, kind: 'force_post', reference: `clearing:${body.id}` });
+      cardId = target.card_id;
+      businessId = acct.business_id;
+    }
+    await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [cardId]);
+    const authorizationId = chain[0]?.id ?? null;
+    await recordEvent(tx, { businessId, type: 'transaction.cleared', data: { clearingId: body.id, authorizationId, cardId, amount: body.amount, currency: body.currency, merchant: body.merchant ?? null, forced: transferId !== null } });
+    return {
+      response: { id: body.id, status: 'accepted', authorizationId, amount: body.amount, transferId },
+      businessId,
+      authorizationId,
+      cardId,
+      amount,
+      currency: body.currency,
+      transferId,
+    };
+  });
+}
+
+async function cardByNumber(tx: EntityManager, k: Kartu, pan: string): Promise<{ card_id: string } | undefined> {
+  const [row]: Array<{ card_id: string }> = await tx.query('SELECT id AS card_id FROM cards WHERE pan_fingerprint = ANY($1)', [vaultOf(k).fingerprintCandidates(pan)]);
+  return row;
+}
+
+/** Credits a merchant refund to the card's funding account. */
+export async function refund(k: Kartu, networkId: string, body: z.infer<typeof refundRequest>, rawBody: Buffer): Promise<MessageResponse> {
+  return onceFor(k, networkId, 'refund', body.id, rawBody, async (tx) => {
+    const target = await cardByNumber(tx, k, body.card.number);
+    if (!target) throw new NotFound('No such card');
+    const [acct]: Array<{ business_id: string; funding: string; settlement: string; currency: string }> = await tx.query(
+      `SELECT c.business_id, f.id AS funding, s.id AS settlement, c.currency FROM cards c
+         JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+         JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+        WHERE c.id = $1`,
+      [target.card_id],
+    );
+    if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+    const amount = BigInt(body.amount);
+    const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
+    await recordEvent(tx, { businessId: acct.business_id, type: 'transaction.refunded', data: { refundId: body.id, cardId: target.card_id, amount: body.amount, currency: body.currency, merchant: body.merchant } });
+    return {
+      response: { id: body.id, status: 'accepted', authorizationId: null, amount: body.amount, transferId },
+      businessId: acct.business_id,
+      authorizationId: null,
+      cardId: target.card_id,
+      amount,
+      currency: body.currency,
+      transferId,
+    };
+  });
+}
+
+/**
+ * Voids holds past their expiry (7 days; 31 for lodging, car rental, travel) and gives their spend
+ * back. Run by a repeatable job; an expired hold's purchase can still be force-posted by a clearing.
+ */
+export async function expireHolds(k: Kartu, batchSize = 200): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await inTransaction(k.db, async (tx) => {
+      const rows: Array<{ id: string; hold_id: string; business_id: string; card_id: string; spend_root_id: string; counted: Array<{ limitKey: string; windowStart: string }>; open_amount: string }> = await tx.query(
+        `SELECT a.id, a.hold_id, a.business_id, a.card_id, c.spend_root_id, a.counted, t.open_amount::text
+           FROM ledger_transfers t
+           JOIN authorizations a ON a.hold_id = t.id
+           JOIN cards c ON c.id = a.card_id
+          WHERE t.pending AND t.open_amount > 0 AND t.expires_at <= $1
+          ORDER BY t.expires_at LIMIT $2
+          FOR UPDATE OF t, a SKIP LOCKED`,
+        [k.clock.now(), batchSize],
+      );
+      for (const r of rows) {
+        const released = await voidHold(tx, r.hold_id, undefined, 'expiry');
+        await uncountSpend(tx, r.spend_root_id, r.counted, released);
+        await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [r.id]);
+        await recordEvent(tx, { businessId: r.business_id, type: 'authorization.updated', data: { authorizationId: r.id, cardId: r.card_id, change: 'expired', amount: Number(released) } });
+      }
+      return rows.length;
+    });
+    total += done;
+    if (done < batchSize) return total;
+  }
+}

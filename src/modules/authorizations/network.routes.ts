@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { Kartu } from '../../context';
+import type { ApiRouter } from '../../platform/http';
+import {
+  authorizationRequest,
+  authorizationResponse,
+  clearingRequest,
+  messageResponse,
+  refundRequest,
+  reversalRequest,
+} from './authorizations.schemas';
+import { authorize, clear, refund, reverse } from './authorizations.service';
+import { networkGuard } from './network-auth';
+
+const networkHeaders = z.object({
+  'X-Network-Id': z.string().meta({ description: 'From `kartu networks create`' }),
+  'X-Timestamp': z.string().meta({ example: '2026-11-21T10:55:00Z', description: 'ISO-8601, within ±5 minutes' }),
+  'X-Signature': z.string().meta({ description: 'base64(HMAC-SHA256(networkSecret, X-Timestamp + "." + rawBody))' }),
+});
+
+/** The card-network API (API.md §3): authorizations, reversals, clearings, refunds. */
+export function networkRoutes(k: Kartu, r: ApiRouter): void {
+  const guard = networkGuard(k);
+  const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: [], unwrapped: true };
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/authorizations',
+    summary: 'Authorize a purchase (or an increment with originalId); durable before the answer leaves; the same id returns the first answer',
+    body: authorizationRequest,
+    response: authorizationResponse,
+    handler: ({ req, body }) => authorize(k, req.networkId, body, req.rawBody),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/reversals',
+    summary: 'Release all or part of an authorization hold',
+    body: reversalRequest,
+    response: messageResponse,
+    handler: ({ req, body }) => reverse(k, req.networkId, body, req.rawBody),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/clearings',
+    summary: 'Post a purchase: against its authorization (partial, or over-capture within tolerance) or forced without one',
+    body: clearingRequest,
+    response: messageResponse,
+    handler: ({ req, body }) => clear(k, req.networkId, body, req.rawBody),
+  });
+  r.route({
+    ...common,
+    method: 'post',
+    path: '/refunds',
+    summary: "Credit a merchant refund to the card's funding account",
+    body: refundRequest,
+    response: messageResponse,
+    handler: ({ req, body }) => refund(k, req.networkId, body, req.rawBody),
+  });
+}
