@@ -1,8 +1,12 @@
 /**
- * `npm run bench`: starts `kartu serve` on a fresh database, then drives it with autocannon —
- * `/healthz` first (the ceiling of this process), then signed SNAP partner calls (each with a new
- * X-EXTERNAL-ID and signature) — and prints rps, p50/p99 and the ratio to /healthz.
- * Not part of `npm test`. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
+ * `npm run bench`: starts `kartu serve` on a fresh database and drives it with autocannon:
+ *   1. GET /healthz — the ceiling of this process;
+ *   2. signed SNAP partner calls (balance inquiry; a fresh X-SIGNATURE and X-EXTERNAL-ID each);
+ *   3. network authorizations spread over many businesses (a fresh network id per request);
+ *   4. the same with every card on one funding account (the hot account).
+ * Prints rps, p50/p99 and the ratio to /healthz. Not part of `npm test`.
+ * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot)
+ * and BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) tune it.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -11,19 +15,55 @@ import { once } from 'node:events';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
+import type { Kartu } from '../src/context';
 import { kartuDataSource } from '../src/database';
-import { createBusiness } from '../src/modules/access/access.service';
+import { createBusiness, createNetwork, type CreatedBusiness } from '../src/modules/access/access.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../src/modules/access/snap-signature';
+import { networkSignature } from '../src/modules/authorizations/network-auth';
+import { createCardholder } from '../src/modules/cards/cardholders.service';
+import { issueCard, revealCard } from '../src/modules/cards/cards.service';
+import { accountId, postTransfer } from '../src/modules/ledger/ledger.service';
 import { systemClock } from '../src/platform/clock';
 import { SecretBox } from '../src/platform/crypto';
-import { migrate } from '../src/platform/db';
+import { inTransaction, migrate } from '../src/platform/db';
 import { createLogger } from '../src/platform/logger';
 import { formatSnapTimestamp } from '../src/platform/snap-time';
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? 'healthz,partner,spread,hot').split(','));
 const serverUrl = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const port = Number(process.env.BENCH_PORT ?? 3100);
+
+interface BenchCard {
+  number: string;
+  cvv: string;
+  expiry: string;
+}
+
+/** A business with funds and `cards` cards whose numbers the bench knows. */
+async function fundedBusiness(k: Kartu, name: string, cards: number): Promise<{ partner: CreatedBusiness; cards: BenchCard[] }> {
+  const partner = await createBusiness(k, { name });
+  const caller = { businessId: partner.businessId, actorType: 'operator' as const, actorId: 'bench' };
+  await inTransaction(k.db, async (tx) =>
+    postTransfer(tx, {
+      businessId: partner.businessId,
+      debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'),
+      creditAccountId: await accountId(tx, partner.businessId, 'funding', 'IDR'),
+      amount: 10n ** 14n,
+      currency: 'IDR',
+      kind: 'funding',
+    }),
+  );
+  const holder = await createCardholder(k, caller, { name: 'Bench Holder', email: 'bench@example.com' });
+  const out: BenchCard[] = [];
+  for (let i = 0; i < cards; i++) {
+    const card = await issueCard(k, caller, { partnerReferenceNo: `bench-${i}`, cardholderId: holder.id, type: 'VIRTUAL' });
+    const revealed = await revealCard(k, caller, card.id);
+    out.push({ number: revealed.number, cvv: revealed.cvv, expiry: revealed.expiry });
+  }
+  return { partner, cards: out };
+}
 
 async function main(): Promise<void> {
   const dbName = `kartu_bench_${randomBytes(4).toString('hex')}`;
@@ -41,65 +81,110 @@ async function main(): Promise<void> {
     PORT: String(port),
   };
   const config = loadConfig(env);
-  const db = kartuDataSource(config.databaseUrl!, 2);
+  const db = kartuDataSource(config.databaseUrl!, 4);
   await db.initialize();
   await migrate(db);
-  const kartu = { config, clock: systemClock, db, logger: createLogger('warn'), secrets: new SecretBox(config.masterKeys, 'secrets') };
-  const partner = await createBusiness(kartu, { name: 'Bench' });
+  const k: Kartu = { config, clock: systemClock, db, logger: createLogger('warn'), secrets: new SecretBox(config.masterKeys, 'secrets') };
+  const hot = await fundedBusiness(k, 'Bench hot', 200);
+  const spread: BenchCard[] = [];
+  if (scenarios.has('spread')) for (let b = 0; b < 50; b++) spread.push(...(await fundedBusiness(k, `Bench ${b}`, 4)).cards);
+  const network = await createNetwork(k, 'bench-network');
   await db.destroy();
 
-  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.resolve(__dirname, '../src/main.js'), 'serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.resolve(__dirname, '../src/main.js'), 'serve'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
+  const results: Array<[string, autocannon.Result]> = [];
   try {
     await waitReady(base);
-    const healthz = await cannon({ url: `${base}/healthz` });
-
-    const ts = formatSnapTimestamp(new Date());
-    const tokenRes = await fetch(`${base}/snap/v1.0/access-token/b2b`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CLIENT-KEY': partner.clientKey, 'X-TIMESTAMP': ts, 'X-SIGNATURE': signAccessTokenRequest(partner.privateKeyPem!, partner.clientKey, ts) },
-      body: JSON.stringify({ grantType: 'client_credentials' }),
-    });
-    const { accessToken } = (await tokenRes.json()) as { accessToken: string };
-    const pathname = '/snap/v1.0/balance-inquiry';
-    const body = '{}';
-    const signed = await cannon({
-      url: base,
-      requests: [
-        {
-          method: 'POST',
-          path: pathname,
-          body,
-          setupRequest: (req) => {
-        const timestamp = formatSnapTimestamp(new Date());
-        return {
-          ...req,
-          headers: {
-            'Content-Type': 'application/json',
-            Authorization: `Bearer ${accessToken}`,
-            'X-TIMESTAMP': timestamp,
-            'X-SIGNATURE': signSymmetric(partner.clientSecret, symmetricStringToSign('POST', pathname, accessToken, body, timestamp)),
-            'X-PARTNER-ID': partner.partnerId,
-            'X-EXTERNAL-ID': randomUUID().replaceAll('-', ''),
-            'CHANNEL-ID': partner.channelId,
-              },
-            };
-          },
-        },
-      ],
-    });
-    const row = (name: string, r: autocannon.Result) =>
-      `${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} rps   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
-    console.log(`\nKartu bench: ${connections} connections, ${duration} s each, one api process`);
-    console.log(row('GET /healthz', healthz));
-    console.log(row('POST balance-inquiry (signed SNAP)', signed));
-    console.log(`ratio signed / healthz: ${(signed.requests.average / healthz.requests.average).toFixed(2)}`);
+    if (scenarios.has('healthz')) results.push(['GET /healthz', await cannon({ url: `${base}/healthz` })]);
+    if (scenarios.has('partner')) results.push(['POST balance-inquiry (signed SNAP)', await partnerCalls(base, hot.partner)]);
+    if (scenarios.has('spread')) results.push(['POST authorizations (200 businesses)', await authorizations(base, network, spread)]);
+    if (scenarios.has('hot')) results.push(['POST authorizations (hot account)', await authorizations(base, network, hot.cards)]);
   } finally {
     server.kill('SIGTERM');
     await once(server, 'exit');
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+  const healthz = results.find(([name]) => name === 'GET /healthz')?.[1];
+  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, one api process`);
+  for (const [name, r] of results) {
+    const ratio = healthz && name !== 'GET /healthz' ? `   ratio ${(r.requests.average / healthz.requests.average).toFixed(2)}` : '';
+    console.log(
+      `${name.padEnd(38)} ${r.requests.average.toFixed(0).padStart(7)} rps   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}${ratio}`,
+    );
+  }
+}
+
+async function partnerCalls(base: string, partner: CreatedBusiness): Promise<autocannon.Result> {
+  const ts = formatSnapTimestamp(new Date());
+  const tokenRes = await fetch(`${base}/snap/v1.0/access-token/b2b`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CLIENT-KEY': partner.clientKey, 'X-TIMESTAMP': ts, 'X-SIGNATURE': signAccessTokenRequest(partner.privateKeyPem!, partner.clientKey, ts) },
+    body: JSON.stringify({ grantType: 'client_credentials' }),
+  });
+  const { accessToken } = (await tokenRes.json()) as { accessToken: string };
+  const pathname = '/snap/v1.0/balance-inquiry';
+  const body = '{}';
+  return cannon({
+    url: base,
+    requests: [
+      {
+        method: 'POST',
+        path: pathname,
+        body,
+        setupRequest: (req) => {
+          const timestamp = formatSnapTimestamp(new Date());
+          return {
+            ...req,
+            headers: {
+              'Content-Type': 'application/json',
+              Authorization: `Bearer ${accessToken}`,
+              'X-TIMESTAMP': timestamp,
+              'X-SIGNATURE': signSymmetric(partner.clientSecret, symmetricStringToSign('POST', pathname, accessToken, body, timestamp)),
+              'X-PARTNER-ID': partner.partnerId,
+              'X-EXTERNAL-ID': randomUUID().replaceAll('-', ''),
+              'CHANNEL-ID': partner.channelId,
+            },
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** Signed authorizations of IDR 1–100,000 at a coffee shop, each with a new network id, on random cards. */
+function authorizations(base: string, network: { networkId: string; secret: string }, cards: BenchCard[]): Promise<autocannon.Result> {
+  return cannon({
+    url: base,
+    requests: [
+      {
+        method: 'POST',
+        path: '/network/v1/authorizations',
+        setupRequest: (req) => {
+          const card = cards[Math.floor(Math.random() * cards.length)]!;
+          const body = JSON.stringify({
+            id: randomUUID(),
+            card,
+            amount: 1 + Math.floor(Math.random() * 100_000),
+            currency: 'IDR',
+            merchant: { id: 'M1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' },
+            pos: { entryMode: 'contactless', cardPresent: true },
+            partialAllowed: false,
+          });
+          const timestamp = new Date().toISOString();
+          return {
+            ...req,
+            body,
+            headers: { 'Content-Type': 'application/json', 'X-Network-Id': network.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(network.secret, timestamp, body) },
+          };
+        },
+      },
+    ],
+  });
 }
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {

@@ -7,6 +7,7 @@ import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
 import { networkRoutes } from './modules/authorizations/network.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
+import { historyRoutes } from './modules/ledger/history.routes';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
 import { ApiDocs } from './platform/openapi';
@@ -31,6 +32,7 @@ export function createApp(k: Kartu): Express {
   const snap = new ApiRouter('/snap/v1.0', docs);
   accessRoutes(k, snap, limits);
   balanceRoutes(k, snap, partnerGuard);
+  historyRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
 
   const admin = new ApiRouter('/admin/v1', docs);

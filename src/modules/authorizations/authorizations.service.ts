@@ -10,17 +10,14 @@ import { vaultOf } from '../cards/pan-vault';
 import { mccGroupsOf } from '../controls/mcc-groups';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
 import { recordEvent } from '../events/outbox';
-import { InsufficientFunds, placeHold, postHold, postTransfer, voidHold } from '../ledger/ledger.service';
+import { postHold, postTransfer, sqlState, voidHold } from '../ledger/ledger.service';
 import type { authorizationRequest, authorizationResponse, clearingRequest, messageResponse, refundRequest, reversalRequest } from './authorizations.schemas';
-import { decide, type CounterUse, type Decision } from './decision';
+import { decide, type Decision } from './decision';
 
 type AuthorizationResponse = z.infer<typeof authorizationResponse>;
 type MessageResponse = z.infer<typeof messageResponse>;
 
 const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
-
-/** Raised inside the approval transaction when a concurrent approval used up a limit first. */
-class LimitRace extends Error {}
 
 interface CardRow {
   id: string;
@@ -44,38 +41,21 @@ interface CardRow {
   usage: Record<string, string>;
 }
 
-/**
- * The card behind a number, with everything the decision needs, in one query: the card, its
- * cardholder and business states, the funding account's available balance and the spend-limit
- * usage of the current windows. Found by fingerprint: nothing is decrypted.
- */
-async function loadCard(tx: EntityManager, k: Kartu, pan: string, now: Date): Promise<CardRow | undefined> {
-  const [row]: CardRow[] = await tx.query(
-    `SELECT c.id, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
-            c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
-            h.status AS cardholder_status, b.status AS business_status, b.time_zone,
-            f.id AS funding_id, s.id AS settlement_id,
-            (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
-            (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.decision <> 'declined')) AS used,
-            (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start, sc.amount::text), '{}'::json)
-               FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $2::date OR sc.window_start = '1970-01-01')) AS usage
-       FROM cards c
-       JOIN cardholders h ON h.id = c.cardholder_id
-       JOIN businesses b ON b.id = c.business_id
-       LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
-       LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
-      WHERE c.pan_fingerprint = ANY($1)`,
-    [vaultOf(k).fingerprintCandidates(pan), new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10)],
-  );
-  return row;
-}
-
-function holdExpiry(k: Kartu, mcc: string, now: Date): Date {
-  const days = mccGroupsOf(mcc).some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
-  return new Date(now.getTime() + days * 86400_000);
-}
-
-const authorizationCode = () => randomBytes(4).toString('hex').slice(0, 6).toUpperCase();
+const CARD_QUERY = `
+  SELECT c.id, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
+         c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
+         h.status AS cardholder_status, b.status AS business_status, b.time_zone,
+         f.id AS funding_id, s.id AS settlement_id,
+         (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
+         (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.decision <> 'declined')) AS used,
+         (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start, sc.amount::text), '{}'::json)
+            FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $4::date OR sc.window_start = '1970-01-01')) AS usage
+    FROM cards c
+    JOIN cardholders h ON h.id = c.cardholder_id
+    JOIN businesses b ON b.id = c.business_id
+    LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+    LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+   WHERE c.pan_fingerprint = ANY($3)`;
 
 interface StoredAuthorization {
   id: string;
@@ -88,6 +68,31 @@ interface StoredAuthorization {
   reason: string;
 }
 
+const STORED_AUTHORIZATION =
+  'SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
+
+/**
+ * The read of an authorization, in one round trip: an earlier answer to the same network id (a
+ * retry), and the card behind the number with everything the decision needs — its cardholder and
+ * business states, the funding account's available balance, the spend-limit usage of the current
+ * windows. The card is found by fingerprint: nothing is decrypted.
+ */
+async function loadForAuthorization(k: Kartu, networkId: string, messageId: string, pan: string, now: Date) {
+  const [row]: Array<{ replay: StoredAuthorization | null; card: CardRow | null }> = await k.db.query(
+    `SELECT (SELECT row_to_json(x) FROM (${STORED_AUTHORIZATION} WHERE network_id = $1 AND network_message_id = $2) x) AS replay,
+            (SELECT row_to_json(y) FROM (${CARD_QUERY}) y) AS card`,
+    [networkId, messageId, vaultOf(k).fingerprintCandidates(pan), new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10)],
+  );
+  return { replay: row?.replay ?? undefined, card: row?.card ?? undefined };
+}
+
+function holdExpiry(k: Kartu, mcc: string, now: Date): Date {
+  const days = mccGroupsOf(mcc).some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
+  return new Date(now.getTime() + days * 86400_000);
+}
+
+const authorizationCode = () => randomBytes(4).toString('hex').slice(0, 6).toUpperCase();
+
 const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
   id: a.network_message_id,
   authorizationId: a.id,
@@ -98,39 +103,36 @@ const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
   reason: a.reason,
 });
 
+/** Races lost to a concurrent approval, raised by kartu_record_authorization, and the decline each becomes. */
+const LOST_RACES: Record<string, { responseCode: string; reason: string }> = {
+  KL051: { responseCode: '51', reason: 'insufficient funds' },
+  KL061: { responseCode: '61', reason: 'exceeds spending limit' },
+  KL057: { responseCode: '57', reason: 'card is locked to another merchant' },
+  KL005: { responseCode: '05', reason: 'single-use card already used' },
+};
+
 /**
- * Decides an authorization and makes it durable before answering. The same network id again
- * returns the first answer (a different body under it is refused with 409). Approved: one
- * transaction places the hold (a conditional update: never more than the account has), counts the
- * spend limits (conditional upserts: never past a limit, also under concurrency), records the
- * authorization and its outbox event. Declined: the authorization and event are recorded alike.
+ * Decides an authorization and makes it durable before answering, in two round trips: one read
+ * (a retry's first answer, or the card and its facts), the decision in memory, one write
+ * (kartu_record_authorization: counters, authorization, outbox event and hold in one atomic
+ * statement). The same network id again returns the first answer; a different body under it is
+ * refused with 409. A race lost to a concurrent approval (funds, a limit, the merchant lock, single
+ * use) is recorded as the decline it became.
  */
 export async function authorize(k: Kartu, networkId: string, body: z.infer<typeof authorizationRequest>, rawBody: Buffer): Promise<AuthorizationResponse> {
   const started = process.hrtime.bigint();
   const requestHash = sha256Hex(minifyJson(rawBody.toString('utf8')));
-  const replay = await findAuthorization(k.db.manager, networkId, body.id);
-  if (replay) return replayed(replay, requestHash);
-
   const now = k.clock.now();
-  const card = await loadCard(k.db.manager, k, body.card.number, now);
-  const amount = BigInt(body.amount);
-  const facts = {
-    amount: body.amount,
-    currency: body.currency,
-    merchant: { ...body.merchant, groups: mccGroupsOf(body.merchant.mcc) },
-    pos: body.pos ?? {},
-    partialAllowed: Boolean(body.partialAllowed),
-    cardFound: Boolean(card),
-  };
+  const { replay, card } = await loadForAuthorization(k, networkId, body.id, body.card.number, now);
+  if (replay) return replayed(replay, requestHash);
 
   let decision: Decision;
   let originalId: string | null = null;
   if (!card) {
     decision = { decision: 'declined', responseCode: '14', reason: 'no such card', approvedAmount: 0n, counters: [] };
   } else {
-    const vault = vaultOf(k);
     decision = decide(
-      { amount, currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
+      { amount: BigInt(body.amount), currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
       {
         type: card.type,
         status: card.status,
@@ -143,128 +145,86 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
         businessStatus: card.business_status,
         timeZone: card.time_zone,
         used: card.used && !body.originalId,
-        expectedCvv: body.card.cvv !== undefined ? vault.cvv(body.card.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
+        expectedCvv: body.card.cvv !== undefined ? vaultOf(k).cvv(body.card.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
       },
       new Map(Object.entries(card.usage).map(([key, v]) => [key, BigInt(v)])),
       card.available === null ? 0n : BigInt(card.available),
       now,
     );
     if (body.originalId && decision.decision !== 'declined') {
-      const original = await findAuthorization(k.db.manager, networkId, body.originalId);
-      const open = original && original.decision !== 'declined' && (await k.db.query("SELECT 1 FROM authorizations WHERE id = $1 AND card_id = $2 AND status = 'pending'", [original.id, card.id])).length > 0;
-      if (!open) decision = { decision: 'declined', responseCode: '05', reason: 'original authorization not open on this card', approvedAmount: 0n, counters: [] };
+      const [original]: Array<{ id: string }> = await k.db.query(
+        "SELECT id FROM authorizations WHERE network_id = $1 AND network_message_id = $2 AND card_id = $3 AND status = 'pending'",
+        [networkId, body.originalId, card.id],
+      );
+      if (!original) decision = { decision: 'declined', responseCode: '05', reason: 'original authorization not open on this card', approvedAmount: 0n, counters: [] };
       else originalId = original.id;
     }
   }
 
-  const record = async (d: Decision): Promise<AuthorizationResponse> =>
-    inTransaction(k.db, async (tx) => {
-      const id = randomUUID();
-      let holdId: string | null = null;
-      if (d.decision !== 'declined' && card) {
-        if (card.type === 'MERCHANT_LOCKED') {
-          const [locked]: [unknown[], number] = await tx.query(
-            'UPDATE cards SET locked_merchant_id = $2 WHERE id = $1 AND (locked_merchant_id IS NULL OR locked_merchant_id = $2) RETURNING id',
-            [card.id, body.merchant.id],
-          );
-          if (locked.length === 0) throw new LimitRace('57');
-        }
-        if (card.type === 'SINGLE_USE' && !originalId) {
-          await tx.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [card.id]);
-          const used = await tx.query("SELECT 1 FROM authorizations WHERE card_id = $1 AND decision <> 'declined' LIMIT 1", [card.id]);
-          if (used.length > 0) throw new LimitRace('05');
-        }
-        holdId = await placeHold(tx, {
-          businessId: card.business_id,
-          debitAccountId: card.funding_id!,
-          creditAccountId: card.settlement_id!,
-          amount: d.approvedAmount,
-          currency: card.currency,
-          expiresAt: holdExpiry(k, body.merchant.mcc, now),
-          reference: `authorization:${id}`,
-        });
-        await countSpend(tx, card.spend_root_id, d.counters, d.approvedAmount);
-      }
-      const stored: StoredAuthorization = {
-        id,
-        network_message_id: body.id,
-        request_hash: requestHash,
+  const record = async (d: Decision): Promise<AuthorizationResponse> => {
+    const approved = d.decision !== 'declined';
+    const stored: StoredAuthorization = {
+      id: randomUUID(),
+      network_message_id: body.id,
+      request_hash: requestHash,
+      decision: d.decision,
+      response_code: d.responseCode,
+      approved_amount: d.approvedAmount.toString(),
+      authorization_code: approved ? authorizationCode() : null,
+      reason: d.reason,
+    };
+    const response = toResponse(stored);
+    await k.db.query('SELECT kartu_record_authorization($1::jsonb)', [
+      JSON.stringify({
+        id: stored.id,
+        networkId,
+        messageId: body.id,
+        requestHash,
+        businessId: card?.business_id ?? null,
+        cardId: card?.id ?? null,
+        cardType: card?.type ?? null,
+        spendRootId: card?.spend_root_id ?? null,
+        fundingId: card?.funding_id ?? null,
+        settlementId: card?.settlement_id ?? null,
+        originalId,
+        amount: body.amount,
+        currency: body.currency,
+        approvedAmount: stored.approved_amount,
         decision: d.decision,
-        response_code: d.responseCode,
-        approved_amount: d.approvedAmount.toString(),
-        authorization_code: d.decision === 'declined' ? null : authorizationCode(),
+        responseCode: d.responseCode,
         reason: d.reason,
-      };
-      await tx.query(
-        `INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, original_id, amount, currency,
-                                     approved_amount, decision, response_code, reason, authorization_code, merchant, pos, facts, hold_id,
-                                     counted, status, latency_us)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-        [
-          id,
-          networkId,
-          body.id,
-          requestHash,
-          card?.business_id ?? null,
-          card?.id ?? null,
-          originalId,
-          body.amount,
-          body.currency,
-          stored.approved_amount,
-          d.decision,
-          d.responseCode,
-          d.reason,
-          stored.authorization_code,
-          JSON.stringify(body.merchant),
-          JSON.stringify(body.pos ?? {}),
-          JSON.stringify(facts),
-          holdId,
-          JSON.stringify(d.decision === 'declined' ? [] : d.counters.map(({ limitKey, windowStart }) => ({ limitKey, windowStart }))),
-          d.decision === 'declined' ? 'declined' : 'pending',
-          Number((process.hrtime.bigint() - started) / 1000n),
-        ],
-      );
-      if (card) {
-        await recordEvent(tx, {
-          businessId: card.business_id,
-          type: 'authorization.created',
-          data: { ...toResponse(stored), cardId: card.id, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
-        });
-      }
-      return toResponse(stored);
-    });
+        authorizationCode: stored.authorization_code,
+        merchant: body.merchant,
+        pos: body.pos ?? {},
+        facts: {
+          amount: body.amount,
+          currency: body.currency,
+          merchant: { ...body.merchant, groups: mccGroupsOf(body.merchant.mcc) },
+          pos: body.pos ?? {},
+          partialAllowed: Boolean(body.partialAllowed),
+          cardFound: Boolean(card),
+          available: card?.available ?? null,
+          usage: card?.usage ?? {},
+        },
+        holdId: approved ? randomUUID() : null,
+        holdExpiresAt: holdExpiry(k, body.merchant.mcc, now).toISOString(),
+        counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString() })),
+        latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
+        event: { ...response, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
+      }),
+    ]);
+    return response;
+  };
 
   try {
     return await record(decision);
   } catch (err) {
-    // Another approval got there first (funds, a limit, the merchant lock, single use): decline instead.
-    if (err instanceof InsufficientFunds) return record({ ...declined(decision), responseCode: '51', reason: 'insufficient funds' });
-    if (err instanceof LimitRace) {
-      const code = err.message === '57' ? '57' : err.message === '05' ? '05' : '61';
-      return record({ ...declined(decision), responseCode: code, reason: code === '61' ? 'exceeds spending limit' : code === '57' ? 'card is locked to another merchant' : 'single-use card already used' });
-    }
+    const lost = LOST_RACES[sqlState(err) ?? ''];
+    if (lost) return record({ decision: 'declined', approvedAmount: 0n, counters: [], ...lost });
     // The same network id raced in from a retry: answer as the first one did.
     const again = await findAuthorization(k.db.manager, networkId, body.id);
     if (again) return replayed(again, requestHash);
     throw err;
-  }
-}
-
-const declined = (d: Decision): Decision => ({ ...d, decision: 'declined', approvedAmount: 0n, counters: [] });
-
-/** Adds an approval to each windowed limit it counts against, refusing (LimitRace) to pass a limit. */
-async function countSpend(tx: EntityManager, spendRootId: string, counters: CounterUse[], amount: bigint): Promise<void> {
-  for (const c of counters) {
-    // INSERT … RETURNING: TypeORM's query() answers the rows themselves.
-    const rows: unknown[] = await tx.query(
-      `INSERT INTO spend_counters AS sc (spend_root_id, limit_key, window_start, amount, count)
-       SELECT $1, $2, $3, $4, 1 WHERE $4::bigint <= $5::bigint
-       ON CONFLICT (spend_root_id, limit_key, window_start)
-       DO UPDATE SET amount = sc.amount + EXCLUDED.amount, count = sc.count + 1 WHERE sc.amount + EXCLUDED.amount <= $5::bigint
-       RETURNING 1`,
-      [spendRootId, c.limitKey, c.windowStart, amount.toString(), c.limit.toString()],
-    );
-    if (rows.length === 0) throw new LimitRace('61');
   }
 }
 
@@ -281,8 +241,7 @@ async function uncountSpend(tx: EntityManager, spendRootId: string, counted: Arr
 async function findAuthorization(tx: EntityManager, networkId: string, messageOrAuthorizationId: string): Promise<StoredAuthorization | undefined> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageOrAuthorizationId);
   const [row]: StoredAuthorization[] = await tx.query(
-    `SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason
-       FROM authorizations WHERE network_id = $1 AND (network_message_id = $2 ${isUuid ? 'OR id = $2::uuid' : ''})
+    `${STORED_AUTHORIZATION} WHERE network_id = $1 AND (network_message_id = $2 ${isUuid ? 'OR id = $2::uuid' : ''})
       ORDER BY (network_message_id = $2) DESC LIMIT 1`,
     [networkId, messageOrAuthorizationId],
   );

@@ -96,27 +96,39 @@ export async function postTransfer(tx: EntityManager, t: TransferInput): Promise
   return id;
 }
 
-/** A hold: a pending transfer, refused (InsufficientFunds) if the debit account cannot cover it. */
+/**
+ * A hold: a pending transfer, refused (InsufficientFunds) if the debit account cannot cover it.
+ * One call to kartu_place_hold (migrations: the transfer, then both accounts, the debit conditional
+ * on the available balance); callers place the hold last in their transaction, so an account shared
+ * by many cards is locked only until the commit.
+ */
 export async function placeHold(
   tx: EntityManager,
   h: { id?: string; businessId: string; debitAccountId: string; creditAccountId: string; amount: bigint; currency: string; expiresAt: Date; reference?: string },
 ): Promise<string> {
   assertPositive(h.amount);
   const id = h.id ?? randomUUID();
-  const [debited]: [unknown[], number] = await tx.query(
-    `UPDATE ledger_accounts SET debits_pending = debits_pending + $2
-      WHERE id = $1 AND credits_posted - debits_posted - debits_pending - $2 + overdraft_limit >= 0
-      RETURNING id`,
-    [h.debitAccountId, h.amount.toString()],
-  );
-  if (debited.length === 0) throw new InsufficientFunds();
-  await tx.query('UPDATE ledger_accounts SET credits_pending = credits_pending + $2 WHERE id = $1', [h.creditAccountId, h.amount.toString()]);
-  await tx.query(
-    `INSERT INTO ledger_transfers (id, business_id, debit_account_id, credit_account_id, amount, currency, kind, pending, open_amount, expires_at, reference)
-     VALUES ($1, $2, $3, $4, $5, $6, 'hold', true, $5, $7, $8)`,
-    [id, h.businessId, h.debitAccountId, h.creditAccountId, h.amount.toString(), h.currency, h.expiresAt, h.reference ?? null],
-  );
+  try {
+    await tx.query('SELECT kartu_place_hold($1, $2, $3, $4, $5, $6, $7, $8)', [
+      id,
+      h.businessId,
+      h.debitAccountId,
+      h.creditAccountId,
+      h.amount.toString(),
+      h.currency,
+      h.expiresAt,
+      h.reference ?? null,
+    ]);
+  } catch (err) {
+    if (sqlState(err) === 'KL051') throw new InsufficientFunds();
+    throw err;
+  }
   return id;
+}
+
+/** The SQLSTATE of a database error (TypeORM wraps the driver's). */
+export function sqlState(err: unknown): string | undefined {
+  return (err as { driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
 }
 
 interface OpenHold {
