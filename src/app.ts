@@ -5,6 +5,7 @@ import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
 import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
 import { networkRoutes } from './modules/authorizations/network.routes';
+import { simulateRoutes } from './modules/authorizations/simulate.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
@@ -32,6 +33,7 @@ export function createApp(k: Kartu): Express {
   const snap = new ApiRouter('/snap/v1.0', docs);
   accessRoutes(k, snap, limits);
   balanceRoutes(k, snap, partnerGuard);
+  simulateRoutes(k, snap, partnerGuard);
   historyRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
 
