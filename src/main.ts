@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { ADMIN_ROLES, type AdminRole } from './modules/access/admin.entity';
 import { createAdmin } from './modules/access/admins.service';
 import { createBusiness, createNetwork, rekeySecrets, rotateClientSecret } from './modules/access/access.service';
+import { simulateNetwork } from './modules/authorizations/network-simulator';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
@@ -191,6 +192,31 @@ function progressBar() {
     }
   };
 }
+
+program
+  .command('simulate')
+  .description('Play a card network against a running Kartu: authorizations at a rate, then clearings and reversals')
+  .requiredOption('--business <id>', 'whose active cards to use')
+  .requiredOption('--network-id <id>', 'from `kartu networks create`')
+  .requiredOption('--network-secret <secret>', 'from `kartu networks create`')
+  .option('--url <baseUrl>', 'Kartu base URL', 'http://localhost:3000')
+  .option('--rate <perSecond>', 'authorizations per second', positiveInt, 10)
+  .option('--duration <seconds>', 'how long to run', positiveInt, 30)
+  .option('--json', 'print JSON')
+  .action(async (opts: { business: string; networkId: string; networkSecret: string; url: string; rate: number; duration: number; json?: boolean }) => {
+    const summary = await withRuntime((rt) =>
+      simulateNetwork(rt.kartu, {
+        url: opts.url,
+        networkId: opts.networkId,
+        networkSecret: opts.networkSecret,
+        businessId: opts.business,
+        rate: opts.rate,
+        durationSeconds: opts.duration,
+        onTick: (s) => process.stderr.write(`authorizations ${JSON.stringify(s.authorizations)} clearings ${s.clearings} reversals ${s.reversals} errors ${s.errors}\n`),
+      }),
+    );
+    print(Boolean(opts.json), { ...summary });
+  });
 
 program
   .command('keys')
