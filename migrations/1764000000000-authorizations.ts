@@ -105,14 +105,18 @@ export class Authorizations1764000000000 implements MigrationInterface {
               RAISE EXCEPTION 'single use' USING ERRCODE = 'KL005';
             END IF;
           END IF;
+          -- Amount limits bound the amount, count limits the number of approvals, per window.
           FOR c IN SELECT * FROM jsonb_array_elements(a->'counters') LOOP
             INSERT INTO spend_counters AS sc (spend_root_id, limit_key, window_start, amount, count)
             SELECT (a->>'spendRootId')::uuid, c->>'limitKey', (c->>'windowStart')::date, amount, 1
-             WHERE amount <= (c->>'limit')::bigint
+             WHERE CASE WHEN c->>'kind' = 'count' THEN 1 ELSE amount END <= (c->>'limit')::bigint
             ON CONFLICT (spend_root_id, limit_key, window_start)
             DO UPDATE SET amount = sc.amount + EXCLUDED.amount, count = sc.count + 1
-             WHERE sc.amount + EXCLUDED.amount <= (c->>'limit')::bigint;
-            IF NOT FOUND THEN RAISE EXCEPTION 'spend limit' USING ERRCODE = 'KL061'; END IF;
+             WHERE CASE WHEN c->>'kind' = 'count' THEN sc.count + 1 ELSE sc.amount + EXCLUDED.amount END <= (c->>'limit')::bigint;
+            IF NOT FOUND THEN
+              IF c->>'kind' = 'count' THEN RAISE EXCEPTION 'count limit' USING ERRCODE = 'KL065'; END IF;
+              RAISE EXCEPTION 'spend limit' USING ERRCODE = 'KL061';
+            END IF;
           END LOOP;
         END IF;
         INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, original_id, amount, currency,

@@ -310,6 +310,7 @@ describe('toSpendControls', () => {
         { amountMinor: '10000', currency: 'IDR', interval: 'daily', categories: ['restaurants', '5411'] },
         { amountMinor: '2500000', currency: 'IDR', interval: 'all_time', categories: [] },
       ],
+      countLimits: [],
       allowedCategories: [],
       blockedCategories: [],
       allowedCountries: [],
@@ -381,6 +382,7 @@ describe('presentSpendControls', () => {
         { amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily', categories: ['restaurants'] },
         { amount: { value: '10.50', currency: 'USD' }, interval: 'per_authorization' },
       ],
+      countLimits: [],
       allowedCategories: [],
       blockedCategories: [],
       allowedCountries: ['ID'],
@@ -388,6 +390,18 @@ describe('presentSpendControls', () => {
       allowedMerchantIds: [],
       blockedMerchantIds: [],
     } satisfies SpendControlsView);
+  });
+
+  it('keeps count limits: stored as given, presented back, categories only when given', () => {
+    const input = parse({ countLimits: [{ count: 5, interval: 'daily' }, { count: 2, interval: 'weekly', categories: ['fuel'] }] });
+    const internal = toSpendControls(input, 'IDR');
+    expect(internal.countLimits).toEqual([
+      { count: 5, interval: 'daily', categories: [] },
+      { count: 2, interval: 'weekly', categories: ['fuel'] },
+    ]);
+    expect(presentSpendControls(internal).countLimits).toEqual([{ count: 5, interval: 'daily' }, { count: 2, interval: 'weekly', categories: ['fuel'] }]);
+    expectInvalid({ countLimits: [{ count: 0, interval: 'daily' }] }, 'countLimits.0.count');
+    expectInvalid({ countLimits: [{ count: 1, interval: 'per_authorization' }] }, 'countLimits.0.interval');
   });
 
   it('normaliseSpendControls completes stored controls', () => {
@@ -464,6 +478,7 @@ describe('round trip (property)', () => {
             interval: l.interval,
             ...(l.categories ? { categories: l.categories } : {}),
           })),
+          countLimits: [],
           allowedCategories: list('allowedCategories'),
           blockedCategories: list('blockedCategories'),
           allowedCountries: list('allowedCountries'),

@@ -48,7 +48,8 @@ const CARD_QUERY = `
          f.id AS funding_id, s.id AS settlement_id,
          (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
          (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.decision <> 'declined')) AS used,
-         (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start, sc.amount::text), '{}'::json)
+         (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start,
+                                          CASE WHEN sc.limit_key LIKE 'count:%' THEN sc.count::text ELSE sc.amount::text END), '{}'::json)
             FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $4::date OR sc.window_start = '1970-01-01')) AS usage
     FROM cards c
     JOIN cardholders h ON h.id = c.cardholder_id
@@ -107,6 +108,7 @@ const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
 const LOST_RACES: Record<string, { responseCode: string; reason: string }> = {
   KL051: { responseCode: '51', reason: 'insufficient funds' },
   KL061: { responseCode: '61', reason: 'exceeds spending limit' },
+  KL065: { responseCode: '65', reason: 'exceeds frequency limit' },
   KL057: { responseCode: '57', reason: 'card is locked to another merchant' },
   KL005: { responseCode: '05', reason: 'single-use card already used' },
 };
@@ -208,7 +210,7 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
         },
         holdId: approved ? randomUUID() : null,
         holdExpiresAt: holdExpiry(k, body.merchant.mcc, now).toISOString(),
-        counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString() })),
+        counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
         latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
         event: { ...response, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
       }),
@@ -228,9 +230,13 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
   }
 }
 
-/** Gives spend back to the counters an approval counted in (a reversal, a smaller clearing, an expiry). */
-async function uncountSpend(tx: EntityManager, spendRootId: string, counted: Array<{ limitKey: string; windowStart: string }>, amount: bigint): Promise<void> {
+/**
+ * Gives spend back to the amount limits an approval counted in (a reversal, a smaller clearing, an
+ * expiry). Count limits keep the approval: they bound how often a card is approved.
+ */
+async function uncountSpend(tx: EntityManager, spendRootId: string, counted: Array<{ limitKey: string; windowStart: string; kind?: string }>, amount: bigint): Promise<void> {
   for (const c of counted) {
+    if (c.kind === 'count') continue;
     await tx.query(
       'UPDATE spend_counters SET amount = greatest(amount - $4, 0) WHERE spend_root_id = $1 AND limit_key = $2 AND window_start = $3',
       [spendRootId, c.limitKey, c.windowStart, amount.toString()],

@@ -8,7 +8,7 @@ import type { StoredCardStatus } from '../cards/card-state';
  * The authorization decision, as a pure function of the request, the card's facts, its current
  * spend-limit usage and the funds available: no I/O, so it is cheap and testable. The order and the
  * ISO 8583 codes follow API.md: 14 (handled by the caller) → 54/82 → 62 → cardholder/business →
- * merchant lock, single use → 57 → 61 → policies → 51 → 10 (partial).
+ * merchant lock, single use → 57 → 61 → 65 → policies → 51 → 10 (partial).
  */
 
 export interface AuthorizationRequest {
@@ -40,7 +40,9 @@ export interface CardFacts {
 export interface CounterUse {
   limitKey: string;
   windowStart: string;
+  /** An amount in minor units, or a number of approvals. */
   limit: bigint;
+  kind: 'amount' | 'count';
 }
 
 export interface Decision {
@@ -59,7 +61,7 @@ export interface PolicyVerdict {
 
 const decline = (responseCode: string, reason: string): Decision => ({ decision: 'declined', responseCode, reason, approvedAmount: 0n, counters: [] });
 
-export function limitKey(limit: Pick<SpendingLimit, 'interval' | 'categories'>): string {
+export function limitKey(limit: { interval: string; categories: string[] }): string {
   return `${limit.interval}:${[...limit.categories].sort().join(',')}`;
 }
 
@@ -135,7 +137,7 @@ export function decide(
       const key = limitKey(limit);
       const start = windowStart(limit.interval, now, card.timeZone);
       remaining = cap - (usage.get(`${key}|${start}`) ?? 0n);
-      counters.push({ limitKey: key, windowStart: start, limit: cap });
+      counters.push({ limitKey: key, windowStart: start, limit: cap, kind: 'amount' });
     }
     if (remaining < approvable) {
       approvable = remaining > 0n ? remaining : 0n;
@@ -144,6 +146,13 @@ export function decide(
   }
   if (approvable === 0n || (approvable < req.amount && !req.partialAllowed && cappedBy === 'limit')) {
     return decline('61', 'exceeds spending limit');
+  }
+  for (const limit of c.countLimits) {
+    if (limit.categories.length > 0 && !listMatches(limit.categories, mcc)) continue;
+    const key = `count:${limitKey(limit)}`;
+    const start = windowStart(limit.interval, now, card.timeZone);
+    if ((usage.get(`${key}|${start}`) ?? 0n) + 1n > BigInt(limit.count)) return decline('65', 'exceeds frequency limit');
+    counters.push({ limitKey: key, windowStart: start, limit: BigInt(limit.count), kind: 'count' });
   }
   if (policy) return decline(policy.responseCode, policy.reason);
   if (available < approvable) {

@@ -14,6 +14,9 @@ export const SPENDING_INTERVALS = ['per_authorization', 'daily', 'weekly', 'mont
 export type SpendingInterval = (typeof SPENDING_INTERVALS)[number];
 
 export const MAX_SPENDING_LIMITS = 20;
+/** Count limits are per calendar window (a per-authorization count is always one). */
+export const COUNT_INTERVALS = ['daily', 'weekly', 'monthly', 'yearly', 'all_time'] as const;
+export type CountInterval = (typeof COUNT_INTERVALS)[number];
 export const MAX_LIST_ENTRIES = 200;
 export const MAX_MERCHANT_ID_LENGTH = 64;
 
@@ -132,6 +135,18 @@ export const spendingLimitInput = z
     example: { amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily', categories: ['restaurants'] },
   });
 
+export const countLimitInput = z
+  .strictObject({
+    count: z.number().int().min(1).max(100_000),
+    interval: z.enum(COUNT_INTERVALS),
+    /** The categories the limit counts; absent = every purchase. */
+    categories: categoryList.min(1, 'leave categories out to limit every purchase').optional(),
+  })
+  .meta({
+    description: 'Approve at most `count` purchases per `interval` (calendar windows in the business time zone); with `categories`, only purchases in those categories count. Declines answer 65.',
+    example: { count: 10, interval: 'daily' },
+  });
+
 const SPEND_CONTROLS_EXAMPLE = {
   spendingLimits: [
     { amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily', categories: ['restaurants'] },
@@ -146,6 +161,7 @@ const SPEND_CONTROLS_EXAMPLE = {
 export const spendControlsInput = z
   .strictObject({
     spendingLimits: z.array(spendingLimitInput).max(MAX_SPENDING_LIMITS, `at most ${MAX_SPENDING_LIMITS} spending limits`).optional(),
+    countLimits: z.array(countLimitInput).max(MAX_SPENDING_LIMITS, `at most ${MAX_SPENDING_LIMITS} count limits`).optional(),
     allowedCategories: categoryList.optional(),
     blockedCategories: categoryList.optional(),
     allowedCountries: countryList.optional(),
@@ -194,6 +210,7 @@ export const spendControlsView = z
         categories: z.array(z.string()).optional(),
       }),
     ),
+    countLimits: z.array(z.object({ count: z.number(), interval: z.enum(COUNT_INTERVALS), categories: z.array(z.string()).optional() })),
     allowedCategories: z.array(z.string()),
     blockedCategories: z.array(z.string()),
     allowedCountries: z.array(z.string()),
@@ -216,9 +233,17 @@ export interface SpendingLimit {
   categories: string[];
 }
 
+export interface CountLimit {
+  count: number;
+  interval: CountInterval;
+  /** The categories the limit counts; [] = every purchase. */
+  categories: string[];
+}
+
 /** Spend controls as stored with a card (JSON); an empty list is no restriction. */
 export interface SpendControls {
   spendingLimits: SpendingLimit[];
+  countLimits: CountLimit[];
   allowedCategories: string[];
   blockedCategories: string[];
   allowedCountries: string[];
@@ -230,6 +255,7 @@ export interface SpendControls {
 /** No limits, no lists. Deep-frozen: copy it (toSpendControls(undefined, …) returns a fresh one) before changing anything. */
 export const EMPTY_SPEND_CONTROLS: SpendControls = deepFreeze({
   spendingLimits: [],
+  countLimits: [],
   allowedCategories: [],
   blockedCategories: [],
   allowedCountries: [],
@@ -257,6 +283,7 @@ export function toSpendControls(input: SpendControlsInput | undefined, cardCurre
   });
   return {
     spendingLimits,
+    countLimits: (input.countLimits ?? []).map((l) => ({ count: l.count, interval: l.interval, categories: [...(l.categories ?? [])] })),
     allowedCategories: [...(input.allowedCategories ?? [])],
     blockedCategories: [...(input.blockedCategories ?? [])],
     allowedCountries: [...(input.allowedCountries ?? [])],
@@ -271,6 +298,11 @@ export function presentSpendControls(controls: SpendControls): SpendControlsView
   return {
     spendingLimits: controls.spendingLimits.map((limit) => ({
       amount: { value: formatSnapValue(BigInt(limit.amountMinor), limit.currency), currency: limit.currency },
+      interval: limit.interval,
+      ...(limit.categories.length ? { categories: [...limit.categories] } : {}),
+    })),
+    countLimits: controls.countLimits.map((limit) => ({
+      count: limit.count,
       interval: limit.interval,
       ...(limit.categories.length ? { categories: [...limit.categories] } : {}),
     })),
@@ -291,6 +323,7 @@ export function normaliseSpendControls(stored: Partial<SpendControls> | null | u
   if (!stored) return emptySpendControls();
   return {
     spendingLimits: (stored.spendingLimits ?? []).map((l) => ({ amountMinor: l.amountMinor, currency: l.currency, interval: l.interval, categories: [...(l.categories ?? [])] })),
+    countLimits: (stored.countLimits ?? []).map((l) => ({ count: l.count, interval: l.interval, categories: [...(l.categories ?? [])] })),
     allowedCategories: [...(stored.allowedCategories ?? [])],
     blockedCategories: [...(stored.blockedCategories ?? [])],
     allowedCountries: [...(stored.allowedCountries ?? [])],
