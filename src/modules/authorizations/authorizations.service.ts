@@ -154,12 +154,13 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
       now,
     );
     if (body.originalId && decision.decision !== 'declined') {
-      const [original]: Array<{ id: string }> = await k.db.query(
-        "SELECT id FROM authorizations WHERE network_id = $1 AND network_message_id = $2 AND card_id = $3 AND status = 'pending'",
+      const [original]: Array<{ id: string; original_id: string | null }> = await k.db.query(
+        "SELECT id, original_id FROM authorizations WHERE network_id = $1 AND network_message_id = $2 AND card_id = $3 AND status = 'pending'",
         [networkId, body.originalId, card.id],
       );
       if (!original) decision = { decision: 'declined', responseCode: '05', reason: 'original authorization not open on this card', approvedAmount: 0n, counters: [] };
-      else originalId = original.id;
+      // Every increment hangs off the first authorization, so one lookup finds the whole chain.
+      else originalId = original.original_id ?? original.id;
     }
   }
 
@@ -220,9 +221,17 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
 
   try {
     return await record(decision);
-  } catch (err) {
+  } catch (first) {
+    let err = first;
     const lost = LOST_RACES[sqlState(err) ?? ''];
-    if (lost) return record({ decision: 'declined', approvedAmount: 0n, counters: [], ...lost });
+    if (lost) {
+      // The decline can itself lose to a concurrent retry of the same id (the race was lost to it).
+      try {
+        return await record({ decision: 'declined', approvedAmount: 0n, counters: [], ...lost });
+      } catch (again) {
+        err = again;
+      }
+    }
     // The same network id raced in from a retry: answer as the first one did.
     const again = await findAuthorization(k.db.manager, networkId, body.id);
     if (again) return replayed(again, requestHash);
@@ -268,6 +277,7 @@ interface Resolvable {
   counted: Array<{ limitKey: string; windowStart: string }>;
   open_amount: string;
   card_type: string;
+  currency: string;
 }
 
 /** The authorization and the open part of its hold, locked; incremental authorizations come along. */
@@ -275,7 +285,7 @@ async function lockAuthorizationChain(tx: EntityManager, networkId: string, auth
   const root = await findAuthorization(tx, networkId, authorizationId);
   if (!root || root.decision === 'declined') throw new NotFound('Authorization not found (or declined)');
   return tx.query(
-    `SELECT a.id, a.business_id, a.card_id, c.spend_root_id, a.hold_id, a.counted, t.open_amount::text, c.type AS card_type
+    `SELECT a.id, a.business_id, a.card_id, c.spend_root_id, a.hold_id, a.counted, t.open_amount::text, c.type AS card_type, t.currency
        FROM authorizations a
        JOIN cards c ON c.id = a.card_id
        JOIN ledger_transfers t ON t.id = a.hold_id
@@ -365,47 +375,48 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
   return onceFor(k, networkId, 'clearing', body.id, rawBody, async (tx) => {
     const amount = BigInt(body.amount);
     const chain = body.authorizationId ? await lockAuthorizationChain(tx, networkId, body.authorizationId) : [];
+    if (chain[0] && chain[0].currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the authorization is in ${chain[0].currency})`);
     const open = chain.filter((a) => BigInt(a.open_amount) > 0n);
-    let cardId: string;
-    let businessId: string;
-    let transferId: string | null = null;
-    const heldTotal = open.reduce((s, a) => s + BigInt(a.open_amount), 0n);
-    if (open.length > 0 && amount <= (heldTotal * BigInt(100 + k.config.overcapturePercent)) / 100n) {
-      let remaining = amount;
-      for (const [i, a] of open.entries()) {
-        const held = BigInt(a.open_amount);
-        const last = i === open.length - 1;
-        const part = last ? remaining : remaining < held ? remaining : held;
-        if (part > 0n) {
-          const r = await postHold(tx, a.hold_id, part, `clearing:${body.id}`);
-          if (r.released > 0n) await uncountSpend(tx, a.spend_root_id, a.counted, r.released);
-        } else {
-          await voidHold(tx, a.hold_id, undefined, `clearing:${body.id}`);
-          await uncountSpend(tx, a.spend_root_id, a.counted, held);
-        }
-        await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
-        remaining -= part;
+    const target = chain[0] ? { card_id: chain[0].card_id } : body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
+    if (!target) throw new NotFound('No authorization or card to clear against');
+    const acct = await cardAccounts(tx, target.card_id);
+    if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+    // Post the open holds up to the amount (the rest of each is released and its spend given back) …
+    let remaining = amount;
+    for (const a of open) {
+      const held = BigInt(a.open_amount);
+      const part = remaining < held ? remaining : held;
+      if (part > 0n) {
+        const r = await postHold(tx, a.hold_id, part, `clearing:${body.id}`);
+        if (r.released > 0n) await uncountSpend(tx, a.spend_root_id, a.counted, r.released);
+      } else {
+        await voidHold(tx, a.hold_id, undefined, `clearing:${body.id}`);
+        await uncountSpend(tx, a.spend_root_id, a.counted, held);
       }
-      cardId = open[0]!.card_id;
-      businessId = open[0]!.business_id;
-    } else {
-      const target = chain[0] ? { card_id: chain[0].card_id } : body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
-      if (!target) throw new NotFound('No authorization or card to clear against');
-      const [acct]: Array<{ business_id: string; funding: string; settlement: string; currency: string }> = await tx.query(
-        `SELECT c.business_id, f.id AS funding, s.id AS settlement, c.currency FROM cards c
-           JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
-           JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
-          WHERE c.id = $1`,
-        [target.card_id],
-      );
-      if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
-      transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.funding, creditAccountId: acct.settlement, amount, currency: body.currency, kind: 'force_post', reference: `clearing:${body.id}` });
-      cardId = target.card_id;
-      businessId = acct.business_id;
+      await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
+      remaining -= part;
     }
+    // … and what is left beyond them: an over-capture within tolerance, otherwise a forced post
+    // (no hold at all, an expired or reversed one, or more than the tolerance allows).
+    let transferId: string | null = null;
+    if (remaining > 0n) {
+      const heldTotal = open.reduce((s, a) => s + BigInt(a.open_amount), 0n);
+      const withinTolerance = heldTotal > 0n && amount <= (heldTotal * BigInt(100 + k.config.overcapturePercent)) / 100n;
+      transferId = await postTransfer(tx, {
+        businessId: acct.business_id,
+        debitAccountId: acct.funding,
+        creditAccountId: acct.settlement,
+        amount: remaining,
+        currency: body.currency,
+        kind: withinTolerance ? 'over_capture' : 'force_post',
+        reference: `clearing:${body.id}`,
+      });
+    }
+    const cardId = target.card_id;
+    const businessId = acct.business_id;
     await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [cardId]);
     const authorizationId = chain[0]?.id ?? null;
-    await recordEvent(tx, { businessId, type: 'transaction.cleared', data: { clearingId: body.id, authorizationId, cardId, amount: body.amount, currency: body.currency, merchant: body.merchant ?? null, forced: transferId !== null } });
+    await recordEvent(tx, { businessId, type: 'transaction.cleared', data: { clearingId: body.id, authorizationId, cardId, amount: body.amount, currency: body.currency, merchant: body.merchant ?? null, forced: open.length === 0 } });
     return {
       response: { id: body.id, status: 'accepted', authorizationId, amount: body.amount, transferId },
       businessId,
@@ -418,6 +429,18 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
   });
 }
 
+/** The funding and settlement accounts of a card's business, in the card's currency. */
+async function cardAccounts(tx: EntityManager, cardId: string) {
+  const [acct]: Array<{ business_id: string; funding: string; settlement: string; currency: string }> = await tx.query(
+    `SELECT c.business_id, f.id AS funding, s.id AS settlement, c.currency FROM cards c
+       JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+       JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+      WHERE c.id = $1`,
+    [cardId],
+  );
+  return acct;
+}
+
 async function cardByNumber(tx: EntityManager, k: Kartu, pan: string): Promise<{ card_id: string } | undefined> {
   const [row]: Array<{ card_id: string }> = await tx.query('SELECT id AS card_id FROM cards WHERE pan_fingerprint = ANY($1)', [vaultOf(k).fingerprintCandidates(pan)]);
   return row;
@@ -428,13 +451,7 @@ export async function refund(k: Kartu, networkId: string, body: z.infer<typeof r
   return onceFor(k, networkId, 'refund', body.id, rawBody, async (tx) => {
     const target = await cardByNumber(tx, k, body.card.number);
     if (!target) throw new NotFound('No such card');
-    const [acct]: Array<{ business_id: string; funding: string; settlement: string; currency: string }> = await tx.query(
-      `SELECT c.business_id, f.id AS funding, s.id AS settlement, c.currency FROM cards c
-         JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
-         JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
-        WHERE c.id = $1`,
-      [target.card_id],
-    );
+    const acct = await cardAccounts(tx, target.card_id);
     if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
     const amount = BigInt(body.amount);
     const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
