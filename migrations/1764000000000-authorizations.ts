@@ -101,7 +101,7 @@ export class Authorizations1764000000000 implements MigrationInterface {
           END IF;
           IF a->>'cardType' = 'SINGLE_USE' AND a->>'originalId' IS NULL THEN
             PERFORM 1 FROM cards WHERE id = (a->>'cardId')::uuid FOR UPDATE;
-            IF EXISTS (SELECT 1 FROM authorizations WHERE card_id = (a->>'cardId')::uuid AND decision <> 'declined') THEN
+            IF EXISTS (SELECT 1 FROM authorizations WHERE card_id = (a->>'cardId')::uuid AND status = 'pending') THEN
               RAISE EXCEPTION 'single use' USING ERRCODE = 'KL005';
             END IF;
           END IF;

@@ -47,7 +47,7 @@ const CARD_QUERY = `
          h.status AS cardholder_status, b.status AS business_status, b.time_zone,
          f.id AS funding_id, s.id AS settlement_id,
          (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
-         (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.decision <> 'declined')) AS used,
+         (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.status = 'pending')) AS used,
          (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start,
                                           CASE WHEN sc.limit_key LIKE 'count:%' THEN sc.count::text ELSE sc.amount::text END), '{}'::json)
             FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $4::date OR sc.window_start = '1970-01-01')) AS usage

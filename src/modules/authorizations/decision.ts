@@ -31,7 +31,7 @@ export interface CardFacts {
   cardholderStatus: string;
   businessStatus: string;
   timeZone: string;
-  /** For SINGLE_USE: an approved authorization already exists. */
+  /** For SINGLE_USE: an approved authorization is still open (a cleared one terminates the card; a reversed one frees it). */
   used: boolean;
   /** The CVV the card would have (derived by the caller only when the request carries one). */
   expectedCvv?: string;
