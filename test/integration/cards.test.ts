@@ -175,6 +175,7 @@ describe('issue (90)', () => {
     expect(card.last4).toMatch(/^\d{4}$/);
     expect(card.spendControls).toEqual({
       spendingLimits: [],
+      countLimits: [],
       allowedCategories: [],
       blockedCategories: [],
       allowedCountries: [],
@@ -245,6 +246,7 @@ describe('issue (90)', () => {
         { amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily', categories: ['restaurants'] },
         { amount: { value: '5000000.00', currency: 'IDR' }, interval: 'monthly' },
       ],
+      countLimits: [],
       allowedCategories: ['5812', 'travel'],
       blockedCategories: [],
       allowedCountries: ['ID'],
