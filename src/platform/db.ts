@@ -63,3 +63,13 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = (err as { driverError?: { code?: string; constraint?: string } }).driverError ?? (err as { code?: string; constraint?: string });
   return e?.code === '23505' && (!constraint || e.constraint === constraint);
 }
+
+/**
+ * A query for the hot path: straight to the pg pool as a named prepared statement, so PostgreSQL
+ * parses and plans it once per connection (planning a large query costs more than running it)
+ * and TypeORM's per-call query-runner overhead is skipped. Returns the rows.
+ */
+export async function hotQuery<T>(db: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const pool = (db.driver as unknown as { master: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } }).master;
+  return (await pool.query({ name, text, values })).rows;
+}

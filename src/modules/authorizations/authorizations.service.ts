@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
 import { sha256Hex } from '../../platform/crypto';
-import { inTransaction } from '../../platform/db';
+import { hotQuery, inTransaction } from '../../platform/db';
 import { Conflict, KartuError, NotFound } from '../../platform/errors';
 import { minifyJson } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
@@ -79,7 +79,9 @@ const STORED_AUTHORIZATION =
  * windows. The card is found by fingerprint: nothing is decrypted.
  */
 async function loadForAuthorization(k: Kartu, networkId: string, messageId: string, pan: string, now: Date) {
-  const [row]: Array<{ replay: StoredAuthorization | null; card: CardRow | null }> = await k.db.query(
+  const [row] = await hotQuery<{ replay: StoredAuthorization | null; card: CardRow | null }>(
+    k.db,
+    'kartu_authorization_read',
     `SELECT (SELECT row_to_json(x) FROM (${STORED_AUTHORIZATION} WHERE network_id = $1 AND network_message_id = $2) x) AS replay,
             (SELECT row_to_json(y) FROM (${CARD_QUERY}) y) AS card`,
     [networkId, messageId, vaultOf(k).fingerprintCandidates(pan), new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10)],
@@ -177,7 +179,7 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
       reason: d.reason,
     };
     const response = toResponse(stored);
-    await k.db.query('SELECT kartu_record_authorization($1::jsonb)', [
+    await hotQuery(k.db, 'kartu_authorization_write', 'SELECT kartu_record_authorization($1::jsonb)', [
       JSON.stringify({
         id: stored.id,
         networkId,
