@@ -19,18 +19,18 @@ const cardInput = z.strictObject({
   cvv: z.string().regex(/^\d{3,4}$/).optional(),
 });
 
+export const posInput = z.strictObject({
+  entryMode: z.enum(['chip', 'contactless', 'magstripe', 'manual', 'ecommerce', 'credential_on_file']).optional(),
+  cardPresent: z.boolean().optional(),
+});
+
 export const authorizationRequest = z.strictObject({
   id: messageId,
   card: cardInput,
   amount: minorAmount,
   currency: z.enum(SUPPORTED_CURRENCIES),
   merchant: merchantInput,
-  pos: z
-    .strictObject({
-      entryMode: z.enum(['chip', 'contactless', 'magstripe', 'manual', 'ecommerce', 'credential_on_file']).optional(),
-      cardPresent: z.boolean().optional(),
-    })
-    .optional(),
+  pos: posInput.optional(),
   partialAllowed: z.boolean().optional(),
   originalId: messageId.nullable().optional(),
 });

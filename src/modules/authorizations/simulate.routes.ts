@@ -9,7 +9,7 @@ import { sandboxOnly } from '../access/access.routes';
 import { networkSecretAad } from '../access/access.service';
 import { snapHeaders } from '../access/snap-auth';
 import { vaultOf } from '../cards/pan-vault';
-import { authorizationResponse, merchantInput } from './authorizations.schemas';
+import { authorizationResponse, merchantInput, posInput } from './authorizations.schemas';
 import { authorize } from './authorizations.service';
 
 const SANDBOX_NETWORK = 'kartu-sandbox';
@@ -30,12 +30,7 @@ const simulateRequest = z.strictObject({
   cardId: z.uuid(),
   amount: z.strictObject({ value: z.string().regex(/^\d{1,15}(\.\d{1,2})?$/), currency: z.enum(SUPPORTED_CURRENCIES) }),
   merchant: merchantInput,
-  pos: z
-    .strictObject({
-      entryMode: z.enum(['chip', 'contactless', 'magstripe', 'manual', 'ecommerce', 'credential_on_file']).optional(),
-      cardPresent: z.boolean().optional(),
-    })
-    .optional(),
+  pos: posInput.optional(),
   partialAllowed: z.boolean().optional(),
 });
 
