@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
+import { freePort } from '../../src/platform/embedded-postgres';
 
 /**
  * The quick start from scratch, as a newcomer runs it: `kartu start` with no DATABASE_URL starts
@@ -33,17 +34,6 @@ interface Kartu {
   logs(): Array<Record<string, unknown>>;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The parent's environment without anything Kartu reads: in particular no DATABASE_URL. */

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { SecretBox } from '../../src/platform/crypto';
 import vectors from '../fixtures/snap-vectors.json';
 import { createEmptyDatabase, createTestDatabase } from '../support/databases';
 import { TEST_REDIS_URL } from '../support/harness';
+import { freePort } from '../../src/platform/embedded-postgres';
 
 /**
  * The operator CLI as operators run it: the compiled `dist/src/main.js` in a child process, against
@@ -105,17 +105,6 @@ async function dumpAllTables(client: pg.Client = db): Promise<string> {
     parts.push(...rows.map((r) => r.j as string));
   }
   return parts.join('\n');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const secretBox = () => new SecretBox([Buffer.from(MASTER_KEY, 'base64')], 'secrets');
