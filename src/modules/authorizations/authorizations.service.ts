@@ -222,7 +222,13 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
   };
 
   try {
-    return await record(decision);
+    try {
+      return await record(decision);
+    } catch (err) {
+      // A deadlock or serialization failure rolled the write back whole: it can run again once.
+      if (sqlState(err) !== '40P01' && sqlState(err) !== '40001') throw err;
+      return await record(decision);
+    }
   } catch (first) {
     let err = first;
     const lost = LOST_RACES[sqlState(err) ?? ''];
@@ -346,8 +352,9 @@ export async function reverse(k: Kartu, networkId: string, body: z.infer<typeof 
       const open = BigInt(a.open_amount);
       if (open === 0n || remaining === 0n) continue;
       const part = remaining === undefined || remaining > open ? open : remaining;
-      await voidHold(tx, a.hold_id, part, `reversal:${body.id}`);
+      // Counters before accounts: the lock order of the authorization write (see LOCK ORDER).
       await uncountSpend(tx, a.spend_root_id, a.counted, part);
+      await voidHold(tx, a.hold_id, part, `reversal:${body.id}`);
       if (part === open) await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
       released += part;
       if (remaining !== undefined) remaining -= part;
@@ -383,18 +390,16 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
     if (!target) throw new NotFound('No authorization or card to clear against');
     const acct = await cardAccounts(tx, target.card_id);
     if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+    // LOCK ORDER: card, then spend counters, then ledger accounts — as kartu_record_authorization.
+    await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [target.card_id]);
     // Post the open holds up to the amount (the rest of each is released and its spend given back) …
     let remaining = amount;
     for (const a of open) {
       const held = BigInt(a.open_amount);
       const part = remaining < held ? remaining : held;
-      if (part > 0n) {
-        const r = await postHold(tx, a.hold_id, part, `clearing:${body.id}`);
-        if (r.released > 0n) await uncountSpend(tx, a.spend_root_id, a.counted, r.released);
-      } else {
-        await voidHold(tx, a.hold_id, undefined, `clearing:${body.id}`);
-        await uncountSpend(tx, a.spend_root_id, a.counted, held);
-      }
+      if (held - part > 0n) await uncountSpend(tx, a.spend_root_id, a.counted, held - part);
+      if (part > 0n) await postHold(tx, a.hold_id, part, `clearing:${body.id}`);
+      else await voidHold(tx, a.hold_id, undefined, `clearing:${body.id}`);
       await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [a.id]);
       remaining -= part;
     }
@@ -416,7 +421,6 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
     }
     const cardId = target.card_id;
     const businessId = acct.business_id;
-    await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [cardId]);
     const authorizationId = chain[0]?.id ?? null;
     await recordEvent(tx, { businessId, type: 'transaction.cleared', data: { clearingId: body.id, authorizationId, cardId, amount: body.amount, currency: body.currency, merchant: body.merchant ?? null, forced: open.length === 0 } });
     return {
@@ -489,8 +493,9 @@ export async function expireHolds(k: Kartu, batchSize = 200): Promise<number> {
         [k.clock.now(), batchSize],
       );
       for (const r of rows) {
+        // Counters before accounts: the lock order of the authorization write.
+        await uncountSpend(tx, r.spend_root_id, r.counted, BigInt(r.open_amount));
         const released = await voidHold(tx, r.hold_id, undefined, 'expiry');
-        await uncountSpend(tx, r.spend_root_id, r.counted, released);
         await tx.query("UPDATE authorizations SET status = 'closed' WHERE id = $1", [r.id]);
         await recordEvent(tx, { businessId: r.business_id, type: 'authorization.updated', data: { authorizationId: r.id, cardId: r.card_id, change: 'expired', amount: Number(released) } });
       }

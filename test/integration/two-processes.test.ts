@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import type { Kartu } from '../../src/context';
+import { kartuDataSource } from '../../src/database';
+import { createBusiness, createNetwork } from '../../src/modules/access/access.service';
+import { networkSignature } from '../../src/modules/authorizations/network-auth';
+import { createCardholder } from '../../src/modules/cards/cardholders.service';
+import { issueCard, revealCard } from '../../src/modules/cards/cards.service';
+import { accountId, fundingBalances, postTransfer } from '../../src/modules/ledger/ledger.service';
+import { systemClock } from '../../src/platform/clock';
+import { SecretBox } from '../../src/platform/crypto';
+import { inTransaction } from '../../src/platform/db';
+import { createLogger } from '../../src/platform/logger';
+import { createTestDatabase } from '../support/databases';
+import { TEST_REDIS_URL } from '../support/harness';
+
+/**
+ * Counters and holds are exact across processes, not only across requests of one process: two
+ * `kartu serve` processes (the built dist, as deployed) on one database take 100 simultaneous signed
+ * authorizations between them — on one card whose daily limit fits exactly 10, and on ten cards of
+ * one funding account that holds exactly 25 purchases. The business, cards and funds are prepared
+ * directly with the services (as bench/run.ts does); the network signs over the wall clock.
+ */
+
+const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let k: Kartu;
+const children: Array<{ child: ChildProcess; output: string[] }> = [];
+const bases: string[] = [];
+let network: { networkId: string; secret: string };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitReady(base: string, output: string[], child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`kartu serve exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`kartu serve on ${base} did not become ready:\n${output.join('')}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does it in pretest)`);
+  database = await createTestDatabase();
+  const env = {
+    KARTU_ENV: 'sandbox',
+    DATABASE_URL: database.url,
+    KARTU_MASTER_KEY: randomBytes(32).toString('base64'),
+    KARTU_HOME: mkdtempSync(path.join(tmpdir(), 'kartu-two-')),
+    REDIS_URL: TEST_REDIS_URL,
+    KARTU_REDIS_PREFIX: `kartu-test-${randomBytes(4).toString('hex')}`,
+    KARTU_LOG_LEVEL: 'warn',
+    KARTU_RATE_LIMIT_PER_SECOND: '100000',
+    HOST: '127.0.0.1',
+  };
+  const config = loadConfig(env);
+  const db = kartuDataSource(config.databaseUrl!, 4);
+  await db.initialize();
+  const quiet = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  k = { config, clock: systemClock, db, logger: createLogger('warn', quiet), secrets: new SecretBox(config.masterKeys, 'secrets') };
+  network = await createNetwork(k, `net-${randomBytes(3).toString('hex')}`);
+
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    const output: string[] = [];
+    const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push({ child, output });
+    child.stdout!.on('data', (d) => output.push(String(d)));
+    child.stderr!.on('data', (d) => output.push(String(d)));
+    bases.push(`http://127.0.0.1:${port}`);
+  }
+  await Promise.all(children.map(({ child, output }, i) => waitReady(bases[i]!, output, child)));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(children.map(({ child }) => stop(child)));
+  await k?.db.destroy().catch(() => undefined);
+  await database?.drop();
+}, 60_000);
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+interface Card {
+  id: string;
+  number: string;
+  cvv: string;
+  expiry: string;
+}
+
+/** A business funded with `funds` (IDR), a cardholder and `cards` virtual cards with the given spend controls. */
+async function prepare(funds: bigint, cards: number, spendControls?: unknown): Promise<{ businessId: string; cards: Card[] }> {
+  const { businessId } = await createBusiness(k, { name: `Two ${randomBytes(2).toString('hex')}` });
+  const caller = { businessId, actorType: 'operator' as const, actorId: 'two-processes-test' };
+  await inTransaction(k.db, async (tx) =>
+    postTransfer(tx, {
+      businessId,
+      debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'),
+      creditAccountId: await accountId(tx, businessId, 'funding', 'IDR'),
+      amount: funds,
+      currency: 'IDR',
+      kind: 'funding',
+    }),
+  );
+  const holder = await createCardholder(k, caller, { name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` });
+  const out: Card[] = [];
+  for (let i = 0; i < cards; i++) {
+    const card = await issueCard(k, caller, {
+      partnerReferenceNo: `two-${i}-${randomBytes(3).toString('hex')}`,
+      cardholderId: holder.id,
+      type: 'VIRTUAL',
+      ...(spendControls ? { spendControls: spendControls as never } : {}),
+    });
+    const revealed = await revealCard(k, caller, card.id);
+    out.push({ id: card.id, number: revealed.number, cvv: revealed.cvv, expiry: revealed.expiry });
+  }
+  return { businessId, cards: out };
+}
+
+/**
+ * Signs all `n` authorizations first, then sends them at once, alternating between the two
+ * processes; every one must be answered 200. Returns the response codes and which process answered.
+ */
+async function fireAtOnce(n: number, cardOf: (i: number) => Card, amount: number): Promise<Array<{ code: string; approved: number; base: string }>> {
+  const requests = Array.from({ length: n }, (_, i) => {
+    const card = cardOf(i);
+    const body = JSON.stringify({
+      id: `two-${i}-${randomBytes(4).toString('hex')}`,
+      card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
+      amount,
+      currency: 'IDR',
+      merchant: MERCHANT,
+      pos: { entryMode: 'contactless', cardPresent: true },
+      partialAllowed: false,
+    });
+    const timestamp = new Date().toISOString();
+    const headers = { 'Content-Type': 'application/json', 'X-Network-Id': network.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(network.secret, timestamp, body) };
+    return { base: bases[i % bases.length]!, body, headers };
+  });
+  return Promise.all(
+    requests.map(async ({ base, body, headers }) => {
+      const res = await fetch(`${base}/network/v1/authorizations`, { method: 'POST', headers, body });
+      const answer = (await res.json()) as { responseCode: string; approvedAmount: number };
+      expect(res.status, `${base}: ${JSON.stringify(answer)}`).toBe(200);
+      return { code: answer.responseCode, approved: answer.approvedAmount, base };
+    }),
+  );
+}
+
+const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+
+async function checkInvariants(tx: EntityManager): Promise<void> {
+  const totals = await tx.query(
+    `SELECT currency, sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp, sum(debits_pending)::text AS dpe, sum(credits_pending)::text AS cpe
+       FROM ledger_accounts GROUP BY currency`,
+  );
+  expect(totals.length).toBeGreaterThan(0);
+  for (const t of totals) {
+    expect(t.dp, `posted debits = credits in ${t.currency}`).toBe(t.cp);
+    expect(t.dpe, `pending debits = credits in ${t.currency}`).toBe(t.cpe);
+  }
+  const mismatches = await tx.query(`
+    SELECT a.id, a.code FROM ledger_accounts a
+     WHERE a.debits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND debit_account_id = a.id)
+        OR a.credits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND credit_account_id = a.id)
+        OR a.debits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND debit_account_id = a.id)
+        OR a.credits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND credit_account_id = a.id)
+        OR (a.code = 'funding' AND a.credits_posted - a.debits_posted - a.debits_pending + a.overdraft_limit < 0)`);
+  expect(mismatches).toEqual([]);
+  // Authorizations agree with their holds.
+  const bad = await tx.query(`
+    SELECT a.id, a.decision, a.status, a.approved_amount::text, t.amount::text AS held, t.open_amount::text AS open
+      FROM authorizations a
+      LEFT JOIN ledger_transfers t ON t.id = a.hold_id
+      LEFT JOIN ledger_accounts f ON f.id = t.debit_account_id
+     WHERE (a.decision = 'declined' AND (a.hold_id IS NOT NULL OR a.status <> 'declined' OR a.approved_amount <> 0))
+        OR (a.decision <> 'declined' AND (t.id IS NULL OR t.amount <> a.approved_amount OR a.approved_amount <= 0
+            OR (a.status = 'pending') <> (t.open_amount > 0) OR f.code <> 'funding' OR f.business_id <> a.business_id))`);
+  expect(bad).toEqual([]);
+}
+
+// ---- tests ------------------------------------------------------------------------------------
+
+describe('two `kartu serve` processes on one database', () => {
+  it('both processes answer', async () => {
+    expect(bases).toHaveLength(2);
+    for (const base of bases) {
+      const res = await fetch(`${base}/healthz`);
+      expect(res.status).toBe(200);
+    }
+    expect(new Set(bases).size).toBe(2);
+  });
+
+  it('100 simultaneous authorizations on one card whose daily limit fits exactly 10 → exactly 10 approved; the counter is at the limit', async () => {
+    const { businessId, cards } = await prepare(10_000_000n, 1, { spendingLimits: [{ amount: { value: '100000.00', currency: 'IDR' }, interval: 'daily' }] });
+    const card = cards[0]!;
+    const answers = await fireAtOnce(100, () => card, 10_000);
+    expect(tally(answers.map((a) => a.code))).toEqual({ '00': 10, '61': 90 });
+    expect(answers.filter((a) => a.code === '00').every((a) => a.approved === 10_000)).toBe(true);
+
+    const counters = await k.db.query(
+      'SELECT sc.limit_key, sc.amount::text, sc.count FROM spend_counters sc JOIN cards c ON c.spend_root_id = sc.spend_root_id WHERE c.id = $1',
+      [card.id],
+    );
+    expect(counters).toEqual([{ limit_key: 'daily:', amount: '100000', count: 10 }]);
+    const rows = await k.db.query(
+      "SELECT count(*)::int AS n, count(*) FILTER (WHERE decision = 'approved')::int AS approved, coalesce(sum(approved_amount), 0)::text AS total FROM authorizations WHERE card_id = $1",
+      [card.id],
+    );
+    expect(rows).toEqual([{ n: 100, approved: 10, total: '100000' }]);
+    const b = await fundingBalances(k.db.manager, businessId, 'IDR');
+    expect(b).toMatchObject({ ledgerBalance: 10_000_000n, holdAmount: 100_000n, availableBalance: 9_900_000n });
+    await checkInvariants(k.db.manager);
+  });
+
+  it('100 simultaneous authorizations across 10 cards of one funding account holding exactly 25 → exactly 25 approved; available 0', async () => {
+    const { businessId, cards } = await prepare(25_000n, 10);
+    const answers = await fireAtOnce(100, (i) => cards[i % cards.length]!, 1_000);
+    expect(tally(answers.map((a) => a.code))).toEqual({ '00': 25, '51': 75 });
+
+    const b = await fundingBalances(k.db.manager, businessId, 'IDR');
+    expect(b).toMatchObject({ ledgerBalance: 25_000n, holdAmount: 25_000n, availableBalance: 0n });
+    const rows = await k.db.query(
+      "SELECT count(*)::int AS n, count(*) FILTER (WHERE decision = 'approved')::int AS approved FROM authorizations WHERE business_id = $1",
+      [businessId],
+    );
+    expect(rows).toEqual([{ n: 100, approved: 25 }]);
+    await checkInvariants(k.db.manager);
+  });
+});
