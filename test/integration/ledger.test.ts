@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import { inTransaction } from '../../src/platform/db';
 import {
   accountId,
@@ -13,6 +12,7 @@ import {
   voidHold,
 } from '../../src/modules/ledger/ledger.service';
 import { startHarness, TestPartner, type Harness } from '../support/harness';
+import { checkLedgerInvariants } from '../support/invariants';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,25 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** The ledger's invariants, checked in SQL against the whole database. */
-async function checkInvariants(tx: EntityManager): Promise<void> {
-  const totals = await tx.query(
-    `SELECT currency, sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp, sum(debits_pending)::text AS dpe, sum(credits_pending)::text AS cpe
-       FROM ledger_accounts GROUP BY currency`,
-  );
-  for (const t of totals) {
-    expect(t.dp, `posted debits = credits in ${t.currency}`).toBe(t.cp);
-    expect(t.dpe, `pending debits = credits in ${t.currency}`).toBe(t.cpe);
-  }
-  // Each account's pending = the open amount of its holds; posted = its posted transfers.
-  const mismatches = await tx.query(`
-    SELECT a.id, a.code FROM ledger_accounts a
-     WHERE a.debits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND debit_account_id = a.id)
-        OR a.credits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND credit_account_id = a.id)
-        OR a.debits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND debit_account_id = a.id)
-        OR a.credits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND credit_account_id = a.id)`);
-  expect(mismatches).toEqual([]);
-}
 
 interface Model {
   ledger: bigint;
@@ -177,7 +158,7 @@ describe('ledger (model-based, against PostgreSQL)', () => {
     expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof InsufficientFunds)).toBe(true);
     const b = await fundingBalances(h.kartu.db.manager, businessId, 'IDR');
     expect(b).toMatchObject({ ledgerBalance: 1_000_000n, holdAmount: 990_000n, availableBalance: 10_000n });
-    await checkInvariants(h.kartu.db.manager);
+    await checkLedgerInvariants(h.kartu.db.manager);
   });
 
   it('a closed hold cannot be posted or voided again', async () => {
@@ -205,7 +186,7 @@ function wrapWithCheck(cmd: fc.AsyncCommand<Model, Real>): fc.AsyncCommand<Model
       expect(b.ledgerBalance).toBe(m.ledger);
       expect(b.holdAmount).toBe(m.holds.reduce((a, x) => a + x, 0n));
       expect(b.availableBalance).toBeGreaterThanOrEqual(0n);
-      await checkInvariants(h.kartu.db.manager);
+      await checkLedgerInvariants(h.kartu.db.manager);
     },
     toString: () => cmd.toString(),
   };

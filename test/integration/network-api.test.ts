@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { EntityManager } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/modules/authorizations/authorizations.service';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
 import { startHarness, TestNetwork, TestPartner, type Harness } from '../support/harness';
+import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
 
 /**
  * The network API (API.md §3) end to end: a business funded through the sandbox, cardholders and
@@ -24,46 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 afterEach(async () => {
-  await checkInvariants(h.kartu.db.manager);
+  await checkLedgerInvariants(h.kartu.db.manager);
   await checkAuthorizationInvariants(h.kartu.db.manager);
 });
 
-/** The ledger's invariants, checked in SQL against the whole database (as in ledger.test.ts). */
-async function checkInvariants(tx: EntityManager): Promise<void> {
-  const totals = await tx.query(
-    `SELECT currency, sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp, sum(debits_pending)::text AS dpe, sum(credits_pending)::text AS cpe
-       FROM ledger_accounts GROUP BY currency`,
-  );
-  for (const t of totals) {
-    expect(t.dp, `posted debits = credits in ${t.currency}`).toBe(t.cp);
-    expect(t.dpe, `pending debits = credits in ${t.currency}`).toBe(t.cpe);
-  }
-  // Each account's pending = the open amount of its holds; posted = its posted transfers.
-  const mismatches = await tx.query(`
-    SELECT a.id, a.code FROM ledger_accounts a
-     WHERE a.debits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND debit_account_id = a.id)
-        OR a.credits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND credit_account_id = a.id)
-        OR a.debits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND debit_account_id = a.id)
-        OR a.credits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND credit_account_id = a.id)`);
-  expect(mismatches).toEqual([]);
-}
 
-/**
- * Authorizations agree with their holds: a declined one has none; an approved or partial one holds
- * exactly its approved amount when placed, is pending exactly while something of it is still held,
- * and its hold is on its business's funding account.
- */
-async function checkAuthorizationInvariants(tx: EntityManager): Promise<void> {
-  const bad = await tx.query(`
-    SELECT a.id, a.decision, a.status, a.approved_amount::text, t.amount::text AS held, t.open_amount::text AS open
-      FROM authorizations a
-      LEFT JOIN ledger_transfers t ON t.id = a.hold_id
-      LEFT JOIN ledger_accounts f ON f.id = t.debit_account_id
-     WHERE (a.decision = 'declined' AND (a.hold_id IS NOT NULL OR a.status <> 'declined' OR a.approved_amount <> 0))
-        OR (a.decision <> 'declined' AND (t.id IS NULL OR t.amount <> a.approved_amount OR a.approved_amount <= 0
-            OR (a.status = 'pending') <> (t.open_amount > 0) OR f.code <> 'funding' OR f.business_id <> a.business_id))`);
-  expect(bad).toEqual([]);
-}
 
 // ---- helpers ----------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
@@ -22,6 +21,7 @@ import { inTransaction } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase } from '../support/databases';
 import { TEST_REDIS_URL } from '../support/harness';
+import { checkLedgerInvariants } from '../support/invariants';
 
 /**
  * Counters and holds are exact across processes, not only across requests of one process: two
@@ -184,35 +184,6 @@ async function fireAtOnce(n: number, cardOf: (i: number) => Card, amount: number
 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
-async function checkInvariants(tx: EntityManager): Promise<void> {
-  const totals = await tx.query(
-    `SELECT currency, sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp, sum(debits_pending)::text AS dpe, sum(credits_pending)::text AS cpe
-       FROM ledger_accounts GROUP BY currency`,
-  );
-  expect(totals.length).toBeGreaterThan(0);
-  for (const t of totals) {
-    expect(t.dp, `posted debits = credits in ${t.currency}`).toBe(t.cp);
-    expect(t.dpe, `pending debits = credits in ${t.currency}`).toBe(t.cpe);
-  }
-  const mismatches = await tx.query(`
-    SELECT a.id, a.code FROM ledger_accounts a
-     WHERE a.debits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND debit_account_id = a.id)
-        OR a.credits_pending <> (SELECT coalesce(sum(open_amount), 0) FROM ledger_transfers WHERE pending AND credit_account_id = a.id)
-        OR a.debits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND debit_account_id = a.id)
-        OR a.credits_posted <> (SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') AND credit_account_id = a.id)
-        OR (a.code = 'funding' AND a.credits_posted - a.debits_posted - a.debits_pending + a.overdraft_limit < 0)`);
-  expect(mismatches).toEqual([]);
-  // Authorizations agree with their holds.
-  const bad = await tx.query(`
-    SELECT a.id, a.decision, a.status, a.approved_amount::text, t.amount::text AS held, t.open_amount::text AS open
-      FROM authorizations a
-      LEFT JOIN ledger_transfers t ON t.id = a.hold_id
-      LEFT JOIN ledger_accounts f ON f.id = t.debit_account_id
-     WHERE (a.decision = 'declined' AND (a.hold_id IS NOT NULL OR a.status <> 'declined' OR a.approved_amount <> 0))
-        OR (a.decision <> 'declined' AND (t.id IS NULL OR t.amount <> a.approved_amount OR a.approved_amount <= 0
-            OR (a.status = 'pending') <> (t.open_amount > 0) OR f.code <> 'funding' OR f.business_id <> a.business_id))`);
-  expect(bad).toEqual([]);
-}
 
 // ---- tests ------------------------------------------------------------------------------------
 
@@ -245,7 +216,7 @@ describe('two `kartu serve` processes on one database', () => {
     expect(rows).toEqual([{ n: 100, approved: 10, total: '100000' }]);
     const b = await fundingBalances(k.db.manager, businessId, 'IDR');
     expect(b).toMatchObject({ ledgerBalance: 10_000_000n, holdAmount: 100_000n, availableBalance: 9_900_000n });
-    await checkInvariants(k.db.manager);
+    await checkLedgerInvariants(k.db.manager);
   });
 
   it('100 simultaneous authorizations across 10 cards of one funding account holding exactly 25 → exactly 25 approved; available 0', async () => {
@@ -260,6 +231,6 @@ describe('two `kartu serve` processes on one database', () => {
       [businessId],
     );
     expect(rows).toEqual([{ n: 100, approved: 25 }]);
-    await checkInvariants(k.db.manager);
+    await checkLedgerInvariants(k.db.manager);
   });
 });
