@@ -33,9 +33,6 @@ afterAll(() => h.close());
 
 const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => h.kartu.db.query(sql, params);
 
-
-
-
 // ---- partner side (SNAP) ------------------------------------------------------------------------
 
 interface Biz {

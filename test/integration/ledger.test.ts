@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-
 interface Model {
   ledger: bigint;
   holds: bigint[];

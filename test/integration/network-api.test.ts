@@ -28,8 +28,6 @@ afterEach(async () => {
   await checkAuthorizationInvariants(h.kartu.db.manager);
 });
 
-
-
 // ---- helpers ----------------------------------------------------------------------------------
 
 interface Biz {

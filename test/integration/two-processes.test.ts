@@ -184,7 +184,6 @@ async function fireAtOnce(n: number, cardOf: (i: number) => Card, amount: number
 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
-
 // ---- tests ------------------------------------------------------------------------------------
 
 describe('two `kartu serve` processes on one database', () => {
