@@ -8,7 +8,11 @@ import { simulateNetwork } from './modules/authorizations/network-simulator';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
-import { migrate } from './platform/db';
+import { inTransaction, migrate } from './platform/db';
+import { parseSnapValue, snapAmount } from './platform/money';
+import { Business } from './modules/access/business.entity';
+import { recordAudit } from './modules/access/audit';
+import { setOverdraftLimit } from './modules/ledger/ledger.service';
 import { createLogger } from './platform/logger';
 import pino from 'pino';
 import { formatSnapTimestamp } from './platform/snap-time';
@@ -27,7 +31,8 @@ function print(json: boolean, value: Record<string, unknown>): void {
     return;
   }
   for (const [key, v] of Object.entries(value)) {
-    process.stdout.write(typeof v === 'string' && v.includes('\n') ? `${key}:\n${v}\n` : `${key}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}\n`);
+    const text = Array.isArray(v) ? v.join(', ') || '(none)' : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+    process.stdout.write(typeof v === 'string' && v.includes('\n') ? `${key}:\n${v}\n` : `${key}: ${text}\n`);
   }
 }
 
@@ -138,6 +143,26 @@ businesses
   .action(async (opts: { business: string; overlapSeconds?: number; json?: boolean }) => {
     const rotated = await withRuntime((rt) => rotateClientSecret(rt.kartu, opts.business, opts.overlapSeconds));
     print(Boolean(opts.json), rotated);
+  });
+
+businesses
+  .command('set-overdraft')
+  .description("Let the business's funding account go below zero by up to an amount (a credit line); 0 removes it")
+  .requiredOption('--business <id>', 'business id')
+  .requiredOption('--amount <value>', 'in the business currency, e.g. 5000000.00')
+  .option('--json', 'print JSON')
+  .action(async (opts: { business: string; amount: string; json?: boolean }) => {
+    const result = await withRuntime(async (rt) => {
+      const business = await rt.kartu.db.getRepository(Business).findOneBy({ id: opts.business });
+      if (!business) throw new Error(`no business ${opts.business}`);
+      const limit = parseSnapValue(opts.amount, business.currency, 'amount');
+      await inTransaction(rt.kartu.db, async (tx) => {
+        await setOverdraftLimit(tx, business.id, business.currency, limit);
+        await recordAudit(tx, { businessId: business.id, actorType: 'operator', action: 'funding.overdraft_set', targetType: 'business', targetId: business.id, details: { amount: opts.amount, currency: business.currency } });
+      });
+      return { businessId: business.id, overdraftLimit: snapAmount(limit, business.currency) };
+    });
+    print(Boolean(opts.json), result);
   });
 
 program

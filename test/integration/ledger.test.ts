@@ -8,6 +8,7 @@ import {
   placeHold,
   postHold,
   postTransfer,
+  setOverdraftLimit,
   TransferConflict,
   voidHold,
 } from '../../src/modules/ledger/ledger.service';
@@ -157,6 +158,25 @@ describe('ledger (model-based, against PostgreSQL)', () => {
     expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof InsufficientFunds)).toBe(true);
     const b = await fundingBalances(h.kartu.db.manager, businessId, 'IDR');
     expect(b).toMatchObject({ ledgerBalance: 1_000_000n, holdAmount: 990_000n, availableBalance: 10_000n });
+    await checkLedgerInvariants(h.kartu.db.manager);
+  });
+
+  it('an overdraft limit lets holds take available below zero, down to −limit and no further', async () => {
+    const partner = await TestPartner.create(h, { name: 'Credit line' });
+    const businessId = partner.creds.businessId;
+    const ids = await inTransaction(h.kartu.db, async (tx) => {
+      const funding = await accountId(tx, businessId, 'funding', 'IDR');
+      await postTransfer(tx, { businessId, debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'), creditAccountId: funding, amount: 1_000n, currency: 'IDR', kind: 'funding' });
+      await setOverdraftLimit(tx, businessId, 'IDR', 500n);
+      return { funding, settlement: await accountId(tx, businessId, 'settlement', 'IDR') };
+    });
+    const hold = (amount: bigint) =>
+      inTransaction(h.kartu.db, (tx) => placeHold(tx, { businessId, debitAccountId: ids.funding, creditAccountId: ids.settlement, amount, currency: 'IDR', expiresAt: new Date() }));
+    await hold(1_400n);
+    await expect(hold(101n)).rejects.toBeInstanceOf(InsufficientFunds);
+    await hold(100n);
+    expect(await fundingBalances(h.kartu.db.manager, businessId, 'IDR')).toMatchObject({ ledgerBalance: 1_000n, holdAmount: 1_500n, availableBalance: -500n, overdraftLimit: 500n });
+    await expect(inTransaction(h.kartu.db, (tx) => setOverdraftLimit(tx, businessId, 'USD', 1n))).rejects.toThrow(/no funding account in USD/);
     await checkLedgerInvariants(h.kartu.db.manager);
   });
 

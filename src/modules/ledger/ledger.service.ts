@@ -227,3 +227,13 @@ export async function fundingBalances(tx: EntityManager, businessId: string, cur
 function assertPositive(amount: bigint): void {
   if (amount <= 0n) throw new Error(`a transfer amount must be positive, got ${amount}`);
 }
+
+/** Lets the funding account's available balance go down to −limit (a credit line); 0 removes it. */
+export async function setOverdraftLimit(tx: EntityManager, businessId: string, currency: string, limit: bigint): Promise<void> {
+  if (limit < 0n) throw new Error('an overdraft limit cannot be negative');
+  const [, updated]: [unknown[], number] = await tx.query(
+    "UPDATE ledger_accounts SET overdraft_limit = $3 WHERE business_id = $1 AND code = 'funding' AND currency = $2",
+    [businessId, currency, limit.toString()],
+  );
+  if (updated === 0) throw new Error(`no funding account in ${currency} for business ${businessId}`);
+}
