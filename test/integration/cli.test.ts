@@ -308,6 +308,24 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
     });
   });
 
+  describe('businesses set-overdraft', () => {
+    it("sets the funding account's credit line, audited, and refuses a bad amount or an unknown business", async () => {
+      const created = await kartuJson(['businesses', 'create', '--name', 'Credit']);
+      const out = await kartuJson(['businesses', 'set-overdraft', '--business', created.businessId as string, '--amount', '2500000.00']);
+      expect(out).toEqual({ businessId: created.businessId, overdraftLimit: { value: '2500000.00', currency: 'IDR' } });
+      const { rows } = await db.query("SELECT overdraft_limit::text AS l FROM ledger_accounts WHERE business_id = $1 AND code = 'funding'", [created.businessId]);
+      expect(rows[0].l).toBe('2500000');
+      const audit = await db.query("SELECT details FROM audit_log WHERE business_id = $1 AND action = 'funding.overdraft_set'", [created.businessId]);
+      expect(audit.rows).toHaveLength(1);
+      const bad = await kartu(['businesses', 'set-overdraft', '--business', created.businessId as string, '--amount', '12.345']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/amount/);
+      const unknown = await kartu(['businesses', 'set-overdraft', '--business', '00000000-0000-4000-8000-000000000000', '--amount', '1.00']);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/no business/);
+    });
+  });
+
   describe('networks create', () => {
     it('prints the network id and its secret, stored only encrypted', async () => {
       const out = await kartuJson(['networks', 'create', '--name', `Network ${randomBytes(3).toString('hex')}`]);
