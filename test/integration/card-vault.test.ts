@@ -152,7 +152,9 @@ describe('(a) the database dump', () => {
   });
 
   it('has no CVV column or key anywhere, and no CVV stored with the card, its audit entries or its events', () => {
-    expect(dump.match(/cvv(?!_key_id)/gi) ?? []).toEqual([]);
+    // "cvv" as a name of its own (a column, a JSON key), not three letters inside random base64
+    // (ciphertexts and hashes contain "CVV" by chance in about one dump of five).
+    expect(dump.match(/(?<![A-Za-z0-9+/_-])cvv(?![A-Za-z0-9+/-]|_key_id)/gi) ?? []).toEqual([]);
     const cardRows = copyRows(dump, 'cards');
     const auditRows = copyRows(dump, 'audit_log');
     const eventRows = copyRows(dump, 'outbox_events');
