@@ -877,6 +877,21 @@ describe('clearings', () => {
     expect(await balances(b)).toEqual({ ledger: 1_000_000n, hold: 10_000n, available: 990_000n });
   });
 
+  it("a linked clearing naming another card than the authorization's → 400 and the hold stays; its own card is fine", async () => {
+    const b = await business();
+    const card = await newCard(b);
+    const other = await newCard(b);
+    const auth = authBody(card, { amount: 10_000 });
+    await expectCode(auth, '00');
+    const res = await send('/clearings', { id: nid('clr'), authorizationId: auth.id, card: { number: other.number }, amount: 10_000, currency: 'IDR' });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body).toMatchObject({ responseCode: '4000001' });
+    expect(res.body.responseMessage).toContain('card');
+    expect(await balances(b)).toEqual({ ledger: 1_000_000n, hold: 10_000n, available: 990_000n });
+    await accepted('/clearings', { id: nid('clr'), authorizationId: auth.id, card: { number: card.number }, amount: 10_000, currency: 'IDR' });
+    expect(await balances(b)).toEqual({ ledger: 990_000n, hold: 0n, available: 990_000n });
+  });
+
   it('after a full reversal the clearing is force-posted against the card', async () => {
     const b = await business();
     const card = await newCard(b);

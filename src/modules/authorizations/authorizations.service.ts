@@ -386,7 +386,11 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
     const chain = body.authorizationId ? await lockAuthorizationChain(tx, networkId, body.authorizationId) : [];
     if (chain[0] && chain[0].currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the authorization is in ${chain[0].currency})`);
     const open = chain.filter((a) => BigInt(a.open_amount) > 0n);
-    const target = chain[0] ? { card_id: chain[0].card_id } : body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
+    const byNumber = body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
+    if (chain[0] && body.card && byNumber?.card_id !== chain[0].card_id) {
+      throw new KartuError(400, '01', 'Invalid Field Format card (not the card of the authorization)');
+    }
+    const target = chain[0] ? { card_id: chain[0].card_id } : byNumber;
     if (!target) throw new NotFound('No authorization or card to clear against');
     const acct = await cardAccounts(tx, target.card_id);
     if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
