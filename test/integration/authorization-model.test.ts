@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/modules/authorizations/authorizations.service';
 import { windowStart } from '../../src/modules/authorizations/decision';
-import { startHarness, TestNetwork, TestPartner, type Harness } from '../support/harness';
+import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
+import { balances, business, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * A model test of the authorization engine (issue 4): random interleavings of authorizations,
@@ -35,74 +35,26 @@ const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Pr
 
 // ---- partner side (SNAP) ------------------------------------------------------------------------
 
-interface Biz {
-  partner: TestPartner;
-  businessId: string;
-  holderId: string;
-}
-interface TestCard {
-  id: string;
-  number: string;
-  cvv: string;
-  expiry: string;
-}
 
-let seq = 0;
-const nid = (prefix: string) => `${prefix}-${++seq}-${randomBytes(3).toString('hex')}`;
 const KOPI = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
 /** Lodging: its holds live 31 days instead of 7. */
 const HOTEL = { id: 'M-HOTEL-1', name: 'Hotel Indonesia', mcc: '7011', city: 'Jakarta', country: 'ID' };
 const MERCHANTS = [KOPI, HOTEL] as const;
 const HOLD_DAYS = [7, 31] as const;
 
-function expectSnap(res: Awaited<ReturnType<TestPartner['call']>>, code: string): void {
-  expect(res.body.responseCode, JSON.stringify(res.body)).toBe(code);
-  expect(res.status).toBe(Number(code.slice(0, 3)));
-}
 
-async function fund(b: Biz, amount: bigint): Promise<void> {
-  const res = await b.partner.call('POST', '/snap/v1.0/simulate/funding', JSON.stringify({ amount: { value: `${amount}.00`, currency: 'IDR' } }));
-  expectSnap(res, '2009600');
-}
 
-async function business(): Promise<Biz> {
-  const partner = await TestPartner.create(h, { name: `Model ${randomBytes(2).toString('hex')}`, rateLimitPerSecond: 100_000 });
-  const holder = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` }));
-  expectSnap(holder, '2009400');
-  return { partner, businessId: partner.creds.businessId, holderId: holder.body.cardholder.id };
-}
 
 const idr = (value: number) => ({ value: `${value}.00`, currency: 'IDR' });
 
-async function newCard(b: Biz, spec: CardSpec): Promise<TestCard> {
+async function newCard(b: Biz, spec: CardSpec): Promise<IssuedCard> {
   const spendControls = {
     ...(spec.daily !== undefined ? { spendingLimits: [{ amount: idr(spec.daily), interval: 'daily' }] } : {}),
     ...(spec.count !== undefined ? { countLimits: [{ count: spec.count, interval: 'daily' }] } : {}),
   };
-  const res = await b.partner.call(
-    'POST',
-    '/snap/v1.0/cards',
-    JSON.stringify({ partnerReferenceNo: nid('ref'), cardholderId: b.holderId, type: 'VIRTUAL', ...(Object.keys(spendControls).length ? { spendControls } : {}) }),
-  );
-  expectSnap(res, '2009000');
-  const revealed = await b.partner.call('POST', `/snap/v1.0/cards/${res.body.card.id}/reveal`);
-  expectSnap(revealed, '2009300');
-  const { number, cvv, expiry } = revealed.body.card;
-  return { id: res.body.card.id, number, cvv, expiry };
+  return issueCard(b, Object.keys(spendControls).length ? { spendControls } : {});
 }
 
-/** The funding account through SNAP balance inquiry (11), in IDR minor units. */
-async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; available: bigint }> {
-  const res = await b.partner.call('POST', '/snap/v1.0/balance-inquiry', '{}');
-  expectSnap(res, '2001100');
-  const info = res.body.accountInfos[0];
-  const minor = (v: { value: string; currency: string }) => {
-    expect(v.currency).toBe('IDR');
-    expect(v.value).toMatch(/^-?\d+\.00$/);
-    return BigInt(v.value.slice(0, -3));
-  };
-  return { ledger: minor(info.ledgerBalance), hold: minor(info.holdAmount), available: minor(info.availableBalance) };
-}
 
 // ---- the model ----------------------------------------------------------------------------------
 
@@ -148,7 +100,7 @@ interface Model {
 
 interface Real {
   biz: Biz;
-  cards: TestCard[];
+  cards: IssuedCard[];
 }
 
 const held = (m: Model) => m.auths.reduce((s, a) => s + a.open, 0n);
@@ -602,9 +554,9 @@ describe('authorization engine (model-based, HTTP network API against PostgreSQL
       await fc.assert(
         fc.asyncProperty(cardsArb, fc.integer({ min: 20_000, max: 300_000 }), commands, async (specs, funding, cmds) => {
           h.clock.set(T0);
-          const biz = await business();
+          const biz = await business(h, 0n);
           await fund(biz, BigInt(funding));
-          const cards: TestCard[] = [];
+          const cards: IssuedCard[] = [];
           for (const spec of specs) cards.push(await newCard(biz, spec));
           const model: Model = {
             ledger: BigInt(funding),

@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/modules/authorizations/authorizations.service';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
-import { startHarness, TestNetwork, TestPartner, type Harness } from '../support/harness';
+import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
+import { balances, business as businessFixture, expectSnap, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * The network API (API.md §3) end to end: a business funded through the sandbox, cardholders and
@@ -30,56 +31,22 @@ afterEach(async () => {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-interface Biz {
-  partner: TestPartner;
-  businessId: string;
-  holderId: string;
-}
-interface TestCard {
-  id: string;
-  number: string;
-  cvv: string;
-  expiry: string;
-  expiryMonth: number;
-  expiryYear: number;
-}
 type Res = Awaited<ReturnType<TestNetwork['send']>>;
 
-let seq = 0;
-const nid = (prefix = 'net') => `${prefix}-${++seq}-${randomBytes(3).toString('hex')}`;
 const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
 
-function expectSnap(res: Awaited<ReturnType<TestPartner['call']>>, code: string): void {
-  expect(res.body.responseCode, JSON.stringify(res.body)).toBe(code);
-  expect(res.status).toBe(Number(code.slice(0, 3)));
-}
 
-async function fund(b: Biz, amount: bigint): Promise<void> {
-  const res = await b.partner.call('POST', '/snap/v1.0/simulate/funding', JSON.stringify({ amount: { value: `${amount}.00`, currency: 'IDR' } }));
-  expectSnap(res, '2009600');
-}
 
-async function business(funding = 1_000_000n): Promise<Biz> {
-  const partner = await TestPartner.create(h, { name: `Biz ${randomBytes(2).toString('hex')}`, rateLimitPerSecond: 100_000 });
-  const holder = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` }));
-  expectSnap(holder, '2009400');
-  const b = { partner, businessId: partner.creds.businessId, holderId: holder.body.cardholder.id };
-  if (funding > 0n) await fund(b, funding);
-  return b;
-}
 
+
+const business = (funding = 1_000_000n) => businessFixture(h, funding);
+type TestCard = IssuedCard;
+
+/** Issues and reveals a card, and remembers its number for the "no PAN anywhere" checks. */
 async function newCard(b: Biz, o: { type?: string; spendControls?: unknown; shipping?: unknown } = {}): Promise<TestCard> {
-  const res = await b.partner.call(
-    'POST',
-    '/snap/v1.0/cards',
-    JSON.stringify({ partnerReferenceNo: nid('ref'), cardholderId: b.holderId, type: o.type ?? 'VIRTUAL', ...(o.spendControls ? { spendControls: o.spendControls } : {}), ...(o.shipping ? { shipping: o.shipping } : {}) }),
-  );
-  expectSnap(res, '2009000');
-  const revealed = await b.partner.call('POST', `/snap/v1.0/cards/${res.body.card.id}/reveal`);
-  expectSnap(revealed, '2009300');
-  const { number, cvv, expiry } = revealed.body.card;
-  allNumbers.push(number);
-  return { id: res.body.card.id, number, cvv, expiry, expiryMonth: res.body.card.expiryMonth, expiryYear: res.body.card.expiryYear };
+  const card = await issueCard(b, o);
+  allNumbers.push(card.number);
+  return card;
 }
 
 const idr = (value: string) => ({ value, currency: 'IDR' });
@@ -142,22 +109,6 @@ async function accepted(path: string, body: Record<string, unknown>) {
   return res.body as { id: string; status: 'accepted'; authorizationId: string | null; amount: number; transferId: string | null };
 }
 
-/** The funding account through SNAP balance inquiry (11), in IDR minor units. */
-async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; available: bigint }> {
-  const res = await b.partner.call('POST', '/snap/v1.0/balance-inquiry', '{}');
-  expectSnap(res, '2001100');
-  const info = res.body.accountInfos[0];
-  const minor = (v: { value: string; currency: string }) => {
-    expect(v.currency).toBe('IDR');
-    expect(v.value).toMatch(/^-?\d+\.00$/);
-    return BigInt(v.value.slice(0, -3));
-  };
-  const ledger = minor(info.ledgerBalance);
-  const hold = minor(info.holdAmount);
-  const available = minor(info.availableBalance);
-  expect(available).toBe(ledger - hold);
-  return { ledger, hold, available };
-}
 
 const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => h.kartu.db.query(sql, params);
 

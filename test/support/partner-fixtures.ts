@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { TestPartner, type Harness } from './harness';
+
+/** A business seen from its partner API: its client, and one cardholder to issue cards to. */
+export interface Biz {
+  partner: TestPartner;
+  businessId: string;
+  holderId: string;
+}
+
+/** A card issued over SNAP and revealed, so a test network can use its number. */
+export interface IssuedCard {
+  id: string;
+  number: string;
+  cvv: string;
+  expiry: string;
+  expiryMonth: number;
+  expiryYear: number;
+}
+
+let seq = 0;
+/** A fresh message or reference id. */
+export const nid = (prefix = 'net') => `${prefix}-${++seq}-${randomBytes(3).toString('hex')}`;
+
+export function expectSnap(res: Awaited<ReturnType<TestPartner['call']>>, code: string): void {
+  expect(res.body.responseCode, JSON.stringify(res.body)).toBe(code);
+  expect(res.status).toBe(Number(code.slice(0, 3)));
+}
+
+/** Tops the funding account up through the sandbox (SNAP 96), in IDR. */
+export async function fund(b: Biz, amount: bigint): Promise<void> {
+  const res = await b.partner.call('POST', '/snap/v1.0/simulate/funding', JSON.stringify({ amount: { value: `${amount}.00`, currency: 'IDR' } }));
+  expectSnap(res, '2009600');
+}
+
+/** A business with a cardholder and (unless 0) that much IDR in its funding account. */
+export async function business(h: Harness, funding = 1_000_000n): Promise<Biz> {
+  const partner = await TestPartner.create(h, { name: `Biz ${randomBytes(2).toString('hex')}`, rateLimitPerSecond: 100_000 });
+  const holder = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` }));
+  expectSnap(holder, '2009400');
+  const b = { partner, businessId: partner.creds.businessId, holderId: holder.body.cardholder.id };
+  if (funding > 0n) await fund(b, funding);
+  return b;
+}
+
+/** Issues a card to the business's cardholder and reveals it. */
+export async function issueCard(b: Biz, o: { type?: string; spendControls?: unknown; shipping?: unknown } = {}): Promise<IssuedCard> {
+  const res = await b.partner.call(
+    'POST',
+    '/snap/v1.0/cards',
+    JSON.stringify({
+      partnerReferenceNo: nid('ref'),
+      cardholderId: b.holderId,
+      type: o.type ?? 'VIRTUAL',
+      ...(o.spendControls ? { spendControls: o.spendControls } : {}),
+      ...(o.shipping ? { shipping: o.shipping } : {}),
+    }),
+  );
+  expectSnap(res, '2009000');
+  const revealed = await b.partner.call('POST', `/snap/v1.0/cards/${res.body.card.id}/reveal`);
+  expectSnap(revealed, '2009300');
+  const { number, cvv, expiry } = revealed.body.card;
+  return { id: res.body.card.id, number, cvv, expiry, expiryMonth: res.body.card.expiryMonth, expiryYear: res.body.card.expiryYear };
+}
+
+/** The funding account through SNAP balance inquiry (11), in IDR minor units; available = ledger − holds. */
+export async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; available: bigint }> {
+  const res = await b.partner.call('POST', '/snap/v1.0/balance-inquiry', '{}');
+  expectSnap(res, '2001100');
+  const info = res.body.accountInfos[0];
+  const minor = (v: { value: string; currency: string }) => {
+    expect(v.currency).toBe('IDR');
+    expect(v.value).toMatch(/^-?\d+\.00$/);
+    return BigInt(v.value.slice(0, -3));
+  };
+  const ledger = minor(info.ledgerBalance);
+  const hold = minor(info.holdAmount);
+  const available = minor(info.availableBalance);
+  expect(available).toBe(ledger - hold);
+  return { ledger, hold, available };
+}
