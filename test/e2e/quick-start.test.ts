@@ -11,6 +11,7 @@ import { signAccessTokenRequest } from '../../src/modules/access/snap-signature'
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
 import { freePort } from '../../src/platform/embedded-postgres';
+import type { DemoCredentials } from '../../src/quick-start';
 
 /**
  * The quick start from scratch, as a newcomer runs it: `kartu start` with no DATABASE_URL starts
@@ -113,17 +114,6 @@ function snapCall(port: number): Promise<{ code: number; stdout: string; stderr:
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-interface DemoCredentials {
-  businessId: string;
-  clientKey: string;
-  clientSecret: string;
-  partnerId: string;
-  channelId: string;
-  privateKeyFile: string;
-  adminEmail: string;
-  adminPassword: string;
 }
 
 const demoCredentials = (): DemoCredentials => JSON.parse(readFileSync(path.join(home, 'demo-credentials.json'), 'utf8'));

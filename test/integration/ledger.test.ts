@@ -75,8 +75,16 @@ class Post implements fc.AsyncCommand<Model, Real> {
     let amount = (held * BigInt(Math.round(this.ratio * 100))) / 100n;
     if (amount <= 0n) amount = 1n;
     if (amount > held && amount - held > available(m)) amount = held;
-    const result = await inTransaction(h.kartu.db, (tx) => postHold(tx, r.holdIds[i]!, amount));
-    expect(result.posted).toBe(amount);
+    // As a clearing does: the hold up to what it holds, the extra as an over-capture transfer.
+    const result = await inTransaction(h.kartu.db, async (tx) => {
+      const posted = await postHold(tx, r.holdIds[i]!, amount < held ? amount : held);
+      if (amount > held) {
+        await postTransfer(tx, { businessId: r.businessId, debitAccountId: r.funding, creditAccountId: r.settlement, amount: amount - held, currency: 'IDR', kind: 'over_capture' });
+      }
+      return posted;
+    });
+    expect(result.posted + (amount > held ? amount - held : 0n)).toBe(amount);
+    expect(result.released).toBe(amount < held ? held - amount : 0n);
     m.ledger -= amount;
     m.holds[i] = 0n;
   }
@@ -178,6 +186,18 @@ describe('ledger (model-based, against PostgreSQL)', () => {
     expect(await fundingBalances(h.kartu.db.manager, businessId, 'IDR')).toMatchObject({ ledgerBalance: 1_000n, holdAmount: 1_500n, availableBalance: -500n, overdraftLimit: 500n });
     await expect(inTransaction(h.kartu.db, (tx) => setOverdraftLimit(tx, businessId, 'USD', 1n))).rejects.toThrow(/no funding account in USD/);
     await checkLedgerInvariants(h.kartu.db.manager);
+  });
+
+  it('a hold cannot be posted for more than it holds (an over-capture is a transfer of its own)', async () => {
+    const partner = await TestPartner.create(h, { name: 'Over' });
+    const businessId = partner.creds.businessId;
+    const holdId = await inTransaction(h.kartu.db, async (tx) => {
+      const funding = await accountId(tx, businessId, 'funding', 'IDR');
+      await postTransfer(tx, { businessId, debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'), creditAccountId: funding, amount: 500n, currency: 'IDR', kind: 'funding' });
+      return placeHold(tx, { businessId, debitAccountId: funding, creditAccountId: await accountId(tx, businessId, 'settlement', 'IDR'), amount: 300n, currency: 'IDR', expiresAt: new Date() });
+    });
+    await expect(inTransaction(h.kartu.db, (tx) => postHold(tx, holdId, 301n))).rejects.toThrow(/cannot post 301 against a hold of 300/);
+    expect(await fundingBalances(h.kartu.db.manager, businessId, 'IDR')).toMatchObject({ ledgerBalance: 500n, holdAmount: 300n });
   });
 
   it('a closed hold cannot be posted or voided again', async () => {

@@ -4,6 +4,7 @@ import type { StoredCardStatus } from '../../src/modules/cards/card-state';
 import type { CardType } from '../../src/modules/cards/card.entity';
 import { categoryMatches } from '../../src/modules/controls/mcc-groups';
 import type { CountInterval, CountLimit, SpendControls, SpendingInterval, SpendingLimit } from '../../src/modules/controls/spend-controls';
+import { normaliseSpendControls } from '../../src/modules/controls/spend-controls';
 import {
   decide,
   limitKey,
@@ -27,17 +28,7 @@ const JAKARTA = 'Asia/Jakarta';
 const NOW = new Date('2026-11-22T05:00:00Z');
 
 function controls(over: Partial<SpendControls> = {}): SpendControls {
-  return {
-    spendingLimits: [],
-    countLimits: [],
-    allowedCategories: [],
-    blockedCategories: [],
-    allowedCountries: [],
-    blockedCountries: [],
-    allowedMerchantIds: [],
-    blockedMerchantIds: [],
-    ...over,
-  };
+  return { ...normaliseSpendControls(null), ...over };
 }
 
 const limit = (amountMinor: number | bigint, interval: SpendingInterval, categories: string[] = []): SpendingLimit => ({

@@ -89,8 +89,8 @@ async function loadForAuthorization(k: Kartu, networkId: string, messageId: stri
   return { replay: row?.replay ?? undefined, card: row?.card ?? undefined };
 }
 
-function holdExpiry(k: Kartu, mcc: string, now: Date): Date {
-  const days = mccGroupsOf(mcc).some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
+function holdExpiry(k: Kartu, merchantGroups: string[], now: Date): Date {
+  const days = merchantGroups.some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
   return new Date(now.getTime() + days * 86400_000);
 }
 
@@ -129,6 +129,7 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
   const now = k.clock.now();
   const { replay, card } = await loadForAuthorization(k, networkId, body.id, body.card.number, now);
   if (replay) return replayed(replay, requestHash);
+  const merchantGroups = mccGroupsOf(body.merchant.mcc);
 
   let decision: Decision;
   let originalId: string | null = null;
@@ -204,7 +205,7 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
         facts: {
           amount: body.amount,
           currency: body.currency,
-          merchant: { ...body.merchant, groups: mccGroupsOf(body.merchant.mcc) },
+          merchant: { ...body.merchant, groups: merchantGroups },
           pos: body.pos ?? {},
           partialAllowed: Boolean(body.partialAllowed),
           cardFound: Boolean(card),
@@ -212,7 +213,7 @@ export async function authorize(k: Kartu, networkId: string, body: z.infer<typeo
           usage: card?.usage ?? {},
         },
         holdId: approved ? randomUUID() : null,
-        holdExpiresAt: holdExpiry(k, body.merchant.mcc, now).toISOString(),
+        holdExpiresAt: holdExpiry(k, merchantGroups, now).toISOString(),
         counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
         latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
         event: { ...response, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },

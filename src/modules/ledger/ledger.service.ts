@@ -151,16 +151,16 @@ async function lockHold(tx: EntityManager, holdId: string): Promise<OpenHold> {
 }
 
 /**
- * Posts a hold (clearing). `amount` below what is held posts that much and releases the rest;
- * above it posts the whole hold plus the extra as an `over_capture` transfer (the caller decides the
- * tolerance). The hold closes either way. Returns what was posted.
+ * Posts a hold (clearing): `amount` (at most what is held) is posted and the rest released; the
+ * hold closes. Anything beyond the hold (an over-capture) is the caller's own posted transfer.
  */
-export async function postHold(tx: EntityManager, holdId: string, amount: bigint, reference?: string): Promise<{ posted: bigint; released: bigint; overCaptured: bigint }> {
+export async function postHold(tx: EntityManager, holdId: string, amount: bigint, reference?: string): Promise<{ posted: bigint; released: bigint }> {
   assertPositive(amount);
   const hold = await lockHold(tx, holdId);
   const open = BigInt(hold.open_amount);
   if (open === 0n) throw new TransferConflict('the hold is already closed');
-  const posted = amount < open ? amount : open;
+  if (amount > open) throw new Error(`cannot post ${amount} against a hold of ${open}`);
+  const posted = amount;
   const released = open - posted;
   await tx.query('UPDATE ledger_accounts SET debits_pending = debits_pending - $2, debits_posted = debits_posted + $3 WHERE id = $1', [
     hold.debit_account_id,
@@ -178,19 +178,7 @@ export async function postHold(tx: EntityManager, holdId: string, amount: bigint
      VALUES ($1, $2, $3, $4, $5, $6, 'post', $7, $8)`,
     [randomUUID(), hold.business_id, hold.debit_account_id, hold.credit_account_id, posted.toString(), hold.currency, holdId, reference ?? null],
   );
-  const overCaptured = amount > open ? amount - open : 0n;
-  if (overCaptured > 0n) {
-    await postTransfer(tx, {
-      businessId: hold.business_id,
-      debitAccountId: hold.debit_account_id,
-      creditAccountId: hold.credit_account_id,
-      amount: overCaptured,
-      currency: hold.currency,
-      kind: 'over_capture',
-      reference,
-    });
-  }
-  return { posted: posted + overCaptured, released, overCaptured };
+  return { posted, released };
 }
 
 /** Releases `amount` of a hold (all that is open when omitted): a reversal or an expiry. Returns what was released. */
