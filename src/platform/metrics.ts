@@ -18,3 +18,10 @@ export const httpDuration = new client.Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [metricsRegistry],
 });
+
+export const authorizationBatchSize = new client.Histogram({
+  name: 'kartu_authorization_batch_size',
+  help: 'Authorizations decided and written together in one batch (one read, one write, one commit)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 200],
+  registers: [metricsRegistry],
+});

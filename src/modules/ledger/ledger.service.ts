@@ -76,10 +76,20 @@ export interface TransferInput {
   requireAvailable?: boolean;
 }
 
+/**
+ * Locks ledger accounts for the rest of the transaction, in id order. LOCK ORDER, followed by every
+ * writer: ledger accounts first (in id order), then cards, then spend counters — so authorization
+ * batches, clearings, reversals, refunds, expiry and top-ups never wait on each other in a circle.
+ */
+export async function lockAccounts(tx: EntityManager, ids: string[]): Promise<void> {
+  await tx.query('SELECT 1 FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...new Set(ids)]]);
+}
+
 /** A posted transfer. With `requireAvailable`, the debit is a conditional update: never below −overdraft. */
 export async function postTransfer(tx: EntityManager, t: TransferInput): Promise<string> {
   assertPositive(t.amount);
   const id = t.id ?? randomUUID();
+  await lockAccounts(tx, [t.debitAccountId, t.creditAccountId]);
   const [debited]: [unknown[], number] = await tx.query(
     `UPDATE ledger_accounts SET debits_posted = debits_posted + $2
       WHERE id = $1 AND ($3::boolean IS FALSE OR credits_posted - debits_posted - debits_pending - $2 + overdraft_limit >= 0)

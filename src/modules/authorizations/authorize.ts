@@ -1,0 +1,450 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Kartu } from '../../context';
+import { sha256Hex } from '../../platform/crypto';
+import { hotQuery } from '../../platform/db';
+import { Conflict } from '../../platform/errors';
+import { authorizationBatchSize } from '../../platform/metrics';
+import { minifyJson } from '../access/snap-signature';
+import { vaultOf } from '../cards/pan-vault';
+import { mccGroupsOf } from '../controls/mcc-groups';
+import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
+import { sqlState } from '../ledger/ledger.service';
+import type { authorizationRequest, authorizationResponse } from './authorizations.schemas';
+import { decide, type Decision } from './decision';
+
+type AuthorizationBody = z.infer<typeof authorizationRequest>;
+type AuthorizationResponse = z.infer<typeof authorizationResponse>;
+
+/** The most decisions written by one statement; more wait for the next batch. */
+const MAX_BATCH = 200;
+const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
+
+interface CardRow {
+  id: string;
+  pan_fingerprint: string;
+  business_id: string;
+  type: 'VIRTUAL' | 'PHYSICAL' | 'SINGLE_USE' | 'MERCHANT_LOCKED';
+  status: 'INACTIVE' | 'ACTIVE' | 'FROZEN' | 'TERMINATED';
+  expiry_month: number;
+  expiry_year: number;
+  currency: string;
+  spend_controls: SpendControls;
+  locked_merchant_id: string | null;
+  spend_root_id: string;
+  cvv_key_id: string;
+  cardholder_status: string;
+  business_status: string;
+  time_zone: string;
+  funding_id: string | null;
+  settlement_id: string | null;
+  available: string | null;
+  used: boolean;
+  usage: Record<string, string>;
+}
+
+export interface StoredAuthorization {
+  id: string;
+  network_message_id: string;
+  request_hash: string;
+  decision: AuthorizationResponse['decision'];
+  response_code: string;
+  approved_amount: string;
+  authorization_code: string | null;
+  reason: string;
+}
+
+export const STORED_AUTHORIZATION =
+  'SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
+
+/**
+ * The read of a whole batch, in one round trip: earlier answers to the same network ids (retries),
+ * the cards behind the numbers (found by fingerprint: nothing is decrypted) with everything a
+ * decision needs — cardholder and business states, the funding account's available balance, the
+ * spend-limit usage of the current windows — and the open originals of incremental authorizations.
+ */
+const BATCH_READ = `
+  SELECT
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+       SELECT a.network_id, a.id, a.network_message_id, a.request_hash, a.decision, a.response_code, a.approved_amount::text,
+              a.authorization_code, a.reason
+         FROM authorizations a JOIN unnest($1::uuid[], $2::text[]) AS r(network_id, message_id)
+           ON a.network_id = r.network_id AND a.network_message_id = r.message_id) x) AS replays,
+    (SELECT coalesce(json_agg(y), '[]') FROM (
+       SELECT c.id, c.pan_fingerprint, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
+              c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
+              h.status AS cardholder_status, b.status AS business_status, b.time_zone,
+              f.id AS funding_id, s.id AS settlement_id,
+              (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
+              (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.status = 'pending')) AS used,
+              (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start,
+                                               CASE WHEN sc.limit_key LIKE 'count:%' THEN sc.count::text ELSE sc.amount::text END), '{}'::json)
+                 FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $6::date OR sc.window_start = '1970-01-01')) AS usage
+         FROM cards c
+         JOIN cardholders h ON h.id = c.cardholder_id
+         JOIN businesses b ON b.id = c.business_id
+         LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+         LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+        WHERE c.pan_fingerprint = ANY($3::text[])) y) AS cards,
+    (SELECT coalesce(json_agg(o), '[]') FROM (
+       SELECT a.network_id, a.network_message_id, a.id, a.original_id, a.card_id
+         FROM authorizations a JOIN unnest($4::uuid[], $5::text[]) AS r(network_id, message_id)
+           ON a.network_id = r.network_id AND a.network_message_id = r.message_id
+        WHERE a.status = 'pending') o) AS originals`;
+
+interface BatchRead {
+  replays: Array<StoredAuthorization & { network_id: string }>;
+  cards: CardRow[];
+  originals: Array<{ network_id: string; network_message_id: string; id: string; original_id: string | null; card_id: string }>;
+}
+
+/** One authorization waiting for its batch. */
+interface Pending {
+  networkId: string;
+  body: AuthorizationBody;
+  requestHash: string;
+  fingerprints: string[];
+  started: bigint;
+  resolve(answer: AuthorizationResponse): void;
+  reject(err: unknown): void;
+}
+
+/** What one decided authorization sends to kartu_record_authorizations, and the answer it gets. */
+interface Decided {
+  pending: Pending;
+  stored: StoredAuthorization;
+  item: Record<string, unknown>;
+}
+
+interface WriteResult {
+  duplicates: string[];
+  lost: Record<string, { responseCode: string; reason: string }>;
+}
+
+const key = (networkId: string, messageId: string) => `${networkId}|${messageId}`;
+
+function holdExpiry(k: Kartu, merchantGroups: string[], now: Date): Date {
+  const days = merchantGroups.some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
+  return new Date(now.getTime() + days * 86400_000);
+}
+
+const authorizationCode = () => randomBytes(4).toString('hex').slice(0, 6).toUpperCase();
+
+export const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
+  id: a.network_message_id,
+  authorizationId: a.id,
+  decision: a.decision,
+  responseCode: a.response_code,
+  approvedAmount: Number(a.approved_amount),
+  authorizationCode: a.authorization_code,
+  reason: a.reason,
+});
+
+export function replayed(a: StoredAuthorization, requestHash: string): AuthorizationResponse {
+  if (a.request_hash !== requestHash) throw new Conflict('Conflict. This id was already used with a different body');
+  return toResponse(a);
+}
+
+/**
+ * Decides authorizations in micro-batches and makes each durable before it is answered. Every
+ * authorization that arrives while a batch is being written waits for the next one; a batch costs
+ * two round trips and one commit whatever its size (one read, the decisions in memory, one write:
+ * kartu_record_authorizations). With no load a batch is a single authorization, so nothing waits
+ * for a timer. Decisions in a batch see each other (funds, limits, single use, merchant lock); the
+ * write re-checks each approval against the database, so a race lost to another process becomes the
+ * decline it would have been.
+ */
+class AuthorizationBatcher {
+  private readonly waiting: Pending[] = [];
+  private busy = false;
+
+  constructor(private readonly k: Kartu) {}
+
+  submit(networkId: string, body: AuthorizationBody, rawBody: Buffer): Promise<AuthorizationResponse> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        networkId,
+        body,
+        requestHash: sha256Hex(minifyJson(rawBody.toString('utf8'))),
+        fingerprints: vaultOf(this.k).fingerprintCandidates(body.card.number),
+        started: process.hrtime.bigint(),
+        resolve,
+        reject,
+      });
+      if (!this.busy) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_BATCH);
+        authorizationBatchSize.observe(batch.length);
+        await this.run(batch).catch((err: unknown) => {
+          for (const p of batch) p.reject(err);
+        });
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Settles every authorization of the batch (answers or errors); throws only if it could settle none. */
+  private async run(batch: Pending[]): Promise<void> {
+    // A retry inside the same batch waits for the first of its id.
+    const firsts = new Map<string, Pending>();
+    const followers: Array<{ pending: Pending; first: Pending }> = [];
+    for (const p of batch) {
+      const first = firsts.get(key(p.networkId, p.body.id));
+      if (first) followers.push({ pending: p, first });
+      else firsts.set(key(p.networkId, p.body.id), p);
+    }
+    const answers = new Map<Pending, Promise<StoredAuthorization>>();
+    const decided = await this.decideAll([...firsts.values()], answers);
+    if (decided.length > 0) {
+      const written = this.write(decided);
+      for (const d of decided) {
+        answers.set(
+          d.pending,
+          written.then((results) => {
+            const r = results.get(d)!;
+            if (r instanceof Error) throw r;
+            return r;
+          }),
+        );
+      }
+    }
+    for (const [p, answer] of answers) {
+      answer.then((stored) => p.resolve(replayed(stored, p.requestHash))).catch((err: unknown) => p.reject(err));
+    }
+    for (const { pending, first } of followers) {
+      const answer = answers.get(first)!;
+      answer.then((stored) => pending.resolve(replayed(stored, pending.requestHash))).catch((err: unknown) => pending.reject(err));
+    }
+    await Promise.allSettled(answers.values());
+  }
+
+  /** Reads the batch and decides each authorization in arrival order; replays are answered from the read. */
+  private async decideAll(batch: Pending[], answers: Map<Pending, Promise<StoredAuthorization>>): Promise<Decided[]> {
+    const k = this.k;
+    const now = k.clock.now();
+    const increments = batch.filter((p) => p.body.originalId);
+    const [read] = await hotQuery<BatchRead>(k.db, 'kartu_authorization_batch_read', BATCH_READ, [
+      batch.map((p) => p.networkId),
+      batch.map((p) => p.body.id),
+      batch.flatMap((p) => p.fingerprints),
+      increments.map((p) => p.networkId),
+      increments.map((p) => p.body.originalId),
+      new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10),
+    ]);
+    const replays = new Map(read!.replays.map((r) => [key(r.network_id, r.network_message_id), r]));
+    const cards = new Map(read!.cards.map((c) => [c.pan_fingerprint, c]));
+    const originals = new Map(read!.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
+
+    // What earlier decisions of this batch took: funds, limit usage, single use, merchant locks.
+    const available = new Map<string, bigint>();
+    const usage = new Map<string, Map<string, bigint>>();
+    const used = new Set<string>();
+    const lockedMerchant = new Map<string, string | null>();
+
+    const out: Decided[] = [];
+    for (const p of batch) {
+      const replay = replays.get(key(p.networkId, p.body.id));
+      if (replay) {
+        answers.set(p, Promise.resolve(replay));
+        continue;
+      }
+      const body = p.body;
+      const card = p.fingerprints.map((f) => cards.get(f)).find(Boolean);
+      const merchantGroups = mccGroupsOf(body.merchant.mcc);
+      let decision: Decision;
+      let originalId: string | null = null;
+      if (!card) {
+        decision = { decision: 'declined', responseCode: '14', reason: 'no such card', approvedAmount: 0n, counters: [] };
+      } else {
+        if (card.funding_id && !available.has(card.funding_id)) available.set(card.funding_id, card.available === null ? 0n : BigInt(card.available));
+        if (!usage.has(card.spend_root_id)) usage.set(card.spend_root_id, new Map(Object.entries(card.usage).map(([u, v]) => [u, BigInt(v)])));
+        if (card.used) used.add(card.id);
+        if (!lockedMerchant.has(card.id)) lockedMerchant.set(card.id, card.locked_merchant_id);
+        decision = decide(
+          { amount: BigInt(body.amount), currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
+          {
+            type: card.type,
+            status: card.status,
+            expiryMonth: card.expiry_month,
+            expiryYear: card.expiry_year,
+            currency: card.currency,
+            spendControls: normaliseSpendControls(card.spend_controls),
+            lockedMerchantId: lockedMerchant.get(card.id) ?? null,
+            cardholderStatus: card.cardholder_status,
+            businessStatus: card.business_status,
+            timeZone: card.time_zone,
+            used: used.has(card.id) && !body.originalId,
+            expectedCvv: body.card.cvv !== undefined ? vaultOf(k).cvv(body.card.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
+          },
+          usage.get(card.spend_root_id)!,
+          card.funding_id ? available.get(card.funding_id)! : 0n,
+          now,
+        );
+        if (body.originalId && decision.decision !== 'declined') {
+          const original = originals.get(key(p.networkId, body.originalId));
+          if (!original || original.card_id !== card.id) {
+            decision = { decision: 'declined', responseCode: '05', reason: 'original authorization not open on this card', approvedAmount: 0n, counters: [] };
+          } else {
+            // Every increment hangs off the first authorization, so one lookup finds the whole chain.
+            originalId = original.original_id ?? original.id;
+          }
+        }
+        if (decision.decision !== 'declined') {
+          const approved = decision.approvedAmount;
+          if (card.funding_id) available.set(card.funding_id, available.get(card.funding_id)! - approved);
+          const cardUsage = usage.get(card.spend_root_id)!;
+          for (const c of decision.counters) {
+            const u = `${c.limitKey}|${c.windowStart}`;
+            cardUsage.set(u, (cardUsage.get(u) ?? 0n) + (c.kind === 'count' ? 1n : approved));
+          }
+          if (card.type === 'SINGLE_USE' && !body.originalId) used.add(card.id);
+          if (card.type === 'MERCHANT_LOCKED' && lockedMerchant.get(card.id) === null) lockedMerchant.set(card.id, body.merchant.id);
+        }
+      }
+      out.push(this.item(p, card, decision, originalId, merchantGroups, now));
+    }
+    return out;
+  }
+
+  private item(p: Pending, card: CardRow | undefined, d: Decision, originalId: string | null, merchantGroups: string[], now: Date): Decided {
+    const body = p.body;
+    const approved = d.decision !== 'declined';
+    const stored: StoredAuthorization = {
+      id: randomUUID(),
+      network_message_id: body.id,
+      request_hash: p.requestHash,
+      decision: d.decision,
+      response_code: d.responseCode,
+      approved_amount: d.approvedAmount.toString(),
+      authorization_code: approved ? authorizationCode() : null,
+      reason: d.reason,
+    };
+    const response = toResponse(stored);
+    return {
+      pending: p,
+      stored,
+      item: {
+        id: stored.id,
+        networkId: p.networkId,
+        messageId: body.id,
+        requestHash: p.requestHash,
+        businessId: card?.business_id ?? null,
+        cardId: card?.id ?? null,
+        cardType: card?.type ?? null,
+        spendRootId: card?.spend_root_id ?? null,
+        fundingId: card?.funding_id ?? null,
+        settlementId: card?.settlement_id ?? null,
+        originalId,
+        amount: body.amount,
+        currency: body.currency,
+        approvedAmount: stored.approved_amount,
+        decision: d.decision,
+        responseCode: d.responseCode,
+        reason: d.reason,
+        authorizationCode: stored.authorization_code,
+        merchant: body.merchant,
+        pos: body.pos ?? {},
+        facts: {
+          amount: body.amount,
+          currency: body.currency,
+          merchant: { ...body.merchant, groups: merchantGroups },
+          pos: body.pos ?? {},
+          partialAllowed: Boolean(body.partialAllowed),
+          cardFound: Boolean(card),
+          available: card?.available ?? null,
+          usage: card?.usage ?? {},
+        },
+        policy: null,
+        alert: null,
+        holdId: approved ? randomUUID() : null,
+        holdExpiresAt: holdExpiry(this.k, merchantGroups, now).toISOString(),
+        counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
+        latencyUs: Number((process.hrtime.bigint() - p.started) / 1000n),
+        event: { ...response, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
+      },
+    };
+  }
+
+  /**
+   * Writes the decided authorizations in one statement and returns what each became: its decision,
+   * a lost race's decline, for an id a concurrent retry wrote first that first answer — or, when the
+   * batch cannot be written, the error of each one written alone (one bad write fails only itself).
+   */
+  private async write(decided: Decided[]): Promise<Map<Decided, StoredAuthorization | Error>> {
+    try {
+      return await this.writeRetrying(decided);
+    } catch (err) {
+      if (decided.length === 1) return new Map([[decided[0]!, err as Error]]);
+      const out = new Map<Decided, StoredAuthorization | Error>();
+      for (const d of decided) {
+        try {
+          out.set(d, (await this.writeRetrying([d])).get(d)!);
+        } catch (alone) {
+          out.set(d, alone as Error);
+        }
+      }
+      return out;
+    }
+  }
+
+  private async writeRetrying(decided: Decided[]): Promise<Map<Decided, StoredAuthorization | Error>> {
+    let result: WriteResult;
+    try {
+      result = await this.writeOnce(decided);
+    } catch (err) {
+      // A deadlock or serialization failure rolled the whole batch back: it can run again once.
+      if (sqlState(err) !== '40P01' && sqlState(err) !== '40001') throw err;
+      result = await this.writeOnce(decided);
+    }
+    const duplicates = decided.filter((d) => result.duplicates.includes(d.stored.id));
+    const firstAnswers: Array<StoredAuthorization & { network_id: string }> =
+      duplicates.length === 0
+        ? []
+        : await this.k.db.query(`${STORED_AUTHORIZATION.replace('SELECT ', 'SELECT network_id, ')} WHERE (network_id, network_message_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`, [
+            duplicates.map((d) => d.pending.networkId),
+            duplicates.map((d) => d.stored.network_message_id),
+          ]);
+    const out = new Map<Decided, StoredAuthorization | Error>();
+    for (const d of decided) {
+      const lost = result.lost[d.stored.id];
+      if (duplicates.includes(d)) {
+        const first = firstAnswers.find((a) => a.network_id === d.pending.networkId && a.network_message_id === d.stored.network_message_id);
+        out.set(d, first ?? new Error(`authorization ${d.stored.network_message_id} was written by another request but cannot be read`));
+      } else if (lost) {
+        out.set(d, { ...d.stored, decision: 'declined', response_code: lost.responseCode, reason: lost.reason, approved_amount: '0', authorization_code: null });
+      } else {
+        out.set(d, d.stored);
+      }
+    }
+    return out;
+  }
+
+  private async writeOnce(decided: Decided[]): Promise<WriteResult> {
+    const [row] = await hotQuery<{ result: WriteResult }>(this.k.db, 'kartu_authorization_batch_write', 'SELECT kartu_record_authorizations($1::jsonb) AS result', [
+      JSON.stringify(decided.map((d) => d.item)),
+    ]);
+    return row!.result;
+  }
+}
+
+const batchers = new WeakMap<Kartu, AuthorizationBatcher>();
+
+/**
+ * Decides an authorization and makes it durable before answering (see AuthorizationBatcher). The
+ * same network id again returns the first answer; a different body under it is refused with 409.
+ */
+export function authorize(k: Kartu, networkId: string, body: AuthorizationBody, rawBody: Buffer): Promise<AuthorizationResponse> {
+  let batcher = batchers.get(k);
+  if (!batcher) {
+    batcher = new AuthorizationBatcher(k);
+    batchers.set(k, batcher);
+  }
+  return batcher.submit(networkId, body, rawBody);
+}
