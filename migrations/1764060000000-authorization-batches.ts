@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Authorizations are written in micro-batches: one statement and one commit for every decision
  * that arrived while the previous batch was being written (see docs/ledger-and-authorizations.md).
- * `kartu_record_authorizations` replaces the one-at-a-time `kartu_record_authorization`.
+ * `kartu_read_authorizations` reads a batch and `kartu_record_authorizations` writes it; the latter
+ * replaces the one-at-a-time `kartu_record_authorization`.
  * `policy` keeps what the spend policies said (enforced, reviews, shadow) beside the decision.
  */
 export class AuthorizationBatches1764060000000 implements MigrationInterface {
@@ -13,6 +14,47 @@ export class AuthorizationBatches1764060000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE authorizations ADD COLUMN policy jsonb;
       DROP FUNCTION kartu_record_authorization(jsonb);
+
+      -- The read of a batch of authorizations, in one round trip: earlier answers to the same network
+      -- ids (retries), the cards behind the fingerprints with everything a decision needs (cardholder
+      -- and business states, the funding account's available balance, the spend-limit usage of the
+      -- windows starting on or after window_floor, and whether a SINGLE_USE card has an open
+      -- authorization), and the open originals of incremental authorizations.
+      CREATE FUNCTION kartu_read_authorizations(network_ids uuid[], message_ids text[], fingerprints text[],
+                                                original_network_ids uuid[], original_ids text[], window_floor date) RETURNS json
+      LANGUAGE plpgsql STABLE
+      SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+      AS $$
+      BEGIN
+        RETURN json_build_object(
+          'replays', (SELECT coalesce(json_agg(x), '[]') FROM (
+             SELECT a.network_id, a.id, a.network_message_id, a.request_hash, a.decision, a.response_code, a.approved_amount::text AS approved_amount,
+                    a.authorization_code, a.reason
+               FROM unnest(network_ids, message_ids) AS r(network_id, message_id)
+               JOIN authorizations a ON a.network_id = r.network_id AND a.network_message_id = r.message_id) x),
+          'cards', (SELECT coalesce(json_agg(y), '[]') FROM (
+             SELECT c.id, c.pan_fingerprint, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
+                    c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
+                    h.status AS cardholder_status, b.status AS business_status, b.time_zone,
+                    f.id AS funding_id, s.id AS settlement_id,
+                    (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
+                    (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.status = 'pending')) AS used,
+                    (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start,
+                                                     CASE WHEN sc.limit_key LIKE 'count:%' THEN sc.count::text ELSE sc.amount::text END), '{}'::json)
+                       FROM spend_counters sc
+                      WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= window_floor OR sc.window_start = '1970-01-01')) AS usage
+               FROM cards c
+               JOIN cardholders h ON h.id = c.cardholder_id
+               JOIN businesses b ON b.id = c.business_id
+               LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
+               LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
+              WHERE c.pan_fingerprint = ANY(fingerprints)) y),
+          'originals', (SELECT coalesce(json_agg(o), '[]') FROM (
+             SELECT a.network_id, a.network_message_id, a.id, a.original_id, a.card_id
+               FROM unnest(original_network_ids, original_ids) AS r(network_id, message_id)
+               JOIN authorizations a ON a.network_id = r.network_id AND a.network_message_id = r.message_id
+              WHERE a.status = 'pending') o));
+      END $$;
 
       -- The write of a batch of decided authorizations, atomic, in one statement. LOCK ORDER (every
       -- writer of these rows follows it): the ledger accounts first, in id order; then cards; then
@@ -26,7 +68,11 @@ export class AuthorizationBatches1764060000000 implements MigrationInterface {
       --   4 the holds (pending transfers) and one update per account for the whole batch;
       --   5 the outbox events (authorization.created, and fraud.alert for reviewed approvals).
       CREATE FUNCTION kartu_record_authorizations(batch jsonb) RETURNS jsonb
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql
+      -- Plans are cached per connection, often while the tables are still small: keep them on the
+      -- indexes, so a plan made on an empty table never scans a large one.
+      SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+      AS $$
       DECLARE
         a jsonb;
         c jsonb;
@@ -159,6 +205,6 @@ export class AuthorizationBatches1764060000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     // The one-at-a-time function of 1764000000000 is not recreated: code of that age wrote with it.
-    await q.query('DROP FUNCTION kartu_record_authorizations(jsonb); ALTER TABLE authorizations DROP COLUMN policy');
+    await q.query('DROP FUNCTION kartu_record_authorizations(jsonb); DROP FUNCTION kartu_read_authorizations(uuid[], text[], text[], uuid[], text[], date); ALTER TABLE authorizations DROP COLUMN policy');
   }
 }

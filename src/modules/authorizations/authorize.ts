@@ -58,39 +58,13 @@ export const STORED_AUTHORIZATION =
   'SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
 
 /**
- * The read of a whole batch, in one round trip: earlier answers to the same network ids (retries),
- * the cards behind the numbers (found by fingerprint: nothing is decrypted) with everything a
- * decision needs — cardholder and business states, the funding account's available balance, the
- * spend-limit usage of the current windows — and the open originals of incremental authorizations.
+ * The read of a whole batch, in one round trip (kartu_read_authorizations, migrations): earlier
+ * answers to the same network ids (retries), the cards behind the numbers (found by fingerprint:
+ * nothing is decrypted) with everything a decision needs — cardholder and business states, the
+ * funding account's available balance, the spend-limit usage of the current windows — and the open
+ * originals of incremental authorizations.
  */
-const BATCH_READ = `
-  SELECT
-    (SELECT coalesce(json_agg(x), '[]') FROM (
-       SELECT a.network_id, a.id, a.network_message_id, a.request_hash, a.decision, a.response_code, a.approved_amount::text,
-              a.authorization_code, a.reason
-         FROM authorizations a JOIN unnest($1::uuid[], $2::text[]) AS r(network_id, message_id)
-           ON a.network_id = r.network_id AND a.network_message_id = r.message_id) x) AS replays,
-    (SELECT coalesce(json_agg(y), '[]') FROM (
-       SELECT c.id, c.pan_fingerprint, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
-              c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
-              h.status AS cardholder_status, b.status AS business_status, b.time_zone,
-              f.id AS funding_id, s.id AS settlement_id,
-              (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
-              (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.status = 'pending')) AS used,
-              (SELECT coalesce(json_object_agg(sc.limit_key || '|' || sc.window_start,
-                                               CASE WHEN sc.limit_key LIKE 'count:%' THEN sc.count::text ELSE sc.amount::text END), '{}'::json)
-                 FROM spend_counters sc WHERE sc.spend_root_id = c.spend_root_id AND (sc.window_start >= $6::date OR sc.window_start = '1970-01-01')) AS usage
-         FROM cards c
-         JOIN cardholders h ON h.id = c.cardholder_id
-         JOIN businesses b ON b.id = c.business_id
-         LEFT JOIN ledger_accounts f ON f.business_id = c.business_id AND f.code = 'funding' AND f.currency = c.currency
-         LEFT JOIN ledger_accounts s ON s.business_id = c.business_id AND s.code = 'settlement' AND s.currency = c.currency
-        WHERE c.pan_fingerprint = ANY($3::text[])) y) AS cards,
-    (SELECT coalesce(json_agg(o), '[]') FROM (
-       SELECT a.network_id, a.network_message_id, a.id, a.original_id, a.card_id
-         FROM authorizations a JOIN unnest($4::uuid[], $5::text[]) AS r(network_id, message_id)
-           ON a.network_id = r.network_id AND a.network_message_id = r.message_id
-        WHERE a.status = 'pending') o) AS originals`;
+const BATCH_READ = 'SELECT kartu_read_authorizations($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date) AS read';
 
 interface BatchRead {
   replays: Array<StoredAuthorization & { network_id: string }>;
@@ -230,17 +204,17 @@ class AuthorizationBatcher {
     const k = this.k;
     const now = k.clock.now();
     const increments = batch.filter((p) => p.body.originalId);
-    const [read] = await hotQuery<BatchRead>(k.db, 'kartu_authorization_batch_read', BATCH_READ, [
+    const [{ read }] = (await hotQuery<{ read: BatchRead }>(k.db, 'kartu_authorization_batch_read', BATCH_READ, [
       batch.map((p) => p.networkId),
       batch.map((p) => p.body.id),
       batch.flatMap((p) => p.fingerprints),
       increments.map((p) => p.networkId),
       increments.map((p) => p.body.originalId),
       new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10),
-    ]);
-    const replays = new Map(read!.replays.map((r) => [key(r.network_id, r.network_message_id), r]));
-    const cards = new Map(read!.cards.map((c) => [c.pan_fingerprint, c]));
-    const originals = new Map(read!.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
+    ])) as [{ read: BatchRead }];
+    const replays = new Map(read.replays.map((r) => [key(r.network_id, r.network_message_id), r]));
+    const cards = new Map(read.cards.map((c) => [c.pan_fingerprint, c]));
+    const originals = new Map(read.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
 
     // What earlier decisions of this batch took: funds, limit usage, single use, merchant locks.
     const available = new Map<string, bigint>();
