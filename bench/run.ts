@@ -5,8 +5,10 @@
  *   3. network authorizations spread over many businesses (a fresh network id per request);
  *   4. the same with every card on one funding account (the hot account).
  * Prints rps, p50/p99 and the ratio to /healthz. Not part of `npm test`.
- * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot)
- * and BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) tune it.
+ * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot),
+ * BENCH_PROCESSES (api processes, each a `kartu serve` on its own port; the connections are split
+ * between them and their results summed) and BENCH_NODE_ARGS (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof`) tune it.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -34,6 +36,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const scenarios = new Set((process.env.BENCH_SCENARIOS ?? 'healthz,partner,spread,hot').split(','));
 const serverUrl = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const port = Number(process.env.BENCH_PORT ?? 3100);
+const processes = Number(process.env.BENCH_PROCESSES ?? 1);
 
 interface BenchCard {
   number: string;
@@ -78,7 +81,6 @@ async function main(): Promise<void> {
     KARTU_MASTER_KEY: randomBytes(32).toString('base64'),
     KARTU_LOG_LEVEL: 'warn',
     KARTU_RATE_LIMIT_PER_SECOND: '100000',
-    PORT: String(port),
   };
   const config = loadConfig(env);
   const db = kartuDataSource(config.databaseUrl!, 4);
@@ -91,35 +93,58 @@ async function main(): Promise<void> {
   const network = await createNetwork(k, 'bench-network');
   await db.destroy();
 
-  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.resolve(__dirname, '../src/main.js'), 'serve'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const results: Array<[string, autocannon.Result]> = [];
+  const bases = Array.from({ length: processes }, (_, i) => `http://127.0.0.1:${port + i}`);
+  const servers = bases.map((_, i) =>
+    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.resolve(__dirname, '../src/main.js'), 'serve'], {
+      env: { ...env, PORT: String(port + i) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
+  const results: Array<[string, Outcome]> = [];
   try {
-    await waitReady(base);
-    if (scenarios.has('healthz')) results.push(['GET /healthz', await cannon({ url: `${base}/healthz` })]);
-    if (scenarios.has('partner')) results.push(['POST balance-inquiry (signed SNAP)', await partnerCalls(base, hot.partner)]);
-    if (scenarios.has('spread')) results.push(['POST authorizations (200 businesses)', await authorizations(base, network, spread)]);
-    if (scenarios.has('hot')) results.push(['POST authorizations (hot account)', await authorizations(base, network, hot.cards)]);
+    for (const base of bases) await waitReady(base);
+    if (scenarios.has('healthz')) results.push(['GET /healthz', await across(bases, (base) => ({ url: `${base}/healthz` }))]);
+    if (scenarios.has('partner')) results.push(['POST balance-inquiry (signed SNAP)', await across(bases, await partnerCalls(bases[0]!, hot.partner))]);
+    if (scenarios.has('spread')) results.push(['POST authorizations (200 businesses)', await across(bases, authorizations(network, spread))]);
+    if (scenarios.has('hot')) results.push(['POST authorizations (hot account)', await across(bases, authorizations(network, hot.cards))]);
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
+    for (const server of servers) server.kill('SIGTERM');
+    await Promise.all(servers.map((server) => once(server, 'exit')));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
   const healthz = results.find(([name]) => name === 'GET /healthz')?.[1];
-  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, one api process`);
+  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, ${processes} api process${processes > 1 ? 'es' : ''}`);
   for (const [name, r] of results) {
-    const ratio = healthz && name !== 'GET /healthz' ? `   ratio ${(r.requests.average / healthz.requests.average).toFixed(2)}` : '';
+    const ratio = healthz && name !== 'GET /healthz' ? `   ratio ${(r.rps / healthz.rps).toFixed(2)}` : '';
     console.log(
-      `${name.padEnd(38)} ${r.requests.average.toFixed(0).padStart(7)} rps   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}${ratio}`,
+      `${name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} rps   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}${ratio}`,
     );
   }
 }
 
-async function partnerCalls(base: string, partner: CreatedBusiness): Promise<autocannon.Result> {
+interface Outcome {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** One autocannon per api process at once, the connections split between them; rps summed, latencies the worst. */
+async function across(bases: string[], options: (base: string) => autocannon.Options): Promise<Outcome> {
+  const each = await Promise.all(bases.map((base) => autocannon({ connections: Math.max(1, Math.round(connections / bases.length)), duration, ...options(base) })));
+  return {
+    rps: each.reduce((s, r) => s + r.requests.average, 0),
+    p50: Math.max(...each.map((r) => r.latency.p50)),
+    p99: Math.max(...each.map((r) => r.latency.p99)),
+    non2xx: each.reduce((s, r) => s + r.non2xx, 0),
+    errors: each.reduce((s, r) => s + r.errors, 0),
+  };
+}
+
+/** Signed balance inquiries with a token got once (from the first process; tokens live in the database). */
+async function partnerCalls(base: string, partner: CreatedBusiness): Promise<(base: string) => autocannon.Options> {
   const ts = formatSnapTimestamp(new Date());
   const tokenRes = await fetch(`${base}/snap/v1.0/access-token/b2b`, {
     method: 'POST',
@@ -129,8 +154,8 @@ async function partnerCalls(base: string, partner: CreatedBusiness): Promise<aut
   const { accessToken } = (await tokenRes.json()) as { accessToken: string };
   const pathname = '/snap/v1.0/balance-inquiry';
   const body = '{}';
-  return cannon({
-    url: base,
+  return (url) => ({
+    url,
     requests: [
       {
         method: 'POST',
@@ -157,9 +182,9 @@ async function partnerCalls(base: string, partner: CreatedBusiness): Promise<aut
 }
 
 /** Signed authorizations of IDR 1–100,000 at a coffee shop, each with a new network id, on random cards. */
-function authorizations(base: string, network: { networkId: string; secret: string }, cards: BenchCard[]): Promise<autocannon.Result> {
-  return cannon({
-    url: base,
+function authorizations(network: { networkId: string; secret: string }, cards: BenchCard[]): (base: string) => autocannon.Options {
+  return (url) => ({
+    url,
     requests: [
       {
         method: 'POST',
@@ -185,10 +210,6 @@ function authorizations(base: string, network: { networkId: string; secret: stri
       },
     ],
   });
-}
-
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return autocannon({ connections, duration, ...opts });
 }
 
 async function waitReady(base: string): Promise<void> {
