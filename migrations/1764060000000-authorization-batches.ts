@@ -34,8 +34,9 @@ export class AuthorizationBatches1764060000000 implements MigrationInterface {
                JOIN authorizations a ON a.network_id = r.network_id AND a.network_message_id = r.message_id) x),
           'cards', (SELECT coalesce(json_agg(y), '[]') FROM (
              SELECT c.id, c.pan_fingerprint, c.business_id, c.type, c.status, c.expiry_month, c.expiry_year, c.currency, c.spend_controls,
-                    c.locked_merchant_id, c.spend_root_id, c.cvv_key_id,
-                    h.status AS cardholder_status, b.status AS business_status, b.time_zone,
+                    c.locked_merchant_id, c.spend_root_id, c.cvv_key_id, c.cardholder_id, c.created_at,
+                    h.status AS cardholder_status, h.created_at AS cardholder_created_at, h.metadata AS cardholder_metadata,
+                    b.status AS business_status, b.time_zone,
                     f.id AS funding_id, s.id AS settlement_id,
                     (f.credits_posted - f.debits_posted - f.debits_pending + f.overdraft_limit)::text AS available,
                     (c.type = 'SINGLE_USE' AND EXISTS (SELECT 1 FROM authorizations a WHERE a.card_id = c.id AND a.status = 'pending')) AS used,

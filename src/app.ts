@@ -9,6 +9,12 @@ import { simulateRoutes } from './modules/authorizations/simulate.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
+import { policyRoutes } from './modules/policies/policies.routes';
+import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
+import { measureOutboxLag } from './modules/events/relay';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes';
+import { reportRoutes } from './modules/reports/reports.routes';
+import { rewardsRoutes } from './modules/rewards/rewards.routes';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
 import { ApiDocs } from './platform/openapi';
@@ -35,11 +41,17 @@ export function createApp(k: Kartu): Express {
   balanceRoutes(k, snap, partnerGuard);
   simulateRoutes(k, snap, partnerGuard);
   historyRoutes(k, snap, partnerGuard);
+  rewardsRoutes(k, snap, partnerGuard);
+  reportRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
+  policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
+  webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
 
   const admin = new ApiRouter('/admin/v1', docs);
   adminRoutes(k, admin, limits);
   cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], sandbox: false });
+  policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
+  webhookRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner'])], security: ['adminSession'], publicKey: false });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -49,11 +61,14 @@ export function createApp(k: Kartu): Express {
     res.status(checks.ready ? 200 : 503).json(checks);
   });
   app.get('/metrics', async (_req, res) => {
+    await measureOutboxLag(k).catch(() => undefined); // relay lag, wherever the relay runs
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
   const network = new ApiRouter('/network/v1', docs);
   networkRoutes(k, network);
 
+  // bull-board for owners; 503 while Redis is unreachable.
+  app.use(QUEUE_BOARD_PATH, requireAdmin(k, ['owner']), queueBoard(k));
   app.use(docs.router());
   app.use('/network/v1', network.router);
   app.use('/snap/v1.0', snap.router);

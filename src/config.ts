@@ -39,6 +39,15 @@ const envSchema = z.object({
   KARTU_HOLD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   KARTU_HOLD_DAYS_TRAVEL: z.coerce.number().int().min(1).max(90).default(31),
   KARTU_OVERCAPTURE_PERCENT: z.coerce.number().int().min(0).max(100).default(20),
+  // Outbox relay and webhooks (docs/webhooks.md).
+  KARTU_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  KARTU_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  KARTU_RELAY_STALE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+  KARTU_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3600_000).default(30_000),
+  KARTU_WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).max(7 * 86400_000).default(12 * 3600_000),
+  KARTU_WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(3 * 86400),
+  KARTU_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  KARTU_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export type KartuEnv = 'sandbox' | 'production';
@@ -71,6 +80,16 @@ export interface Config {
   holdDaysTravel: number;
   /** How far a clearing may exceed its authorization (tips, fuel) and still post against it. */
   overcapturePercent: number;
+  /** Outbox relay: idle poll interval, rows per claim, and after how long a relayed event or queued delivery whose job vanished from Redis is relayed again. */
+  relayIntervalMs: number;
+  relayBatchSize: number;
+  relayStaleSeconds: number;
+  /** Webhook retries: exponential from base, each delay capped, jittered, as many as fit in the window; then dead-letter. */
+  webhookRetryBaseMs: number;
+  webhookRetryMaxDelayMs: number;
+  webhookRetryWindowSeconds: number;
+  webhookTimeoutMs: number;
+  webhookConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdDays: e.KARTU_HOLD_DAYS,
     holdDaysTravel: e.KARTU_HOLD_DAYS_TRAVEL,
     overcapturePercent: e.KARTU_OVERCAPTURE_PERCENT,
+    relayIntervalMs: e.KARTU_RELAY_INTERVAL_MS,
+    relayBatchSize: e.KARTU_RELAY_BATCH_SIZE,
+    relayStaleSeconds: e.KARTU_RELAY_STALE_SECONDS,
+    webhookRetryBaseMs: e.KARTU_WEBHOOK_RETRY_BASE_MS,
+    webhookRetryMaxDelayMs: e.KARTU_WEBHOOK_RETRY_MAX_DELAY_MS,
+    webhookRetryWindowSeconds: e.KARTU_WEBHOOK_RETRY_WINDOW_SECONDS,
+    webhookTimeoutMs: e.KARTU_WEBHOOK_TIMEOUT_MS,
+    webhookConcurrency: e.KARTU_WEBHOOK_CONCURRENCY,
   };
 }
 

@@ -1,6 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { Kartu } from './context';
 import { expireHolds } from './modules/authorizations/authorizations.service';
+import { startEventPipeline } from './modules/events/pipeline';
+import { startReportWorkers } from './modules/reports/reports.jobs';
+import { startBacktestWorker } from './modules/policies/backtest';
 import { redisReachable } from './platform/redis';
 
 export interface Workers {
@@ -33,9 +36,18 @@ export async function startWorkers(k: Kartu): Promise<Workers | undefined> {
     { connection, prefix, concurrency: 1 },
   );
   worker.on('failed', (job, err) => k.logger.error({ job: job?.name, err: err.message }, 'maintenance job failed'));
+  // Outbox relay, event dispatch and webhook delivery (docs/webhooks.md).
+  const pipeline = startEventPipeline(k);
+  // Report generation, monthly statements (1st, 00:00 Asia/Jakarta) and the queued-report sweep (docs/reports.md).
+  const reports = await startReportWorkers(k, connection, prefix);
+  // Policy backtests (docs/policies.md).
+  const backtests = await startBacktestWorker(k, connection, prefix);
   k.logger.info({ queues: [MAINTENANCE] }, 'workers started');
   return {
     async close() {
+      await pipeline.close();
+      await reports.close();
+      await backtests.close();
       await worker.close();
       await queue.close();
     },

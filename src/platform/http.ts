@@ -138,6 +138,8 @@ export class ApiRouter {
       const body = bodySchema ? parseInput(bodySchema, req.body ?? {}) : undefined;
       const query = spec.query ? parseInput(spec.query, { ...req.query }) : undefined;
       const payload = await spec.handler({ req, res, body: body as z.infer<B>, query: query as z.infer<Q> });
+      // A handler that answered itself (a file download) is left alone.
+      if (res.headersSent) return;
       if (spec.unwrapped) res.status(status).json(payload);
       else sendSnap(res, status, `${status}${spec.service}00`, 'Successful', payload);
     };

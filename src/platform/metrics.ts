@@ -19,6 +19,38 @@ export const httpDuration = new client.Histogram({
   registers: [metricsRegistry],
 });
 
+/** Outbox relay (src/modules/events/relay.ts): how far behind the relay is, and what it moved. */
+export const outboxRelayLag = new client.Gauge({
+  name: 'kartu_outbox_relay_lag_seconds',
+  help: 'Age of the oldest outbox event not yet relayed to the queue (0 when none wait)',
+  registers: [metricsRegistry],
+});
+
+export const outboxPending = new client.Gauge({
+  name: 'kartu_outbox_pending_events',
+  help: 'Outbox events waiting to be relayed',
+  registers: [metricsRegistry],
+});
+
+export const outboxRelayed = new client.Counter({
+  name: 'kartu_outbox_relayed_total',
+  help: 'Outbox events relayed to the queue',
+  registers: [metricsRegistry],
+});
+
+export const webhookAttempts = new client.Counter({
+  name: 'kartu_webhook_attempts_total',
+  help: 'Webhook delivery attempts by outcome (succeeded, failed) and final state (dead when the retry budget ran out)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const policyReviews = new client.Counter({
+  name: 'kartu_policy_reviews_total',
+  help: 'Policy review events on approved authorizations (each also raises a fraud.alert event)',
+  registers: [metricsRegistry],
+});
+
 export const authorizationBatchSize = new client.Histogram({
   name: 'kartu_authorization_batch_size',
   help: 'Authorizations decided and written together in one batch (one read, one write, one commit)',

@@ -86,8 +86,9 @@ export class TestPartner {
     readonly creds: CreatedBusiness & { privateKeyPem: string },
   ) {}
 
+  /** A business and its client; unlimited unless the test sets `rateLimitPerSecond` (tests run faster than 100 calls a second). */
   static async create(h: Harness, input: { name?: string; ipAllowlist?: string[]; rateLimitPerSecond?: number } = {}): Promise<TestPartner> {
-    const created = await createBusiness(h.kartu, { name: input.name ?? 'Acme', ...input });
+    const created = await createBusiness(h.kartu, { name: input.name ?? 'Acme', rateLimitPerSecond: 100_000, ...input });
     return new TestPartner(h, created as CreatedBusiness & { privateKeyPem: string });
   }
 
@@ -118,7 +119,7 @@ export class TestPartner {
    * A signed partner call. `rawBody` is sent byte for byte; overrides let a test break one thing.
    */
   async call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     pathWithQuery: string,
     rawBody = '',
     o: { token?: string; timestamp?: string; secret?: string; externalId?: string; partnerId?: string; signature?: string; omit?: string[]; signedBody?: string; headers?: Record<string, string> } = {},

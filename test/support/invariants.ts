@@ -19,11 +19,11 @@ export async function checkLedgerInvariants(tx: EntityManager): Promise<void> {
   const mismatches = await tx.query(`
     WITH sides AS (
       SELECT debit_account_id AS account, CASE WHEN pending THEN open_amount ELSE 0 END AS debit_pending, 0 AS credit_pending,
-             CASE WHEN kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') THEN amount ELSE 0 END AS debit_posted, 0 AS credit_posted
+             CASE WHEN kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund', 'reward_accrual', 'reward_reversal', 'reward_redemption') THEN amount ELSE 0 END AS debit_posted, 0 AS credit_posted
         FROM ledger_transfers
       UNION ALL
       SELECT credit_account_id, 0, CASE WHEN pending THEN open_amount ELSE 0 END,
-             0, CASE WHEN kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund') THEN amount ELSE 0 END
+             0, CASE WHEN kind IN ('funding', 'post', 'over_capture', 'force_post', 'refund', 'reward_accrual', 'reward_reversal', 'reward_redemption') THEN amount ELSE 0 END
         FROM ledger_transfers
     ), sums AS (
       SELECT account, sum(debit_pending) AS dpe, sum(credit_pending) AS cpe, sum(debit_posted) AS dp, sum(credit_posted) AS cp FROM sides GROUP BY account

@@ -4,12 +4,14 @@ import type { Kartu } from '../../context';
 import { sha256Hex } from '../../platform/crypto';
 import { hotQuery } from '../../platform/db';
 import { Conflict } from '../../platform/errors';
-import { authorizationBatchSize } from '../../platform/metrics';
+import { authorizationBatchSize, policyReviews } from '../../platform/metrics';
 import { minifyJson } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { mccGroupsOf } from '../controls/mcc-groups';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
 import { sqlState } from '../ledger/ledger.service';
+import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyOutcome, type PolicyScope } from '../policies/policy-runtime';
+import { loadVelocityFacts, velocityKey, type VelocityInput } from '../policies/velocity';
 import type { authorizationRequest, authorizationResponse } from './authorizations.schemas';
 import { decide, type Decision } from './decision';
 
@@ -18,6 +20,12 @@ type AuthorizationResponse = z.infer<typeof authorizationResponse>;
 
 /** The most decisions written by one statement; more wait for the next batch. */
 const MAX_BATCH = 200;
+/**
+ * Batches in flight at once per process: while one is being written the next is read and decided,
+ * so PostgreSQL and the api work side by side. Two batches may both approve from the same read; the
+ * write re-checks each approval, so the later one declines what no longer fits.
+ */
+const BATCHES_IN_FLIGHT = 2;
 const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
 
 interface CardRow {
@@ -33,7 +41,11 @@ interface CardRow {
   locked_merchant_id: string | null;
   spend_root_id: string;
   cvv_key_id: string;
+  cardholder_id: string;
+  created_at: string;
   cardholder_status: string;
+  cardholder_created_at: string;
+  cardholder_metadata: Record<string, string> | null;
   business_status: string;
   time_zone: string;
   funding_id: string | null;
@@ -97,6 +109,26 @@ interface WriteResult {
 
 const key = (networkId: string, messageId: string) => `${networkId}|${messageId}`;
 
+const runtimes = new WeakMap<Kartu, Promise<PolicyRuntime>>();
+
+/** The process's compiled spend policies, loaded on first use and kept fresh by the runtime. */
+export function policiesOf(k: Kartu): Promise<PolicyRuntime> {
+  let runtime = runtimes.get(k);
+  if (!runtime) {
+    runtime = PolicyRuntime.start(k);
+    runtime.catch(() => runtimes.delete(k));
+    runtimes.set(k, runtime);
+  }
+  return runtime;
+}
+
+/** What the policies in scope said of one authorization, and the facts they saw. */
+interface PolicyCheck {
+  scope: PolicyScope;
+  facts: PolicyFacts;
+  outcome?: PolicyOutcome;
+}
+
 function holdExpiry(k: Kartu, merchantGroups: string[], now: Date): Date {
   const days = merchantGroups.some((g) => TRAVEL_GROUPS.has(g)) ? k.config.holdDaysTravel : k.config.holdDays;
   return new Date(now.getTime() + days * 86400_000);
@@ -130,7 +162,7 @@ export function replayed(a: StoredAuthorization, requestHash: string): Authoriza
  */
 class AuthorizationBatcher {
   private readonly waiting: Pending[] = [];
-  private busy = false;
+  private inFlight = 0;
 
   constructor(private readonly k: Kartu) {}
 
@@ -145,22 +177,23 @@ class AuthorizationBatcher {
         resolve,
         reject,
       });
-      if (!this.busy) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.busy = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        authorizationBatchSize.observe(batch.length);
-        await this.run(batch).catch((err: unknown) => {
+  private pump(): void {
+    while (this.inFlight < BATCHES_IN_FLIGHT && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      authorizationBatchSize.observe(batch.length);
+      this.inFlight++;
+      void this.run(batch)
+        .catch((err: unknown) => {
           for (const p of batch) p.reject(err);
+        })
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
         });
-      }
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -216,6 +249,8 @@ class AuthorizationBatcher {
     const cards = new Map(read.cards.map((c) => [c.pan_fingerprint, c]));
     const originals = new Map(read.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
 
+    const checks = await this.policyChecks(batch, replays, cards, now);
+
     // What earlier decisions of this batch took: funds, limit usage, single use, merchant locks.
     const available = new Map<string, bigint>();
     const usage = new Map<string, Map<string, bigint>>();
@@ -260,6 +295,7 @@ class AuthorizationBatcher {
           usage.get(card.spend_root_id)!,
           card.funding_id ? available.get(card.funding_id)! : 0n,
           now,
+          checks.get(p)?.outcome?.decline,
         );
         if (body.originalId && decision.decision !== 'declined') {
           const original = originals.get(key(p.networkId, body.originalId));
@@ -282,12 +318,52 @@ class AuthorizationBatcher {
           if (card.type === 'MERCHANT_LOCKED' && lockedMerchant.get(card.id) === null) lockedMerchant.set(card.id, body.merchant.id);
         }
       }
-      out.push(this.item(p, card, decision, originalId, merchantGroups, now));
+      out.push(this.item(p, card, decision, originalId, merchantGroups, now, checks.get(p)));
     }
     return out;
   }
 
-  private item(p: Pending, card: CardRow | undefined, d: Decision, originalId: string | null, merchantGroups: string[], now: Date): Decided {
+  /**
+   * Evaluates the spend policies in scope of each authorization with a card (compiled closures, no
+   * I/O); velocity facts are read — one query for the whole batch — only for the authorizations
+   * whose outcome hangs on them.
+   */
+  private async policyChecks(batch: Pending[], replays: Map<string, unknown>, cards: Map<string, CardRow>, now: Date): Promise<Map<Pending, PolicyCheck>> {
+    const policies = await policiesOf(this.k);
+    const checks = new Map<Pending, PolicyCheck>();
+    const velocity = new Map<Pending, VelocityInput>();
+    for (const p of batch) {
+      if (replays.has(key(p.networkId, p.body.id))) continue;
+      const card = p.fingerprints.map((f) => cards.get(f)).find(Boolean);
+      if (!card) continue;
+      const scope = { businessId: card.business_id, cardholderId: card.cardholder_id, cardId: card.id };
+      const facts = buildPolicyFacts({
+        amount: p.body.amount,
+        currency: p.body.currency,
+        billingCurrency: card.currency,
+        pos: p.body.pos,
+        merchant: p.body.merchant,
+        merchantGroups: mccGroupsOf(p.body.merchant.mcc),
+        card: { type: card.type, status: card.status, createdAt: card.created_at },
+        cardholder: { createdAt: card.cardholder_created_at, metadata: card.cardholder_metadata },
+        timeZone: card.time_zone,
+        now,
+      });
+      checks.set(p, { scope, facts });
+      if (policies.hasPolicies(scope) && policies.needsVelocity(scope, facts)) {
+        velocity.set(p, { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: BigInt(p.body.amount) });
+      }
+    }
+    const history = velocity.size > 0 ? await loadVelocityFacts(this.k, [...velocity.values()], now) : new Map();
+    for (const [p, check] of checks) {
+      const input = velocity.get(p);
+      if (input) check.facts.velocity = history.get(velocityKey(input));
+      if (policies.hasPolicies(check.scope)) check.outcome = policies.evaluate(check.scope, check.facts);
+    }
+    return checks;
+  }
+
+  private item(p: Pending, card: CardRow | undefined, d: Decision, originalId: string | null, merchantGroups: string[], now: Date, check?: PolicyCheck): Decided {
     const body = p.body;
     const approved = d.decision !== 'declined';
     const stored: StoredAuthorization = {
@@ -334,9 +410,14 @@ class AuthorizationBatcher {
           cardFound: Boolean(card),
           available: card?.available ?? null,
           usage: card?.usage ?? {},
+          ...(check ? { policy: check.facts } : {}),
         },
-        policy: null,
-        alert: null,
+        policy: check?.outcome ?? null,
+        // A review approves and raises a fraud alert (written only if the approval stands).
+        alert:
+          approved && check?.outcome && check.outcome.reviews.length > 0
+            ? { authorizationId: stored.id, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, reviews: check.outcome.reviews }
+            : null,
         holdId: approved ? randomUUID() : null,
         holdExpiresAt: holdExpiry(this.k, merchantGroups, now).toISOString(),
         counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
@@ -395,6 +476,8 @@ class AuthorizationBatcher {
         out.set(d, { ...d.stored, decision: 'declined', response_code: lost.responseCode, reason: lost.reason, approved_amount: '0', authorization_code: null });
       } else {
         out.set(d, d.stored);
+        const alert = d.item.alert as { reviews: unknown[] } | null;
+        if (alert) policyReviews.inc(alert.reviews.length);
       }
     }
     return out;

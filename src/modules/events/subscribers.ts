@@ -1,4 +1,6 @@
 import type { Kartu } from '../../context';
+import { rewardsSubscriber } from '../rewards/rewards.subscriber';
+import { webhookFanOut } from '../webhooks/fan-out';
 
 /** A committed outbox event as the relay hands it to subscribers. */
 export interface OutboxEvent {
@@ -21,4 +23,4 @@ export interface EventSubscriber {
 }
 
 /** Every subscriber the event worker dispatches to. */
-export const subscribers: EventSubscriber[] = [];
+export const subscribers: EventSubscriber[] = [rewardsSubscriber, webhookFanOut];

@@ -45,7 +45,7 @@ const record = z.object({
   amount: amount.meta({ description: 'Top-up or refund credited; a purchase: what was cleared once SUCCESS, what was approved otherwise' }),
   remark: z.string().meta({ description: 'The merchant name for card purchases' }),
   status: z.enum(['INIT', 'SUCCESS', 'CLOSED', 'CANCELLED']).meta({ description: 'INIT: the hold is open; SUCCESS: cleared or credited; CANCELLED: reversed in full or expired' }),
-  type: z.enum(['PAYMENT', 'REFUND', 'TOP_UP']),
+  type: z.enum(['PAYMENT', 'REFUND', 'TOP_UP', 'CASHBACK']),
   additionalInfo: z.record(z.string(), z.unknown()).meta({
     description:
       'Purchases: cardId, last4, merchant {id, name, mcc, city, country}, authorizationId, authorizationCode, responseCode, approvedAmount, heldAmount, clearedAmount, reversedAmount, incrementalAuthorizations. Forced clearings and refunds: cardId, last4, networkReferenceNo',

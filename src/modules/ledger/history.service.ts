@@ -14,13 +14,15 @@ import { formatSnapTimestamp } from '../../platform/snap-time';
  *                     full or expired without a clearing (amount = what was approved)
  *   PAYMENT  SUCCESS  a clearing force-posted without any authorization
  *   REFUND   SUCCESS  a merchant refund credited to the funding account
+ *   CASHBACK SUCCESS  rewards points redeemed as cashback: a `reward_redemption` transfer crediting
+ *                     the funding account (docs/rewards.md)
  *
  * Declined authorizations are not transactions. The referenceNo of a record is the id of the row it
  * starts from: the funding transfer, the (first) authorization, or the posted transfer of a forced
  * clearing or refund. Every branch is scoped by business.
  */
 
-export type HistoryType = 'PAYMENT' | 'REFUND' | 'TOP_UP';
+export type HistoryType = 'PAYMENT' | 'REFUND' | 'TOP_UP' | 'CASHBACK';
 export type HistoryStatus = 'INIT' | 'SUCCESS' | 'CLOSED' | 'CANCELLED';
 
 type Amount = { value: string; currency: string };
@@ -52,7 +54,12 @@ const SOURCES = (where: (at: string, ref: string) => string) => `
     FROM network_messages m
    WHERE m.business_id = $1 AND m.transfer_id IS NOT NULL
      AND (m.kind = 'refund' OR (m.kind = 'clearing' AND m.authorization_id IS NULL))
-     AND ${where('m.created_at', 'm.transfer_id')}`;
+     AND ${where('m.created_at', 'm.transfer_id')}
+  UNION ALL
+  SELECT 'CASHBACK', t.id, t.created_at, t.amount, t.currency::text, NULL::uuid, NULL
+    FROM ledger_transfers t
+    JOIN ledger_accounts f ON f.id = t.credit_account_id AND f.business_id = $1 AND f.code = 'funding'
+   WHERE t.business_id = $1 AND t.kind = 'reward_redemption' AND ${where('t.created_at', 't.id')}`;
 
 /**
  * The page's records with what their type needs: the card's last4; for a purchase, its chain of
@@ -92,7 +99,7 @@ const ENRICHED = `
 
 interface Row {
   total: number;
-  src: 'TOP_UP' | 'PURCHASE' | 'FORCED' | 'REFUND' | null;
+  src: 'TOP_UP' | 'PURCHASE' | 'FORCED' | 'REFUND' | 'CASHBACK' | null;
   ref: string;
   at: Date;
   amount: string | null;
@@ -148,6 +155,8 @@ function toRecord(r: Row): HistoryRecord {
   switch (r.src) {
     case 'TOP_UP':
       return { ...base, amount: money(r.amount), remark: 'Top-up of the funding account', status: 'SUCCESS', type: 'TOP_UP', additionalInfo: {} };
+    case 'CASHBACK':
+      return { ...base, amount: money(r.amount), remark: 'Rewards redeemed as cashback', status: 'SUCCESS', type: 'CASHBACK', additionalInfo: {} };
     case 'REFUND':
       return {
         ...base,

@@ -49,12 +49,18 @@ export async function openBusinessAccounts(tx: EntityManager, businessId: string
   );
 }
 
-export async function accountId(tx: EntityManager, businessId: string | null, code: BusinessAccountCode | 'platform_bank', currency: string): Promise<string> {
-  if (code === 'platform_bank') {
+/**
+ * Platform accounts per currency (debit-normal): platform_bank — the cash behind all funding;
+ * platform_rewards — the rewards expense the platform funds (docs/rewards.md).
+ */
+export type PlatformAccountCode = 'platform_bank' | 'platform_rewards';
+
+export async function accountId(tx: EntityManager, businessId: string | null, code: BusinessAccountCode | PlatformAccountCode, currency: string): Promise<string> {
+  if (code === 'platform_bank' || code === 'platform_rewards') {
     const [row]: Array<{ id: string }> = await tx.query(
-      `INSERT INTO ledger_accounts (business_id, code, currency) VALUES (NULL, 'platform_bank', $1)
+      `INSERT INTO ledger_accounts (business_id, code, currency) VALUES (NULL, $2, $1)
        ON CONFLICT (business_id, code, currency) DO UPDATE SET currency = EXCLUDED.currency RETURNING id`,
-      [currency],
+      [currency, code],
     );
     return row!.id;
   }
@@ -70,7 +76,7 @@ export interface TransferInput {
   creditAccountId: string;
   amount: bigint;
   currency: string;
-  kind: 'funding' | 'force_post' | 'over_capture' | 'refund';
+  kind: 'funding' | 'force_post' | 'over_capture' | 'refund' | 'reward_accrual' | 'reward_reversal' | 'reward_redemption';
   reference?: string;
   /** Refuse when the debit account's available balance would go below −overdraft. */
   requireAvailable?: boolean;
@@ -220,6 +226,15 @@ export async function fundingBalances(tx: EntityManager, businessId: string, cur
   const ledgerBalance = BigInt(row.credits_posted) - BigInt(row.debits_posted);
   const holdAmount = BigInt(row.debits_pending);
   return { currency, ledgerBalance, holdAmount, availableBalance: ledgerBalance - holdAmount, overdraftLimit: BigInt(row.overdraft_limit) };
+}
+
+/** A business account's posted balance on its normal side (credits − debits): what Kartu owes on it. */
+export async function postedBalance(tx: EntityManager, businessId: string, code: BusinessAccountCode, currency: string): Promise<bigint> {
+  const [row]: Array<{ balance: string }> = await tx.query(
+    'SELECT (credits_posted - debits_posted)::text AS balance FROM ledger_accounts WHERE business_id = $1 AND code = $2 AND currency = $3',
+    [businessId, code, currency],
+  );
+  return BigInt(row?.balance ?? '0');
 }
 
 function assertPositive(amount: bigint): void {

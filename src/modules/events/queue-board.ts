@@ -1,0 +1,39 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Queue } from 'bullmq';
+import type { RequestHandler } from 'express';
+import type { Kartu } from '../../context';
+import { sendSnap } from '../../platform/http';
+import { EVENTS_QUEUE } from './relay';
+
+/** The queues bull-board shows. A module adding a queue adds its name here. */
+export const BOARD_QUEUES: string[] = ['maintenance', EVENTS_QUEUE, 'webhooks', 'reports'];
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/**
+ * bull-board (mounted at /admin/queues behind the owner guard). It reads and manages the queues
+ * through the api's own Redis connection and is built on first use; while Redis is unreachable it
+ * answers 503 with a clear message instead of hanging.
+ */
+export function queueBoard(k: Kartu): RequestHandler {
+  let router: RequestHandler | undefined;
+  return (req, res, next) => {
+    if (!k.redis || k.redis.status !== 'ready') {
+      sendSnap(res, 503, '5030000', 'Queue dashboard unavailable: Redis is not reachable (events wait in the outbox until it returns)');
+      return;
+    }
+    if (!router) {
+      const adapter = new ExpressAdapter();
+      adapter.setBasePath(QUEUE_BOARD_PATH);
+      createBullBoard({
+        queues: BOARD_QUEUES.map((name) => new BullMQAdapter(new Queue(name, { connection: k.redis!, prefix: k.config.redisPrefix }))),
+        // @bull-board/express ships its own copy of @bull-board/api (a patch version apart): same shape, other declarations.
+        serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+      });
+      router = adapter.getRouter() as RequestHandler;
+    }
+    router(req, res, next);
+  };
+}

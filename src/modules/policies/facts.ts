@@ -1,0 +1,207 @@
+import { mccGroupsOf } from '../controls/mcc-groups';
+
+/**
+ * The facts a policy rule can read (docs/policies.md lists each with an example). A rule names a
+ * fact object and a property path: `{"fact": "transaction", "path": "$.amount", ...}`. The catalog
+ * below is what rule validation checks against, what both evaluators read, and what
+ * `buildPolicyFacts` produces — facts are built one way everywhere. Amounts are minor units as JSON
+ * numbers (exact: network amounts are at most 1e15).
+ */
+
+export type FactType = 'number' | 'string' | 'boolean' | 'string[]';
+
+export interface FactSpec {
+  type: FactType;
+  /** May be null (e.g. no history yet): comparisons with null are false, as in json-rules-engine. */
+  nullable?: boolean;
+  /** Values are ISO 3166-1 alpha-2 codes (inCountries applies). */
+  country?: boolean;
+  /** Values are MCCs (inMccGroup / notInMccGroup apply). */
+  mcc?: boolean;
+  description: string;
+  example: unknown;
+}
+
+export const FACT_CATALOG = {
+  transaction: {
+    amount: { type: 'number', description: 'Requested amount in minor units of `currency`', example: 2_500_000 },
+    currency: { type: 'string', description: 'ISO 4217 code of the request', example: 'IDR' },
+    billingAmount: { type: 'number', description: "Amount in the card's currency, minor units (equal to amount: cards authorize in their own currency)", example: 2_500_000 },
+    billingCurrency: { type: 'string', description: "The card's currency", example: 'IDR' },
+    entryMode: { type: 'string', nullable: true, description: 'chip, contactless, magstripe, manual, ecommerce, credential_on_file (null when the network sent none)', example: 'ecommerce' },
+    cardPresent: { type: 'boolean', description: 'Whether the card was present (false when the network did not say)', example: false },
+    hour: { type: 'number', description: 'Hour of day 0–23 in the business time zone', example: 2 },
+    weekday: { type: 'number', description: 'ISO weekday 1 (Monday) – 7 (Sunday) in the business time zone', example: 6 },
+  },
+  merchant: {
+    id: { type: 'string', description: "The network's merchant id", example: 'M-4411' },
+    name: { type: 'string', description: 'Merchant name', example: 'Kopi Kenangan' },
+    mcc: { type: 'string', mcc: true, description: 'ISO 18245 merchant category code', example: '5814' },
+    mccGroups: { type: 'string[]', description: 'Groups of rules/mcc-groups.json containing the MCC', example: ['restaurants', 'fast_food'] },
+    city: { type: 'string', nullable: true, description: 'Merchant city (null when absent)', example: 'Jakarta' },
+    country: { type: 'string', country: true, description: 'ISO 3166-1 alpha-2', example: 'ID' },
+  },
+  card: {
+    type: { type: 'string', description: 'VIRTUAL, PHYSICAL, SINGLE_USE, MERCHANT_LOCKED', example: 'VIRTUAL' },
+    ageDays: { type: 'number', description: 'Whole days since the card was issued', example: 3 },
+    status: { type: 'string', description: 'ACTIVE, INACTIVE, FROZEN, TERMINATED', example: 'ACTIVE' },
+  },
+  cardholder: {
+    relationshipDays: { type: 'number', description: 'Whole days since the cardholder was created', example: 420 },
+    tags: { type: 'string[]', description: "The cardholder's metadata.tags, split on commas (metadata values are strings); [] when absent", example: ['travel', 'vip'] },
+  },
+  velocity: {
+    approvedCount15m: { type: 'number', description: 'Approved (or partial) authorizations of the card in the last 15 minutes', example: 1 },
+    approvedAmount15m: { type: 'number', description: 'Their approved amount, minor units', example: 150_000 },
+    approvedCount1h: { type: 'number', description: 'Approved authorizations in the last hour', example: 2 },
+    approvedAmount1h: { type: 'number', description: 'Their approved amount', example: 300_000 },
+    approvedCount24h: { type: 'number', description: 'Approved authorizations in the last 24 hours', example: 6 },
+    approvedAmount24h: { type: 'number', description: 'Their approved amount', example: 1_200_000 },
+    declinedCount1h: { type: 'number', description: 'Declined authorizations of the card in the last hour', example: 0 },
+    distinctCountries24h: { type: 'number', description: 'Distinct merchant countries of approved authorizations in the last 24 hours', example: 1 },
+    isNewMerchant: { type: 'boolean', description: 'No earlier approved authorization of the card at this merchant id', example: false },
+    isNewCountry: { type: 'boolean', description: 'No earlier approved authorization of the card in this country', example: false },
+    amountZScore: { type: 'number', nullable: true, description: "(amount − mean) / stddev of the card's approved amounts over 30 days; null with fewer than 5 of them or no spread", example: 0.4 },
+    secondsSinceLastTransaction: { type: 'number', nullable: true, description: 'Seconds since the card’s previous authorization (any decision); null for the first', example: 5400 },
+  },
+} as const satisfies Record<string, Record<string, FactSpec>>;
+
+export type FactName = keyof typeof FACT_CATALOG;
+export const FACT_NAMES = Object.keys(FACT_CATALOG) as FactName[];
+
+export function factSpec(fact: string, property: string): FactSpec | undefined {
+  if (!Object.hasOwn(FACT_CATALOG, fact)) return undefined;
+  const props = FACT_CATALOG[fact as FactName] as Record<string, FactSpec>;
+  return Object.hasOwn(props, property) ? props[property] : undefined;
+}
+
+export interface TransactionFacts {
+  amount: number;
+  currency: string;
+  billingAmount: number;
+  billingCurrency: string;
+  entryMode: string | null;
+  cardPresent: boolean;
+  hour: number;
+  weekday: number;
+}
+export interface MerchantFacts {
+  id: string;
+  name: string;
+  mcc: string;
+  mccGroups: string[];
+  city: string | null;
+  country: string;
+}
+export interface CardFacts {
+  type: string;
+  ageDays: number;
+  status: string;
+}
+export interface CardholderFacts {
+  relationshipDays: number;
+  tags: string[];
+}
+export interface VelocityFacts {
+  approvedCount15m: number;
+  approvedAmount15m: number;
+  approvedCount1h: number;
+  approvedAmount1h: number;
+  approvedCount24h: number;
+  approvedAmount24h: number;
+  declinedCount1h: number;
+  distinctCountries24h: number;
+  isNewMerchant: boolean;
+  isNewCountry: boolean;
+  amountZScore: number | null;
+  secondsSinceLastTransaction: number | null;
+}
+
+/** Plain JSON, exactly what rules see (and what an authorization records under facts.policy). */
+export interface PolicyFacts {
+  transaction: TransactionFacts;
+  merchant: MerchantFacts;
+  card: CardFacts;
+  cardholder: CardholderFacts;
+  /** Present only when a rule in scope reads a velocity fact (PolicyRuntime.needsVelocity). */
+  velocity?: VelocityFacts;
+}
+
+export interface PolicyFactsInput {
+  amount: bigint | number;
+  currency: string;
+  /** The card's currency (defaults to `currency`). */
+  billingCurrency?: string;
+  billingAmount?: bigint | number;
+  pos?: { entryMode?: string | null; cardPresent?: boolean | null } | null;
+  merchant: { id: string; name: string; mcc: string; city?: string | null; country: string };
+  /** The MCC's groups if already computed (authorize does once); derived from the MCC otherwise. */
+  merchantGroups?: readonly string[];
+  card: { type: string; status: string; createdAt: Date | string };
+  cardholder: { createdAt: Date | string; metadata?: Record<string, string> | null };
+  timeZone: string;
+  now: Date;
+  velocity?: VelocityFacts;
+}
+
+const DAY_MS = 86_400_000;
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Hour (0–23) and ISO weekday (1 = Monday) of `now` in a time zone. */
+export function localHourAndWeekday(now: Date, timeZone: string): { hour: number; weekday: number } {
+  let f = clockFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    clockFormatters.set(timeZone, f);
+  }
+  let hour = 0;
+  let weekday = 1;
+  for (const part of f.formatToParts(now)) {
+    if (part.type === 'hour') hour = Number(part.value) % 24;
+    else if (part.type === 'weekday') weekday = WEEKDAYS[part.value] ?? 1;
+  }
+  return { hour, weekday };
+}
+
+/** Cardholder tags from metadata.tags ("vip, travel" → ["vip", "travel"]). */
+export function tagsOf(metadata: Record<string, string> | null | undefined): string[] {
+  const raw = metadata?.tags;
+  if (typeof raw !== 'string') return [];
+  return raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+const days = (from: Date | string, now: Date) => Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / DAY_MS));
+
+/** Turns what an authorization knows into PolicyFacts. Pure: the same input gives the same facts. */
+export function buildPolicyFacts(input: PolicyFactsInput): PolicyFacts {
+  const { hour, weekday } = localHourAndWeekday(input.now, input.timeZone);
+  const amount = Number(input.amount);
+  const facts: PolicyFacts = {
+    transaction: {
+      amount,
+      currency: input.currency,
+      billingAmount: input.billingAmount === undefined ? amount : Number(input.billingAmount),
+      billingCurrency: input.billingCurrency ?? input.currency,
+      entryMode: input.pos?.entryMode ?? null,
+      cardPresent: input.pos?.cardPresent ?? false,
+      hour,
+      weekday,
+    },
+    merchant: {
+      id: input.merchant.id,
+      name: input.merchant.name,
+      mcc: input.merchant.mcc,
+      mccGroups: input.merchantGroups ? [...input.merchantGroups] : mccGroupsOf(input.merchant.mcc),
+      city: input.merchant.city ?? null,
+      country: input.merchant.country,
+    },
+    card: { type: input.card.type, ageDays: days(input.card.createdAt, input.now), status: input.card.status },
+    cardholder: { relationshipDays: days(input.cardholder.createdAt, input.now), tags: tagsOf(input.cardholder.metadata) },
+  };
+  if (input.velocity) facts.velocity = input.velocity;
+  return facts;
+}

@@ -1,0 +1,59 @@
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Kartu } from '../../context';
+import type { ApiRouter } from '../../platform/http';
+import { snapHeaders } from '../access/snap-auth';
+import { balanceQuery, balanceView, entryView, historyQuery, programInput, programView, redeemInput, redemptionView } from './rewards.schemas';
+import { getBalance, getProgram, listEntries, putProgram, redeem } from './rewards.service';
+
+const page = { pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() };
+
+/** Rewards (SNAP service 98) on the partner API: program, balances, history, redemption (docs/rewards.md). */
+export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHandler): void {
+  const common = { service: '98', tag: 'Rewards', security: ['snapB2B'], headers: snapHeaders, guards: [partnerGuard] };
+
+  snap.route({
+    ...common,
+    method: 'put',
+    path: '/rewards/program',
+    summary: "Create or replace the business's rewards program (earn rate, point value, cashback, category multipliers, tiers, promotions, rules)",
+    body: programInput,
+    response: z.object({ program: programView }),
+    handler: async ({ req, body }) => ({ program: await putProgram(k, req.caller, body) }),
+  });
+  snap.route({
+    ...common,
+    method: 'get',
+    path: '/rewards/program',
+    summary: "The business's rewards program (404xx01 when there is none)",
+    response: z.object({ program: programView }),
+    handler: async ({ req }) => ({ program: await getProgram(k, req.caller.businessId) }),
+  });
+  snap.route({
+    ...common,
+    method: 'get',
+    path: '/rewards/balance',
+    summary: "A cardholder's points and their cashback value; without cardholderId the business's total and its ledger liability",
+    query: balanceQuery,
+    response: z.object({ balance: balanceView }),
+    handler: async ({ req, query }) => ({ balance: await getBalance(k, req.caller.businessId, query.cardholderId) }),
+  });
+  snap.route({
+    ...common,
+    method: 'get',
+    path: '/rewards/history',
+    summary: 'Accruals, reversals and redemptions, newest first, of a cardholder or the business',
+    query: historyQuery,
+    response: z.object({ entries: z.array(entryView), ...page }),
+    handler: ({ req, query }) => listEntries(k, req.caller.businessId, query),
+  });
+  snap.route({
+    ...common,
+    method: 'post',
+    path: '/rewards/redeem',
+    summary: "Turn a cardholder's points into cashback credited to the funding account (a ledger transfer from rewards_liability)",
+    body: redeemInput,
+    response: z.object({ redemption: redemptionView }),
+    handler: async ({ req, body }) => ({ redemption: await redeem(k, req.caller, body) }),
+  });
+}
