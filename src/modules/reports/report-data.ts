@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { mccGroupsOf } from '../controls/mcc-groups';
+import type { Merchant } from '../rewards/rewards-engine';
 
 /**
  * What reports read, straight from the rows the ledger and the authorization engine write (nothing
@@ -14,13 +15,7 @@ import { mccGroupsOf } from '../controls/mcc-groups';
  * so at the same `now()`). Without either, the line is "uncategorized".
  */
 
-export interface Merchant {
-  id?: string;
-  name?: string;
-  mcc?: string;
-  city?: string;
-  country?: string;
-}
+export type { Merchant } from '../rewards/rewards-engine';
 
 export interface SpendLine {
   transferId: string;
