@@ -7,7 +7,8 @@
  * Prints rps, p50/p99 and the ratio to /healthz. Not part of `npm test`.
  * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot),
  * BENCH_PROCESSES (api processes, each a `kartu serve` on its own port; the connections are split
- * between them and their results summed) and BENCH_NODE_ARGS (e.g. `--cpu-prof
+ * between them and their results summed), BENCH_POLICY_RULES (rules in a business policy of every
+ * bench business, beside the platform baseline; default 0) and BENCH_NODE_ARGS (e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof`) tune it.
  */
 import autocannon from 'autocannon';
@@ -23,6 +24,8 @@ import { createBusiness, createNetwork, type CreatedBusiness } from '../src/modu
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../src/modules/access/snap-signature';
 import { networkSignature } from '../src/modules/authorizations/network-auth';
 import { createCardholder } from '../src/modules/cards/cardholders.service';
+import { createPolicy } from '../src/modules/policies/policies.service';
+import type { RuleJson } from '../src/modules/policies/rule-validation';
 import { issueCard, revealCard } from '../src/modules/cards/cards.service';
 import { accountId, postTransfer } from '../src/modules/ledger/ledger.service';
 import { systemClock } from '../src/platform/clock';
@@ -37,6 +40,31 @@ const scenarios = new Set((process.env.BENCH_SCENARIOS ?? 'healthz,partner,sprea
 const serverUrl = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const port = Number(process.env.BENCH_PORT ?? 3100);
 const processes = Number(process.env.BENCH_PROCESSES ?? 1);
+const policyRules = Number(process.env.BENCH_POLICY_RULES ?? 0);
+
+/**
+ * Rules of the shapes businesses write (amounts, categories, countries, hours, tags, card type,
+ * velocity). Against the bench's traffic (a coffee shop in Jakarta, contactless, IDR 1–100,000) a
+ * few review (an approval with a fraud alert) and none decline; the velocity rule reads the card's
+ * history only for amounts over 90,000 (a tenth of the traffic), as a guarded rule would.
+ */
+function benchRule(i: number): RuleJson {
+  const shapes: Array<RuleJson['conditions']> = [
+    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 5_000_000 + i * 1000 }, { fact: 'transaction', path: '$.cardPresent', operator: 'equal', value: false }] },
+    { all: [{ fact: 'merchant', path: '$.mcc', operator: 'inMccGroup', value: ['gambling', 'adult'] }] },
+    { any: [{ fact: 'merchant', path: '$.country', operator: 'inCountries', value: ['KP', 'IR', 'SY'] }, { fact: 'merchant', path: '$.mcc', operator: 'in', value: ['7995', '5933'] }] },
+    { all: [{ fact: 'transaction', path: '$.hour', operator: 'lessThan', value: 24 }, { fact: 'cardholder', path: '$.tags', operator: 'contains', value: 'night-shift' }] },
+    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 90_000 }, { fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThan', value: 1_000_000 }] },
+    { all: [{ fact: 'merchant', path: '$.mcc', operator: 'notInMccGroup', value: ['travel'] }, { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 99_000 }] },
+  ];
+  const decline = i % 6 !== 5;
+  return {
+    name: `bench-rule-${i}`,
+    priority: (i % 3) + 1,
+    conditions: shapes[i % shapes.length]!,
+    event: decline ? { type: 'decline', params: { reason: `bench rule ${i}` } } : { type: 'review', params: { reason: `bench rule ${i}` } },
+  };
+}
 
 interface BenchCard {
   number: string;
@@ -59,6 +87,9 @@ async function fundedBusiness(k: Kartu, name: string, cards: number): Promise<{ 
     }),
   );
   const holder = await createCardholder(k, caller, { name: 'Bench Holder', email: 'bench@example.com' });
+  if (policyRules > 0) {
+    await createPolicy(k, caller, { name: 'Bench policy', scope: { type: 'business' }, mode: 'enforce', rules: Array.from({ length: policyRules }, (_, i) => benchRule(i)) });
+  }
   const out: BenchCard[] = [];
   for (let i = 0; i < cards; i++) {
     const card = await issueCard(k, caller, { partnerReferenceNo: `bench-${i}`, cardholderId: holder.id, type: 'VIRTUAL' });
@@ -114,7 +145,7 @@ async function main(): Promise<void> {
     await admin.end();
   }
   const healthz = results.find(([name]) => name === 'GET /healthz')?.[1];
-  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, ${processes} api process${processes > 1 ? 'es' : ''}`);
+  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, ${processes} api process${processes > 1 ? 'es' : ''}, ${policyRules} business policy rules`);
   for (const [name, r] of results) {
     const ratio = healthz && name !== 'GET /healthz' ? `   ratio ${(r.rps / healthz.rps).toFixed(2)}` : '';
     console.log(
