@@ -123,6 +123,8 @@ export async function enqueueBacktest(k: Kartu, backtestId: string): Promise<boo
 interface ReplayRow {
   id: string;
   created_at: Date;
+  /** created_at to the microsecond (a JS Date keeps milliseconds only: a cursor on it would re-read the row forever). */
+  cursor_at: string;
   amount: string;
   currency: string;
   decision: 'approved' | 'partial' | 'declined';
@@ -186,13 +188,13 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
     const declineToApprove: Example[] = [];
     const byRule = new Map<string, RuleStats>(version!.rules.map((r) => [r.name, { rule: r.name, matched: 0, declines: 0, reviews: 0, approves: 0, approveToDecline: 0 }]));
 
-    let cursor: { at: Date; id: string } | undefined;
+    let cursor: { at: string; id: string } | undefined;
     let processed = 0;
     for (;;) {
       const pageParams = [...params];
-      const after = cursor ? ` AND (a.created_at, a.id) > ($${pageParams.push(cursor.at)}, $${pageParams.push(cursor.id)})` : '';
+      const after = cursor ? ` AND (a.created_at, a.id) > ($${pageParams.push(cursor.at)}::timestamptz, $${pageParams.push(cursor.id)}::uuid)` : '';
       const rows: ReplayRow[] = await k.db.query(
-        `SELECT a.id, a.created_at, a.amount::text, a.currency, a.decision, a.response_code, a.reason, a.merchant,
+        `SELECT a.id, a.created_at, a.created_at::text AS cursor_at, a.amount::text, a.currency, a.decision, a.response_code, a.reason, a.merchant,
                 a.facts -> 'policy' AS facts, a.policy AS outcome
            FROM authorizations a WHERE ${where}${after} ORDER BY a.created_at, a.id LIMIT ${PAGE}`,
         pageParams,
@@ -208,7 +210,10 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
         if (recordedApproved) totals.recordedApproved++;
         else totals.recordedDeclined++;
         const recordedDecline = row.outcome?.decline;
-        const declinedByThisPolicy = !recordedApproved && recordedDecline?.policyId === policy!.id;
+        // The policy decided only if the recorded answer is its decline (an earlier step — card
+        // state, spend controls — may have declined first, with the policy's decline recorded beside).
+        const declinedByThisPolicy =
+          !recordedApproved && recordedDecline?.policyId === policy!.id && row.response_code === recordedDecline.responseCode && row.reason === recordedDecline.reason;
         if (row.outcome?.reviews?.some((r) => r.policyId === policy!.id)) totals.recordedReviews++;
 
         const { events } = await referenceEvaluate(prepared, row.facts);
@@ -247,7 +252,7 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
       }
       processed += rows.length;
       const last = rows[rows.length - 1]!;
-      cursor = { at: last.created_at, id: last.id };
+      cursor = { at: last.cursor_at, id: last.id };
       await k.db.query('UPDATE policy_backtests SET processed = $2 WHERE id = $1', [backtestId, processed]);
       await onProgress?.(processed, total);
     }

@@ -82,6 +82,7 @@ export class PolicyRuntime {
   private readonly buckets = new Map<string, Bucket>();
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
+  private queued?: Promise<void>;
   private failing = false;
   private closed = false;
 
@@ -135,7 +136,16 @@ export class PolicyRuntime {
 
   /** Reads the generation and applies what changed since the last refresh (also on demand, e.g. in tests). */
   refresh(): Promise<void> {
-    if (this.refreshing) return this.refreshing;
+    // A reload under way may have read before the caller's change: queue one more after it.
+    if (this.refreshing) {
+      this.queued ??= this.refreshing
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh();
+        });
+      return this.queued;
+    }
     this.refreshing = this.load().finally(() => {
       this.refreshing = undefined;
     });
