@@ -7,10 +7,14 @@ import { startBacktestWorker } from './modules/policies/backtest';
 import { redisReachable } from './platform/redis';
 
 export interface Workers {
+  /** Puts every job schedule (back) in Redis; idempotent. Runs every minute on its own. */
+  ensureSchedules(): Promise<void>;
   close(): Promise<void>;
 }
 
 const MAINTENANCE = 'maintenance';
+/** How often the job schedules are put back: a Redis that restarts empty forgets them. */
+const SCHEDULES_CHECK_MS = 60_000;
 
 /**
  * Starts the BullMQ workers. With no reachable Redis they stay off and say so once: the api keeps
@@ -24,8 +28,11 @@ export async function startWorkers(k: Kartu): Promise<Workers | undefined> {
   const connection = { url: k.config.redisUrl, maxRetriesPerRequest: null };
   const prefix = k.config.redisPrefix;
   const queue = new Queue(MAINTENANCE, { connection, prefix });
-  await queue.upsertJobScheduler('purge-expired-credentials', { every: 3600_000 }, { name: 'purge-expired-credentials' });
-  await queue.upsertJobScheduler('expire-holds', { every: 60_000 }, { name: 'expire-holds' });
+  const maintenanceSchedules = async () => {
+    await queue.upsertJobScheduler('purge-expired-credentials', { every: 3600_000 }, { name: 'purge-expired-credentials' });
+    await queue.upsertJobScheduler('expire-holds', { every: 60_000 }, { name: 'expire-holds' });
+  };
+  await maintenanceSchedules();
   const worker = new Worker(
     MAINTENANCE,
     async (job) => {
@@ -42,9 +49,18 @@ export async function startWorkers(k: Kartu): Promise<Workers | undefined> {
   const reports = await startReportWorkers(k, connection, prefix);
   // Policy backtests (docs/policies.md).
   const backtests = await startBacktestWorker(k, connection, prefix);
+  // Upserting a schedule is idempotent; while Redis is down the attempt fails and the next one tries again.
+  const ensureSchedules = async () => {
+    await maintenanceSchedules();
+    await reports.ensureSchedules();
+  };
+  const reschedule = setInterval(() => void ensureSchedules().catch(() => undefined), SCHEDULES_CHECK_MS);
+  reschedule.unref();
   k.logger.info({ queues: [MAINTENANCE] }, 'workers started');
   return {
+    ensureSchedules,
     async close() {
+      clearInterval(reschedule);
       await pipeline.close();
       await reports.close();
       await backtests.close();

@@ -18,6 +18,15 @@ describe('workers', () => {
       const schedulers = await queue.getJobSchedulers();
       const every = Object.fromEntries(schedulers.map((s) => [s.key, s.every]));
       expect(every).toEqual({ 'purge-expired-credentials': 3600_000, 'expire-holds': 60_000 });
+      // A Redis that restarts empty forgets the schedules; the workers put them back.
+      await queue.removeJobScheduler('expire-holds');
+      const reports = new Queue('reports', { connection: { url: h.kartu.config.redisUrl }, prefix: h.kartu.config.redisPrefix });
+      await reports.removeJobScheduler('monthly-statements');
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(['purge-expired-credentials']);
+      await workers!.ensureSchedules();
+      expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['expire-holds', 'purge-expired-credentials']);
+      expect((await reports.getJobSchedulers()).map((s) => s.key)).toContain('monthly-statements');
+      await reports.close();
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

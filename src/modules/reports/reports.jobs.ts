@@ -8,6 +8,8 @@ export const MONTHLY_STATEMENTS = { key: 'monthly-statements', pattern: '0 0 1 *
 export const REQUEUE_REPORTS = { key: 'requeue-reports', every: 60_000 } as const;
 
 export interface ReportWorkers {
+  /** Puts the schedules (back) in Redis; idempotent. */
+  ensureSchedules(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -17,8 +19,11 @@ export interface ReportWorkers {
  */
 export async function startReportWorkers(k: Kartu, connection: ConnectionOptions, prefix: string, concurrency = 2): Promise<ReportWorkers> {
   const queue = new Queue(REPORTS_QUEUE, { connection, prefix });
-  await queue.upsertJobScheduler(MONTHLY_STATEMENTS.key, { pattern: MONTHLY_STATEMENTS.pattern, tz: MONTHLY_STATEMENTS.tz }, { name: MONTHLY_STATEMENTS.key });
-  await queue.upsertJobScheduler(REQUEUE_REPORTS.key, { every: REQUEUE_REPORTS.every }, { name: REQUEUE_REPORTS.key });
+  const ensureSchedules = async () => {
+    await queue.upsertJobScheduler(MONTHLY_STATEMENTS.key, { pattern: MONTHLY_STATEMENTS.pattern, tz: MONTHLY_STATEMENTS.tz }, { name: MONTHLY_STATEMENTS.key });
+    await queue.upsertJobScheduler(REQUEUE_REPORTS.key, { every: REQUEUE_REPORTS.every }, { name: REQUEUE_REPORTS.key });
+  };
+  await ensureSchedules();
   const worker = new Worker(
     REPORTS_QUEUE,
     async (job) => {
@@ -34,6 +39,7 @@ export async function startReportWorkers(k: Kartu, connection: ConnectionOptions
   );
   worker.on('failed', (job, err) => k.logger.error({ job: job?.name, reportId: job?.data?.reportId, err: err.message }, 'reports job failed'));
   return {
+    ensureSchedules,
     async close() {
       await worker.close();
       await queue.close();
