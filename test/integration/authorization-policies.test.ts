@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { authorizationResponse } from '../../src/modules/authorizations/authorizations.schemas';
 import { policiesOf } from '../../src/modules/authorizations/authorize';
 import { runBacktest } from '../../src/modules/policies/backtest';
 import type { PolicyRuntime } from '../../src/modules/policies/policy-runtime';
@@ -80,15 +82,7 @@ async function newVersion(biz: Biz, policyId: string, rules: Rule[], mode?: 'enf
   return res.body.version.id;
 }
 
-interface AuthAnswer {
-  id: string;
-  authorizationId: string;
-  decision: 'approved' | 'declined' | 'partial';
-  responseCode: string;
-  approvedAmount: number;
-  authorizationCode: string | null;
-  reason: string;
-}
+type AuthAnswer = z.infer<typeof authorizationResponse>;
 
 function authBody(card: IssuedCard, o: { amount?: number; merchant?: Rule } = {}) {
   return {

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { authorizationResponse } from '../../src/modules/authorizations/authorizations.schemas';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/modules/authorizations/authorizations.service';
@@ -66,15 +68,7 @@ function authBody(c: TestCard, o: Record<string, unknown> = {}) {
   };
 }
 
-interface AuthAnswer {
-  id: string;
-  authorizationId: string;
-  decision: 'approved' | 'declined' | 'partial';
-  responseCode: string;
-  approvedAmount: number;
-  authorizationCode: string | null;
-  reason: string;
-}
+type AuthAnswer = z.infer<typeof authorizationResponse>;
 
 /** Sends a signed authorization and expects an answer (HTTP 200). */
 async function authorize(body: ReturnType<typeof authBody> | Record<string, unknown>): Promise<AuthAnswer> {
