@@ -78,7 +78,16 @@ async function onceFor(
   kind: 'reversal' | 'clearing' | 'refund',
   messageId: string,
   rawBody: Buffer,
-  work: (tx: EntityManager) => Promise<{ response: MessageResponse; businessId: string | null; authorizationId: string | null; cardId: string | null; amount: bigint; currency: string | null; transferId: string | null }>,
+  work: (tx: EntityManager) => Promise<{
+    response: MessageResponse;
+    businessId: string | null;
+    authorizationId: string | null;
+    cardId: string | null;
+    amount: bigint;
+    currency: string | null;
+    transferId: string | null;
+    merchant?: object | null;
+  }>,
 ): Promise<MessageResponse> {
   const requestHash = sha256Hex(minifyJson(rawBody.toString('utf8')));
   const previous = async () => {
@@ -95,9 +104,9 @@ async function onceFor(
     return await inTransaction(k.db, async (tx) => {
       const r = await work(tx);
       await tx.query(
-        `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response)],
+        `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response, merchant)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response), r.merchant ? JSON.stringify(r.merchant) : null],
       );
       return r.response;
     });
@@ -204,6 +213,7 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
       amount,
       currency: body.currency,
       transferId,
+      merchant: body.merchant ?? null,
     };
   });
 }
@@ -243,6 +253,7 @@ export async function refund(k: Kartu, networkId: string, body: z.infer<typeof r
       amount,
       currency: body.currency,
       transferId,
+      merchant: body.merchant,
     };
   });
 }

@@ -11,8 +11,8 @@ import type { Merchant } from '../rewards/rewards-engine';
  *
  * The merchant of a line: the authorization's (a hold's reference is `authorization:<id>`; an
  * over-capture's clearing names its authorization); for a clearing without authorization and for a
- * refund, the merchant sent with it, kept only in its outbox event (written in the same transaction,
- * so at the same `now()`). Without either, the line is "uncategorized".
+ * refund, the merchant sent with it (`network_messages.merchant`). Without either, the line is
+ * "uncategorized".
  */
 
 export type { Merchant } from '../rewards/rewards-engine';
@@ -81,7 +81,7 @@ export async function spendLinesPage(
        FROM (
          SELECT t.id, t.kind, t.amount, t.currency::text AS currency, t.created_at AS at,
                 coalesce(a.card_id, ma.card_id, m.card_id) AS card_id,
-                coalesce(a.merchant, ma.merchant, ev.merchant) AS merchant
+                coalesce(a.merchant, ma.merchant, m.merchant) AS merchant
            FROM ledger_transfers t
            JOIN ledger_accounts f ON f.business_id = $1 AND f.code = 'funding'
                                  AND f.id = CASE WHEN t.kind = 'refund' THEN t.credit_account_id ELSE t.debit_account_id END
@@ -90,14 +90,6 @@ export async function spendLinesPage(
                  AND a.id = CASE WHEN hold.reference ~ '^authorization:[0-9a-f-]{36}$' THEN substring(hold.reference FROM 15)::uuid END
            LEFT JOIN network_messages m ON t.kind <> 'post' AND m.transfer_id = t.id AND m.business_id = $1
            LEFT JOIN authorizations ma ON ma.id = m.authorization_id AND ma.business_id = $1
-           LEFT JOIN LATERAL (
-             SELECT e.data->'merchant' AS merchant FROM outbox_events e
-              WHERE m.message_id IS NOT NULL AND m.authorization_id IS NULL
-                AND e.business_id = $1 AND e.created_at = t.created_at
-                AND e.type = CASE m.kind WHEN 'refund' THEN 'transaction.refunded' ELSE 'transaction.cleared' END
-                AND e.data->>(CASE m.kind WHEN 'refund' THEN 'refundId' ELSE 'clearingId' END) = m.message_id
-              LIMIT 1
-           ) ev ON true
           WHERE t.business_id = $1 AND t.kind IN ('post', 'over_capture', 'force_post', 'refund')
             AND t.created_at >= $2 AND t.created_at < $3
             AND ($5::uuid IS NULL OR (t.created_at, t.id) > (SELECT p.created_at, p.id FROM ledger_transfers p WHERE p.id = $5))
