@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { policiesOf } from './modules/authorizations/authorize';
 import type { Runtime } from './runtime';
 import type { Workers } from './worker';
 
@@ -9,6 +10,8 @@ import type { Workers } from './worker';
  */
 export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Promise<Server> {
   const { kartu } = runtime;
+  // The spend policies are loaded and compiled before the first authorization arrives.
+  await policiesOf(kartu);
   const app = createApp(kartu);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(kartu.config.port, kartu.config.host, () => resolve(s));

@@ -177,6 +177,16 @@ describe('HTTP hardening and envelope', () => {
     }
   });
 
+  it('the network route (lean: the helmet headers captured once) answers with exactly the headers helmet sets elsewhere', async () => {
+    const security = (headers: Record<string, string>) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => !['date', 'etag', 'content-length', 'content-type', 'x-request-id', 'x-timestamp', 'connection', 'keep-alive', 'allow'].includes(name)));
+    const healthz = await h.http().get('/healthz');
+    const network = await h.http().post('/network/v1/authorizations').set('Content-Type', 'application/json').send('{}');
+    expect(network.status).toBe(400);
+    expect(security(network.headers)).toEqual(security(healthz.headers));
+    expect(Object.keys(security(network.headers)).length).toBeGreaterThan(8);
+  });
+
   it('an unknown route → 404 with responseCode 4040000', async () => {
     for (const [method, p] of [
       ['get', '/nothing-here'],

@@ -150,6 +150,7 @@ describe('backtest', () => {
       authorizations: 7,
       replayed: 6,
       skipped: 1,
+      skippedWithoutVelocity: 0,
       recordedApproved: 3,
       recordedDeclined: 3,
       wouldDecline: 2,

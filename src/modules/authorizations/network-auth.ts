@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Kartu } from '../../context';
 import { constantTimeEqual } from '../../platform/crypto';
@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 const CACHE_MS = 30_000;
 
-export function networkSignature(secret: string, timestamp: string, rawBody: Buffer | string): string {
+export function networkSignature(secret: string | KeyObject, timestamp: string, rawBody: Buffer | string): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('base64');
 }
 
@@ -26,12 +26,14 @@ export function networkSignature(secret: string, timestamp: string, rawBody: Buf
  * time. Secrets are decrypted once and kept in memory for 30 s, so the hot path makes no query here.
  */
 export function networkGuard(k: Kartu): RequestHandler {
-  const cache = new Map<string, { secret: string | null; at: number }>();
-  const secretOf = async (networkId: string): Promise<string | null> => {
+  // The secret as a KeyObject: made once, not on every HMAC.
+  const cache = new Map<string, { secret: KeyObject | null; at: number }>();
+  const unknownNetwork = createSecretKey(Buffer.from('unknown-network'));
+  const secretOf = async (networkId: string): Promise<KeyObject | null> => {
     const hit = cache.get(networkId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.secret;
     const [row]: Array<{ secret_enc: string }> = await k.db.query("SELECT secret_enc FROM networks WHERE id = $1 AND status = 'ACTIVE'", [networkId]);
-    const secret = row ? k.secrets.decrypt(row.secret_enc, networkSecretAad(networkId)) : null;
+    const secret = row ? createSecretKey(Buffer.from(k.secrets.decrypt(row.secret_enc, networkSecretAad(networkId)), 'utf8')) : null;
     cache.set(networkId, { secret, at: Date.now() });
     return secret;
   };
@@ -47,7 +49,7 @@ export function networkGuard(k: Kartu): RequestHandler {
     }
     const secret = UUID.test(networkId) ? await secretOf(networkId) : null;
     // Unknown network and bad signature answer alike.
-    const expected = networkSignature(secret ?? 'unknown-network', timestamp, req.rawBody);
+    const expected = networkSignature(secret ?? unknownNetwork, timestamp, req.rawBody);
     if (!secret || !constantTimeEqual(expected, req.get('x-signature')!)) throw new Unauthorized('Invalid network or signature');
     req.networkId = networkId;
     next();

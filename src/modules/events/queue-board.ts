@@ -28,7 +28,9 @@ export function queueBoard(k: Kartu): RequestHandler {
       const adapter = new ExpressAdapter();
       adapter.setBasePath(QUEUE_BOARD_PATH);
       createBullBoard({
-        queues: BOARD_QUEUES.map((name) => new BullMQAdapter(new Queue(name, { connection: k.redis!, prefix: k.config.redisPrefix }))),
+        // Read-only: the queues are every business's, and the board's users are one business's owners
+        // (pausing, cleaning or retrying would act on other businesses' jobs).
+        queues: BOARD_QUEUES.map((name) => new BullMQAdapter(new Queue(name, { connection: k.redis!, prefix: k.config.redisPrefix }), { readOnlyMode: true })),
         // @bull-board/express ships its own copy of @bull-board/api (a patch version apart): same shape, other declarations.
         serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       });

@@ -6,7 +6,7 @@ import { InvalidFieldFormat, NotFound } from '../../platform/errors';
 import type { Caller } from '../access/caller';
 import { recordAudit } from '../access/audit';
 import { recordEvent } from '../events/outbox';
-import type { PolicyEvent } from './compile';
+import { compileRules, type Facts, type PolicyEvent } from './compile';
 import type { backtestCreate, backtestView } from './policies.schemas';
 import { findPolicy, readableVersion, updateReturning, type PolicyRow, type VersionRow } from './policies.service';
 import type { PolicyOutcome } from './policy-runtime';
@@ -178,12 +178,16 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
     const [policy]: PolicyRow[] = await k.db.query('SELECT * FROM policies WHERE id = $1', [claimed.policy_id]);
     const [version]: VersionRow[] = await k.db.query('SELECT * FROM policy_versions WHERE id = $1', [claimed.version_id]);
     const prepared = prepareReferenceRules(version!.rules);
+    // Velocity facts are recorded only when a rule in scope needed them then: where this version's
+    // outcome hangs on them and they were not recorded, a replay would guess (a missing count is
+    // neither above nor below a threshold, and `not` turns that into a match), so the row is skipped.
+    const compiled = compileRules(version!.rules);
     const params: unknown[] = [claimed.business_id, claimed.from_time, claimed.to_time];
     const where = `a.business_id = $1 AND a.created_at >= $2 AND a.created_at < $3 AND ${scopeFilter(policy!, params)}`;
     const [{ total }]: Array<{ total: number }> = await k.db.query(`SELECT count(*)::int AS total FROM authorizations a WHERE ${where}`, params);
     await k.db.query('UPDATE policy_backtests SET total = $2 WHERE id = $1', [backtestId, total]);
 
-    const totals = { authorizations: total, replayed: 0, skipped: 0, recordedApproved: 0, recordedDeclined: 0, wouldDecline: 0, wouldReview: 0, approveToDecline: 0, declineToApprove: 0, unchanged: 0, declineReasonChanged: 0, recordedReviews: 0 };
+    const totals = { authorizations: total, replayed: 0, skipped: 0, skippedWithoutVelocity: 0, recordedApproved: 0, recordedDeclined: 0, wouldDecline: 0, wouldReview: 0, approveToDecline: 0, declineToApprove: 0, unchanged: 0, declineReasonChanged: 0, recordedReviews: 0 };
     const approveToDecline: Example[] = [];
     const declineToApprove: Example[] = [];
     const byRule = new Map<string, RuleStats>(version!.rules.map((r) => [r.name, { rule: r.name, matched: 0, declines: 0, reviews: 0, approves: 0, approveToDecline: 0 }]));
@@ -203,6 +207,11 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
       for (const row of rows) {
         if (!row.facts || typeof row.facts !== 'object') {
           totals.skipped++;
+          continue;
+        }
+        if (compiled.usesVelocity && row.facts.velocity === undefined && compiled.needsVelocity(row.facts as Facts)) {
+          totals.skipped++;
+          totals.skippedWithoutVelocity++;
           continue;
         }
         totals.replayed++;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POLICY_LIMITS } from './rule-validation';
+import { POLICY_LIMITS, UNSTORABLE_TEXT } from './rule-validation';
 
 /**
  * Request and response shapes of the policy service (SNAP 95). Rules are checked beyond their JSON
@@ -37,10 +37,13 @@ export const scopeInput = z
     if (s.type === 'business' && s.id) ctx.addIssue({ code: 'custom', path: ['id'], message: 'a business scope has no id (it is your business)' });
   });
 
-const note = z.string().trim().min(1).max(500);
+/** Text PostgreSQL can store: no NUL, no unpaired surrogate (either would be a 500 on insert). */
+const storable = (s: z.ZodString) => s.refine((v) => !UNSTORABLE_TEXT.test(v), 'must not contain NUL characters or unpaired surrogates');
+const note = storable(z.string().trim().min(1).max(500));
+const policyName = storable(z.string().trim().min(1).max(100));
 
 export const policyCreate = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: policyName,
   scope: scopeInput,
   mode: z.enum(POLICY_MODES).default('enforce'),
   rules: rulesInput,
@@ -55,7 +58,7 @@ export const versionCreate = z.strictObject({
 
 export const policyUpdate = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: policyName.optional(),
     status: z.enum(POLICY_STATUSES).optional(),
     shadowVersionId: z.null().optional().meta({ description: 'null stops evaluating the shadow version' }),
   })

@@ -97,11 +97,20 @@ function sortedCategories(m: Map<string, bigint>): Array<[string, bigint]> {
   return [...m.entries()].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0].localeCompare(b[0])));
 }
 
+/**
+ * A text cell that came from outside (merchant names and ids from the network, cardholder names):
+ * one starting like a spreadsheet formula gets a leading apostrophe, so opening the CSV in a
+ * spreadsheet shows it instead of running it (CSV injection).
+ */
+export function textCell(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 export function spendReportCsv(r: SpendReport): Buffer {
   const cur = r.header.currency;
   const v = (x: bigint) => formatSnapValue(x, cur);
   let out = csvLine([...r.keyColumns, 'currency', 'purchases', 'spend', 'refunds', 'refunded', 'net']);
-  for (const g of r.rows) out += csvLine([...g.key, cur, g.purchases, v(g.spend), g.refunds, v(g.refunded), v(g.spend - g.refunded)]);
+  for (const g of r.rows) out += csvLine([...g.key.map(textCell), cur, g.purchases, v(g.spend), g.refunds, v(g.refunded), v(g.spend - g.refunded)]);
   const t = r.totals;
   out += csvLine(['TOTAL', ...r.keyColumns.slice(1).map(() => ''), cur, t.purchases, v(t.spend), t.refunds, v(t.refunded), v(t.spend - t.refunded)]);
   return Buffer.from(out, 'utf8');

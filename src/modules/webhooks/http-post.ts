@@ -52,7 +52,8 @@ export function postWebhook(url: URL, body: string, headers: Record<string, stri
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const done = () => finish({ status: res.statusCode, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT_CHARS) });
+        // NUL becomes U+FFFD as invalid UTF-8 does: PostgreSQL text cannot store it (the attempt would not be recorded).
+        const done = () => finish({ status: res.statusCode, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT_CHARS).replaceAll('\u0000', '\uFFFD') });
         res.on('data', (chunk: Buffer) => {
           if (size >= RESPONSE_READ_LIMIT) return;
           chunks.push(chunk.subarray(0, RESPONSE_READ_LIMIT - size));

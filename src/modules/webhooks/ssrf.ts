@@ -32,6 +32,8 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  ['::', 96], // IPv4-compatible (deprecated): ::7f00:1 is ::127.0.0.1 as URLs and DNS write it
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT), ::ffff:0:a.b.c.d
   ['64:ff9b::', 96], // NAT64 (checked through its embedded IPv4 below as well)
   ['100::', 64],
   ['2001:db8::', 32],
