@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import {
   BadRequest,
   GeneralError,
+  InvalidFieldFormat,
   KartuError,
   MethodNotAllowed,
   PayloadTooLarge,
@@ -62,9 +63,26 @@ export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
 
 const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
 
+/** NUL and unpaired UTF-16 surrogates: valid JSON, but PostgreSQL stores neither in text or jsonb. */
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+/** The path of the first key or string in a parsed body that PostgreSQL cannot store, if any. */
+export function unstorableText(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'body' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (UNSTORABLE.test(key)) return at;
+    const bad = unstorableText(v, at);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
 /**
  * Reads the body once as raw bytes (kept for signature checks) and parses it as JSON.
- * A body needs `Content-Type: application/json` (415 otherwise); malformed JSON is a 400.
+ * A body needs `Content-Type: application/json` (415 otherwise); malformed JSON is a 400, and so
+ * is text no column could hold (NUL, unpaired surrogates: 400xx01 naming the field).
  */
 export const jsonBody: RequestHandler = (req, res, next) => {
   readRaw(req, res, (err?: unknown) => {
@@ -82,6 +100,8 @@ export const jsonBody: RequestHandler = (req, res, next) => {
     } catch {
       return next(new BadRequest('Bad Request. Malformed JSON body'));
     }
+    const unstorable = unstorableText(req.body);
+    if (unstorable) return next(new InvalidFieldFormat(unstorable, 'NUL characters and unpaired surrogates are not accepted'));
     next();
   });
 };

@@ -16,7 +16,7 @@ import { SecretBox } from '../../src/platform/crypto';
 import { createLogger } from '../../src/platform/logger';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { createEmptyDatabase } from '../support/databases';
-import { startHarness, TestPartner, type Harness } from '../support/harness';
+import { startHarness, TestNetwork, TestPartner, type Harness } from '../support/harness';
 
 let h: Harness;
 
@@ -185,6 +185,26 @@ describe('HTTP hardening and envelope', () => {
     expect(network.status).toBe(400);
     expect(security(network.headers)).toEqual(security(healthz.headers));
     expect(Object.keys(security(network.headers)).length).toBeGreaterThan(8);
+  });
+
+  it('text no column can hold (NUL, an unpaired surrogate) is a 400 naming the field, never a 500, and writes nothing', async () => {
+    const partner = await TestPartner.create(h, { name: 'Text Co' });
+    for (const name of ['Siti\u0000Rahayu', 'Siti \ud800']) {
+      const res = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name, email: 'siti@example.com' }));
+      expect(res.body, name).toMatchObject({ responseCode: '4009401' });
+      expect(res.body.responseMessage).toContain('name');
+    }
+    const [{ n }] = await h.kartu.db.query('SELECT count(*)::int AS n FROM cardholders WHERE business_id = $1', [partner.creds.businessId]);
+    expect(n).toBe(0);
+
+    const network = await TestNetwork.create(h);
+    const body = { id: 'nul-1', card: { number: '4000001234567899' }, amount: 1000, currency: 'IDR', merchant: { id: 'M1', name: 'Kopi\u0000', mcc: '5814', country: 'ID' } };
+    const res = await network.send('/authorizations', body);
+    expect(res.status).toBe(400);
+    expect(res.body.responseCode).toBe('4000001');
+    expect(res.body.responseMessage).toContain('merchant.name');
+    const [{ a }] = await h.kartu.db.query("SELECT count(*)::int AS a FROM authorizations WHERE network_message_id = 'nul-1'");
+    expect(a).toBe(0);
   });
 
   it('an unknown route → 404 with responseCode 4040000', async () => {
