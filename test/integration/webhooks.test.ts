@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminRole } from '../../src/modules/access/admin.entity';
 import { createAdmin } from '../../src/modules/access/admins.service';
 import { startEventPipeline, type EventPipeline } from '../../src/modules/events/pipeline';
-import { retrySchedule, WEBHOOKS_QUEUE } from '../../src/modules/webhooks/delivery';
+import { jittered, retrySchedule, WEBHOOKS_QUEUE } from '../../src/modules/webhooks/delivery';
 import { notificationKey, rekeyWebhookSecrets, webhookSecretAad } from '../../src/modules/webhooks/notification-key';
 import { isPublicAddress } from '../../src/modules/webhooks/ssrf';
 import { SecretBox } from '../../src/platform/crypto';
@@ -237,7 +237,7 @@ describe('deliveries', () => {
 
   it('are dead-lettered when the retry budget runs out, and redelivered on request', async () => {
     const schedule = retrySchedule(h.kartu.config);
-    expect(schedule).toEqual([100, 200, 300, 300]);
+    expect(schedule).toEqual([100, 200, 300, 300, 100]);
     const p = await TestPartner.create(h);
     const ep = await createEndpoint(p, receiver.url('/hooks/down'), ['cardholder.created']);
     let down = true;
@@ -255,7 +255,7 @@ describe('deliveries', () => {
       const q = new Queue(WEBHOOKS_QUEUE, { connection: { url: h.kartu.config.redisUrl }, prefix: h.kartu.config.redisPrefix });
       try {
         const failed = await q.getFailed();
-        expect(failed.some((j) => j.data.deliveryId && j.failedReason.startsWith('dead after 5 attempts'))).toBe(true);
+        expect(failed.some((j) => j.data.deliveryId && j.failedReason.startsWith('dead after 6 attempts'))).toBe(true);
       } finally {
         await q.close();
       }
@@ -441,12 +441,16 @@ describe('secrets at rest', () => {
     }
   });
 
-  it('the default retry schedule spans at most 3 days: 16 attempts, doubling from 30 s, capped at 12 h', () => {
+  it('the default retry schedule spans 3 days: 17 attempts, doubling from 30 s, capped at 12 h, the last delay filling the window', () => {
     const delays = retrySchedule({ webhookRetryBaseMs: 30_000, webhookRetryMaxDelayMs: 12 * 3600_000, webhookRetryWindowSeconds: 3 * 86400 });
-    expect(delays).toHaveLength(15);
+    expect(delays).toHaveLength(16);
     expect(delays.slice(0, 3)).toEqual([30_000, 60_000, 120_000]);
-    expect(delays.slice(-4)).toEqual(Array(4).fill(12 * 3600_000));
-    expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3 * 86400_000);
-    expect(retrySchedule(h.kartu.config)).toEqual([100, 200, 300, 300]);
+    expect(delays.slice(-5, -1)).toEqual(Array(4).fill(12 * 3600_000));
+    expect(delays.at(-1)).toBeLessThan(12 * 3600_000);
+    expect(delays.reduce((a, b) => a + b, 0)).toBe(3 * 86400_000);
+    // With the jitter (80–100 % of each delay) the dead letter comes between 2.4 and 3 days after the first attempt.
+    expect(delays.reduce((a, b) => a + jittered(b, 0), 0)).toBeGreaterThanOrEqual(0.8 * 3 * 86400_000 - delays.length);
+    expect(delays.reduce((a, b) => a + jittered(b, 1), 0)).toBe(3 * 86400_000);
+    expect(retrySchedule(h.kartu.config)).toEqual([100, 200, 300, 300, 100]);
   });
 });

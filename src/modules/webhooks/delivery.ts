@@ -19,24 +19,27 @@ export interface DeliveryJobData {
 export const deliveryJobId = (deliveryId: string, generation: number) => `d_${deliveryId}_${generation}`;
 
 /**
- * Nominal delays between attempts: base·2ⁿ, each capped at the max delay, as many as fit in the
- * retry window (3 days by default). Attempts = delays + 1; after the last, the delivery is dead.
+ * Nominal delays between attempts: base·2ⁿ, each capped at the max delay, and a last, shorter one
+ * that makes them add up to the retry window (3 days by default). Attempts = delays + 1; after the
+ * last, the delivery is dead.
  */
 export function retrySchedule(c: Pick<Config, 'webhookRetryBaseMs' | 'webhookRetryMaxDelayMs' | 'webhookRetryWindowSeconds'>): number[] {
+  const window = c.webhookRetryWindowSeconds * 1000;
   const delays: number[] = [];
   let total = 0;
   for (let n = 0; n < 1000; n++) {
     const d = Math.min(c.webhookRetryMaxDelayMs, c.webhookRetryBaseMs * 2 ** n);
-    if (total + d > c.webhookRetryWindowSeconds * 1000) break;
+    if (total + d > window) break;
     delays.push(d);
     total += d;
   }
+  if (window - total >= c.webhookRetryBaseMs) delays.push(window - total);
   return delays;
 }
 
-/** "Equal jitter": between half and all of the nominal delay, so retries of many deliveries spread out and the window holds. */
+/** Jitter: between 80 % and all of the nominal delay, so retries of many deliveries spread out and the last still comes near the end of the window. */
 export function jittered(delayMs: number, random = Math.random()): number {
-  return Math.round(delayMs * (0.5 + random / 2));
+  return Math.round(delayMs * (0.8 + random / 5));
 }
 
 /** A failed attempt that will be retried after `delayMs`. */
