@@ -10,8 +10,9 @@ import type { Workers } from './worker';
  */
 export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Promise<Server> {
   const { kartu } = runtime;
-  // The spend policies are loaded and compiled before the first authorization arrives.
-  await policiesOf(kartu);
+  // The spend policies are loaded and compiled now rather than by the first authorization; on a
+  // database not migrated yet that fails, and the first authorization tries again.
+  void policiesOf(kartu).catch((err: Error) => kartu.logger.warn({ err: err.message }, 'spend policies not loaded yet (the first authorization loads them)'));
   const app = createApp(kartu);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(kartu.config.port, kartu.config.host, () => resolve(s));

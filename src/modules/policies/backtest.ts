@@ -292,7 +292,12 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
       return view;
     });
   } catch (err) {
-    await k.db.query(`UPDATE policy_backtests SET status = 'failed', error = $2, completed_at = now() WHERE id = $1`, [backtestId, (err as Error).message.slice(0, 500)]);
+    // The business sees that it failed and an id to quote; the cause (possibly SQL text) stays in the logs.
+    k.logger.error({ backtestId, err: (err as Error).message }, 'backtest failed');
+    await k.db.query(`UPDATE policy_backtests SET status = 'failed', error = $2, completed_at = now() WHERE id = $1`, [
+      backtestId,
+      `the backtest could not be completed (backtest ${backtestId}); request it again or contact support with this id`,
+    ]);
     throw err;
   }
 }
