@@ -1,9 +1,11 @@
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
 import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
+import { authorizationFastPath } from './modules/authorizations/authorization-fast-path';
 import { networkRoutes } from './modules/authorizations/network.routes';
 import { simulateRoutes } from './modules/authorizations/simulate.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
@@ -20,8 +22,14 @@ import { metricsRegistry } from './platform/metrics';
 import { ApiDocs } from './platform/openapi';
 import { RateLimits } from './platform/rate-limit';
 
-/** Assembles the Express app from the modules' routers. */
-export function createApp(k: Kartu): Express {
+/** What serves Kartu's HTTP: node:http's request listener (supertest takes it too). */
+export type KartuApp = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Assembles the Express app from the modules' routers, behind the one route that skips express:
+ * network authorizations, the hot path (authorization-fast-path.ts).
+ */
+export function createApp(k: Kartu): KartuApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', k.config.trustProxy);
@@ -30,11 +38,12 @@ export function createApp(k: Kartu): Express {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
   });
   const docs = new ApiDocs();
-  // The card networks' route comes first and stays lean (it is the hot path): helmet's headers are
-  // set from the list helmet produced once, instead of running its dozen middlewares per request.
+  // The card networks' routes come first and stay lean: helmet's headers are set from the list
+  // helmet produced once, instead of running its dozen middlewares per request.
   const network = new ApiRouter('/network/v1', docs);
   networkRoutes(k, network);
-  app.use('/network/v1', fixedHeaders(headersSetBy(security)), network.router);
+  const securityHeaders = headersSetBy(security);
+  app.use('/network/v1', fixedHeaders(securityHeaders), network.router);
   app.use(security);
 
   const limits = new RateLimits(k.redis, `${k.config.redisPrefix}:rl`);
@@ -75,7 +84,10 @@ export function createApp(k: Kartu): Express {
   app.use('/admin/v1', admin.router);
   app.use(notFoundHandler);
   app.use(errorHandler(k.logger));
-  return app;
+  const authorizations = authorizationFastPath(k, securityHeaders);
+  return (req, res) => {
+    if (!authorizations(req, res)) app(req, res);
+  };
 }
 
 /** The headers a header-setting middleware (helmet) sets, captured once. */

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { policiesOf } from './modules/authorizations/authorize';
 import type { Runtime } from './runtime';
@@ -15,7 +15,7 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
   void policiesOf(kartu).catch((err: Error) => kartu.logger.warn({ err: err.message }, 'spend policies not loaded yet (the first authorization loads them)'));
   const app = createApp(kartu);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(kartu.config.port, kartu.config.host, () => resolve(s));
+    const s = createServer(app).listen(kartu.config.port, kartu.config.host, () => resolve(s));
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;

@@ -21,6 +21,7 @@ import { formatSnapTimestamp } from './snap-time';
 import { parseInput } from './validation';
 
 export const BODY_LIMIT = '1mb';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 const NO_BODY = z.strictObject({});
 
 declare module 'express-serve-static-core' {
@@ -33,29 +34,43 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A well-formed X-Request-Id, or a new id. */
+export function requestIdOf(given: string | undefined): string {
+  return given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+/** The metrics and the access-log line of one answered request (every path answers through here). */
+export function observeRequest(
+  logger: Logger,
+  r: { method: string; path: string; route: string; status: number; responseCode: string; requestId: string; seconds: number },
+): void {
+  httpRequests.inc({ method: r.method, route: r.route, status: String(r.status), response_code: r.responseCode });
+  httpDuration.observe({ method: r.method, route: r.route, status: String(r.status) }, r.seconds);
+  requestContext.run({ requestId: r.requestId }, () =>
+    logger.info({ method: r.method, path: r.path, status: r.status, responseCode: r.responseCode, ms: Math.round(r.seconds * 1e6) / 1e3 }, 'request'),
+  );
+}
+
 /** Request id (from a well-formed X-Request-Id or new), the log context, X-TIMESTAMP, access log and metrics. */
 export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('x-request-id');
-    req.requestId = given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    req.requestId = requestIdOf(req.get('x-request-id'));
     req.serviceCode = '00';
     req.rawBody = Buffer.alloc(0);
     res.setHeader('X-Request-Id', req.requestId);
     res.setHeader('X-TIMESTAMP', formatSnapTimestamp(clock.now()));
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // Recorded when the route matched: by now an error leaving a module router has reset req.baseUrl.
-      const route = typeof res.locals.route === 'string' ? res.locals.route : req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      const responseCode = String(res.locals.responseCode ?? '');
-      httpRequests.inc({ method: req.method, route, status: String(res.statusCode), response_code: responseCode });
-      httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      requestContext.run({ requestId: req.requestId }, () =>
-        logger.info(
-          { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, responseCode, ms: Math.round(seconds * 1e6) / 1e3 },
-          'request',
-        ),
-      );
+      observeRequest(logger, {
+        method: req.method,
+        path: req.originalUrl.split('?')[0]!,
+        // Recorded when the route matched: by now an error leaving a module router has reset req.baseUrl.
+        route: typeof res.locals.route === 'string' ? res.locals.route : req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched',
+        status: res.statusCode,
+        responseCode: String(res.locals.responseCode ?? ''),
+        requestId: req.requestId,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
     });
     requestContext.run({ requestId: req.requestId }, next);
   };
@@ -80,28 +95,35 @@ export function unstorableText(value: unknown, path = ''): string | undefined {
 }
 
 /**
- * Reads the body once as raw bytes (kept for signature checks) and parses it as JSON.
- * A body needs `Content-Type: application/json` (415 otherwise); malformed JSON is a 400, and so
- * is text no column could hold (NUL, unpaired surrogates: 400xx01 naming the field).
+ * A request body as JSON: it needs `Content-Type: application/json` (415 otherwise); malformed JSON
+ * is a 400, and so is text no column could hold (NUL, unpaired surrogates: 400xx01 naming the field).
+ * An empty body is `undefined`.
  */
+export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  if (!/^application\/json\s*(;.*)?$/i.test((contentType ?? '').trim())) throw new UnsupportedMediaType();
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new BadRequest('Bad Request. Malformed JSON body');
+  }
+  const unstorable = unstorableText(body);
+  if (unstorable) throw new InvalidFieldFormat(unstorable, 'NUL characters and unpaired surrogates are not accepted');
+  return body;
+}
+
+/** Reads the body once as raw bytes (kept for signature checks) and parses it (parseJsonBody). */
 export const jsonBody: RequestHandler = (req, res, next) => {
   readRaw(req, res, (err?: unknown) => {
     if (err) return next(err);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     req.rawBody = raw;
-    if (raw.length === 0) {
-      req.body = undefined;
-      return next();
-    }
-    const type = req.get('content-type') ?? '';
-    if (!/^application\/json\s*(;.*)?$/i.test(type.trim())) return next(new UnsupportedMediaType());
     try {
-      req.body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return next(new BadRequest('Bad Request. Malformed JSON body'));
+      req.body = parseJsonBody(raw, req.get('content-type'));
+    } catch (parseError) {
+      return next(parseError);
     }
-    const unstorable = unstorableText(req.body);
-    if (unstorable) return next(new InvalidFieldFormat(unstorable, 'NUL characters and unpaired surrogates are not accepted'));
     next();
   });
 };
@@ -188,18 +210,28 @@ export const notFoundHandler: RequestHandler = () => {
   throw new RouteNotFound();
 };
 
-/** The one place errors become responses. A 5xx never leaks internals; it carries the request id. */
+/**
+ * The one place errors become answers: status, headers and the envelope. A 5xx never leaks
+ * internals; it carries the request id (and is logged).
+ */
+export function errorAnswer(
+  err: unknown,
+  o: { serviceCode: string; requestId: string; path: string; logger: Logger },
+): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string } } {
+  const error = toKartuError(err);
+  if (error.status >= 500) o.logger.error({ err, path: o.path }, 'unhandled error');
+  const headers: Record<string, string> = error instanceof TooManyRequests ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+  const service = error.serviceCode ?? o.serviceCode;
+  const message = error.status >= 500 ? `${error.message} (request id ${o.requestId})` : error.message;
+  return { status: error.status, headers, body: { responseCode: `${error.status}${service}${error.caseCode}`, responseMessage: message } };
+}
+
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const error = toKartuError(err);
-    if (error.status >= 500) {
-      logger.error({ err, path: req.path }, 'unhandled error');
-    }
-    if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    const service = error.serviceCode ?? req.serviceCode ?? '00';
-    const message = error.status >= 500 ? `${error.message} (request id ${req.requestId})` : error.message;
+    const answer = errorAnswer(err, { serviceCode: req.serviceCode ?? '00', requestId: req.requestId, path: req.path, logger });
     if (res.headersSent) return;
-    sendSnap(res, error.status, `${error.status}${service}${error.caseCode}`, message);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    sendSnap(res, answer.status, answer.body.responseCode, answer.body.responseMessage);
   };
 }
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   h = await startHarness({ KARTU_HOME: path.join(cwd, '.kartu') });
   await ensureDemoBusiness(h.kartu);
   server = await new Promise((resolve) => {
-    const s = h.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(h.app).listen(0, '127.0.0.1', () => resolve(s));
   });
 });
 afterAll(async () => {

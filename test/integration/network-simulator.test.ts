@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { simulateNetwork } from '../../src/modules/authorizations/network-simulator';
 import { startHarness, TestNetwork, TestPartner, type Harness } from '../support/harness';
@@ -8,7 +8,7 @@ let server: Server;
 beforeAll(async () => {
   h = await startHarness();
   server = await new Promise((resolve) => {
-    const s = h.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(h.app).listen(0, '127.0.0.1', () => resolve(s));
   });
 });
 afterAll(async () => {

@@ -3,11 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import supertest from 'supertest';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
+import { createApp, type KartuApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
@@ -26,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** A Kartu like the harness builds, over a DataSource of the caller's choosing (no Redis). */
-function kartuOver(db: DataSource): { kartu: Kartu; app: Express } {
+function kartuOver(db: DataSource): { kartu: Kartu; app: KartuApp } {
   const config = loadConfig({
     KARTU_ENV: 'sandbox',
     KARTU_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -205,6 +204,24 @@ describe('HTTP hardening and envelope', () => {
     expect(res.body.responseMessage).toContain('merchant.name');
     const [{ a }] = await h.kartu.db.query("SELECT count(*)::int AS a FROM authorizations WHERE network_message_id = 'nul-1'");
     expect(a).toBe(0);
+  });
+
+  it('network authorizations (served before express) answer bad bodies, methods and ids as every route does', async () => {
+    const network = await TestNetwork.create(h);
+    const malformed = await network.send('/authorizations', undefined, { rawBody: '{"id": "x",' });
+    expect([malformed.status, malformed.body.responseCode, malformed.body.responseMessage]).toEqual([400, '4000000', 'Bad Request. Malformed JSON body']);
+    const huge = await network.send('/authorizations', undefined, { rawBody: JSON.stringify({ id: 'x', pad: 'x'.repeat(1024 * 1024) }) });
+    expect([huge.status, huge.body.responseCode]).toEqual([413, '4130000']);
+    const text = await h.http().post('/network/v1/authorizations').set('Content-Type', 'text/plain').send('hello');
+    expect([text.status, text.body.responseCode]).toEqual([415, '4150000']);
+    const unsigned = await h.http().post('/network/v1/authorizations').set('Content-Type', 'application/json').set('X-Request-Id', 'trace-me-123').send('{}');
+    expect([unsigned.status, unsigned.body.responseCode, unsigned.headers['x-request-id']]).toEqual([400, '4000002', 'trace-me-123']);
+    expect(unsigned.headers['x-timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const get = await h.http().get('/network/v1/authorizations');
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    const metrics = await h.http().get('/metrics');
+    expect(metrics.text).toMatch(/kartu_http_requests_total\{method="POST",route="\/network\/v1\/authorizations",status="413",response_code="4130000"\} \d+/);
+    expect(h.logs.some((l) => l.includes('"path":"/network/v1/authorizations"') && l.includes('"status":415'))).toBe(true);
   });
 
   it('an unknown route → 404 with responseCode 4040000', async () => {

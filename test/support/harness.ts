@@ -3,10 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type KartuApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
@@ -23,7 +22,7 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 export interface Harness {
   kartu: Kartu;
-  app: Express;
+  app: KartuApp;
   clock: ManualClock;
   /** Every log line written so far, as JSON text. */
   logs: string[];
