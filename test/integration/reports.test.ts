@@ -306,6 +306,16 @@ describe('jobs', () => {
     expect(await finished(b, id)).toMatchObject({ status: 'done', progress: 100 });
   });
 
+  it('a report left running whose job Redis lost (an empty restart) is queued again by the sweep and generated', async () => {
+    const id = randomUUID();
+    await q(
+      "INSERT INTO reports (id, business_id, type, format, from_date, to_date, time_zone, status, requested_by, created_at, started_at) VALUES ($1, $2, 'spend_by_card', 'csv', $3, $4, 'Asia/Jakarta', 'running', 'partner', $5, $5)",
+      [id, b.businessId, monthStart(), today(), new Date(h.clock.now().getTime() - 11 * 60_000)],
+    );
+    expect(await requeueWaitingReports(h.kartu)).toBeGreaterThanOrEqual(1);
+    expect(await finished(b, id)).toMatchObject({ status: 'done', progress: 100 });
+  });
+
   it('the monthly statements are scheduled at 00:00 on the 1st, Asia/Jakarta', async () => {
     const queue = new Queue(REPORTS_QUEUE, { connection: { url: h.kartu.config.redisUrl }, prefix: h.kartu.config.redisPrefix });
     try {

@@ -245,10 +245,17 @@ export async function createMonthlyStatements(k: Kartu, at: Date = k.clock.now()
 }
 
 /** Reports still queued a while after their request (their job never reached Redis): queued again. */
+/** A running report older than this whose job may have been lost is queued again. */
+const STALE_RUNNING_SECONDS = 600;
+
 export async function requeueWaitingReports(k: Kartu, olderThanSeconds = 60, queue?: Queue): Promise<number> {
+  // Also reports left running for 10 minutes: their job may be gone (a Redis that restarted empty).
+  // Queueing is by job id, so a report whose job is still there is not queued twice.
   const rows: Array<{ id: string }> = await k.db.query(
-    "SELECT id FROM reports WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT 500",
-    [new Date(k.clock.now().getTime() - olderThanSeconds * 1000)],
+    `SELECT id FROM reports
+      WHERE (status = 'queued' AND created_at < $1) OR (status = 'running' AND started_at < $2)
+      ORDER BY created_at LIMIT 500`,
+    [new Date(k.clock.now().getTime() - olderThanSeconds * 1000), new Date(k.clock.now().getTime() - STALE_RUNNING_SECONDS * 1000)],
   );
   let queued = 0;
   for (const r of rows) if (await enqueueReport(k, r.id, queue)) queued++;
