@@ -6,6 +6,7 @@ import { recordEvent } from '../../src/modules/events/outbox';
 import { OutboxRelay, RedisUnavailable, startOutboxRelay } from '../../src/modules/events/relay';
 import type { EventSubscriber, OutboxEvent } from '../../src/modules/events/subscribers';
 import { startHarness, type Harness } from '../support/harness';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The outbox relay against the real PostgreSQL and Redis: each event reaches the events queue
@@ -78,15 +79,6 @@ async function queuedIds(q: Queue): Promise<string[]> {
   return jobs.map((j) => j.id!);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const pendingCount = async () => Number((await h.kartu.db.query('SELECT count(*) AS n FROM outbox_events WHERE relayed_at IS NULL'))[0].n);
 

@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventsQueue } from '../../src/modules/events/event-worker';
 import { OutboxRelay } from '../../src/modules/events/relay';
+import { freePort } from '../../src/platform/embedded-postgres';
+import { redisReachable } from '../../src/platform/redis';
 import { startWorkers, type Workers } from '../../src/worker';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { business, expectSnap, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 import { verifyKartuSignature, WebhookReceiver } from '../support/webhook-receiver';
+import { waitFor } from '../support/wait-for';
 
 /**
  * Redis dies while card networks keep authorizing: the authorizations are answered (Redis is not
@@ -25,40 +27,9 @@ let biz: Biz;
 let card: IssuedCard;
 let secret: string;
 
-async function sparePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return p;
-}
-
-async function pingable(): Promise<boolean> {
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: 500 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function startRedis(): Promise<void> {
   redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-  await waitFor('redis-server to answer', pingable);
+  await waitFor('redis-server to answer', () => redisReachable(`redis://127.0.0.1:${port}`, 500), 20_000);
 }
 
 async function stopRedis(): Promise<void> {
@@ -93,7 +64,7 @@ async function businessEventIds(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  port = await sparePort();
+  port = await freePort();
   await startRedis();
   h = await startHarness({ REDIS_URL: `redis://127.0.0.1:${port}`, KARTU_RELAY_INTERVAL_MS: '50', KARTU_RELAY_STALE_SECONDS: '2' });
   receiver = await WebhookReceiver.start();
@@ -119,7 +90,7 @@ describe('a Redis outage during authorizations', () => {
     // Before: everything so far (card and cardholder events, one authorization) is delivered.
     await authorize(10_000);
     const before = await businessEventIds();
-    await waitFor('the first events delivered', () => before.every((id) => receiver.ofEvent(id).length > 0));
+    await waitFor('the first events delivered', () => before.every((id) => receiver.ofEvent(id).length > 0), 20_000);
 
     await stopRedis();
     const during: string[] = [];
@@ -136,7 +107,7 @@ describe('a Redis outage during authorizations', () => {
     await waitFor('every delivery settled', async () => {
       const [open] = await h.kartu.db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE business_id = $1 AND status <> 'succeeded'", [biz.businessId]);
       return open.n === 0;
-    });
+    }, 20_000);
 
     const ids = receiver.received.map((r) => r.body.id);
     expect(new Set(ids).size).toBe(ids.length); // none twice
@@ -155,7 +126,7 @@ describe('a Redis outage during authorizations', () => {
     // Relayed by hand into the queue, with no worker to take them: then Redis dies with them.
     const conn = new Redis(port, '127.0.0.1', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     conn.on('error', () => undefined);
-    await waitFor('relay connection', () => conn.status === 'ready');
+    await waitFor('relay connection', () => conn.status === 'ready', 20_000);
     const queue = createEventsQueue(h.kartu, conn);
     const relay = new OutboxRelay(h.kartu, queue, conn);
     expect(await relay.relayOnce()).toBeGreaterThanOrEqual(2);
@@ -173,7 +144,7 @@ describe('a Redis outage during authorizations', () => {
     await waitFor('every delivery settled', async () => {
       const [open] = await h.kartu.db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE business_id = $1 AND status <> 'succeeded'", [biz.businessId]);
       return open.n === 0 && all.every((id) => receiver.ofEvent(id).length > 0);
-    });
+    }, 20_000);
     const received = receiver.received.map((r) => r.body.id);
     expect(new Set(received).size).toBe(received.length);
     expect([...received].sort()).toEqual([...all].sort());

@@ -11,6 +11,7 @@ import { SecretBox } from '../../src/platform/crypto';
 import { startHarness, TestPartner, type Harness } from '../support/harness';
 import { expectSnap } from '../support/partner-fixtures';
 import { verifyKartuSignature, verifySnapSignature, WebhookReceiver, type Received } from '../support/webhook-receiver';
+import { waitFor } from '../support/wait-for';
 
 /**
  * Webhooks (SNAP service 97) end to end: endpoints over the partner API, events from real partner
@@ -41,15 +42,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Endpoint {
   id: string;
