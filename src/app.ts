@@ -17,6 +17,7 @@ import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
 import { rewardsRoutes } from './modules/rewards/rewards.routes';
+import { FeatureNotAllowed } from './platform/errors';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
 import { ApiDocs } from './platform/openapi';
@@ -78,7 +79,7 @@ export function createApp(k: Kartu): KartuApp {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
   // bull-board for owners; 503 while Redis is unreachable.
-  app.use(QUEUE_BOARD_PATH, requireAdmin(k, ['owner']), queueBoard(k));
+  app.use(QUEUE_BOARD_PATH, requireAdmin(k, ['owner']), operatorsOnly(k), queueBoard(k));
   app.use(docs.router());
   app.use('/snap/v1.0', snap.router);
   app.use('/admin/v1', admin.router);
@@ -87,6 +88,19 @@ export function createApp(k: Kartu): KartuApp {
   const authorizations = authorizationFastPath(k, securityHeaders);
   return (req, res) => {
     if (!authorizations(req, res)) app(req, res);
+  };
+}
+
+/**
+ * The queue board shows every business's jobs, so it is for the platform's operators: owners of
+ * KARTU_OPERATOR_BUSINESS_IDS (in sandbox with none configured, every owner).
+ */
+function operatorsOnly(k: Kartu): RequestHandler {
+  return (req, _res, next) => {
+    const operators = k.config.operatorBusinessIds;
+    const open = k.config.env === 'sandbox' && operators.length === 0;
+    if (!open && !operators.includes(req.caller.businessId)) throw new FeatureNotAllowed("The queue board is for the platform operator's owners (KARTU_OPERATOR_BUSINESS_IDS)");
+    next();
   };
 }
 

@@ -34,6 +34,11 @@ const envSchema = z.object({
   KARTU_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(8 * 3600),
   KARTU_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86400).default(30 * 60),
   KARTU_TRUST_PROXY: z.string().default('loopback'),
+  KARTU_OPERATOR_BUSINESS_IDS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+    .pipe(z.array(z.uuid({ message: 'must be business ids (UUIDs), comma-separated' }))),
   KARTU_CARD_BIN: z.string().regex(/^\d{6,8}$/, { message: 'must be 6 to 8 digits' }).default('400000'),
   KARTU_CARD_VALIDITY_MONTHS: z.coerce.number().int().min(1).max(120).default(48),
   KARTU_HOLD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
@@ -71,6 +76,8 @@ export interface Config {
   sessionTtlSeconds: number;
   sessionIdleSeconds: number;
   trustProxy: string;
+  /** Businesses whose owners run the platform (the queue board); in sandbox, when empty, every owner. */
+  operatorBusinessIds: string[];
   /** Issuer BIN that new PANs start with (default: a test BIN). */
   cardBin: string;
   /** Months a new card is valid; it expires at the end of that month. */
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: e.KARTU_SESSION_TTL_SECONDS,
     sessionIdleSeconds: e.KARTU_SESSION_IDLE_SECONDS,
     trustProxy: e.KARTU_TRUST_PROXY,
+    operatorBusinessIds: e.KARTU_OPERATOR_BUSINESS_IDS,
     cardBin: e.KARTU_CARD_BIN,
     cardValidityMonths: e.KARTU_CARD_VALIDITY_MONTHS,
     holdDays: e.KARTU_HOLD_DAYS,

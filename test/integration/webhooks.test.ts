@@ -333,6 +333,26 @@ describe('admin surface', () => {
     expect(api.body.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(['events', 'webhooks', 'maintenance']));
   });
 
+  it('in production bull-board (every business\'s jobs) is for the owners of KARTU_OPERATOR_BUSINESS_IDS only', async () => {
+    const prod = await startHarness({ KARTU_ENV: 'production' });
+    try {
+      const ownerCookie = async () => {
+        const p = await TestPartner.create(prod);
+        const created = await createAdmin(prod.kartu, { businessId: p.creds.businessId, email: `owner.${randomUUID().slice(0, 8)}@example.com`, role: 'owner' });
+        const login = await prod.http().post('/admin/v1/login').send({ email: created.email, password: created.password });
+        return { businessId: p.creds.businessId, cookie: ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('kartu_session='))!.split(';')[0]! };
+      };
+      const tenant = await ownerCookie();
+      const operator = await ownerCookie();
+      prod.kartu.config.operatorBusinessIds = [operator.businessId];
+      const refused = await prod.http().get('/admin/queues/api/queues').set('Cookie', tenant.cookie);
+      expect([refused.status, refused.body.responseCode]).toEqual([403, '4030001']);
+      expect((await prod.http().get('/admin/queues/api/queues').set('Cookie', operator.cookie)).status).toBe(200);
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('bull-board answers a clear 503 while Redis is unreachable', async () => {
     const down = await startHarness({ REDIS_URL: 'redis://127.0.0.1:1' });
     try {

@@ -6,9 +6,10 @@ import type { RequestHandler } from 'express';
 import type { Kartu } from '../../context';
 import { sendSnap } from '../../platform/http';
 import { EVENTS_QUEUE } from './relay';
+import { BACKTEST_QUEUE } from '../policies/backtest';
 
 /** The queues bull-board shows. A module adding a queue adds its name here. */
-export const BOARD_QUEUES: string[] = ['maintenance', EVENTS_QUEUE, 'webhooks', 'reports'];
+export const BOARD_QUEUES: string[] = ['maintenance', EVENTS_QUEUE, 'webhooks', 'reports', BACKTEST_QUEUE];
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
