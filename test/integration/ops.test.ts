@@ -224,6 +224,23 @@ describe('HTTP hardening and envelope', () => {
     expect(h.logs.some((l) => l.includes('"path":"/network/v1/authorizations"') && l.includes('"status":415'))).toBe(true);
   });
 
+  it('a 500 on the network authorization route quotes a request id that its log line carries, and leaks nothing', async () => {
+    const broken = await startHarness();
+    try {
+      const network = await TestNetwork.create(broken);
+      await broken.kartu.db.query('ALTER FUNCTION kartu_record_authorizations(jsonb) RENAME TO kartu_record_authorizations_gone');
+      const res = await network.send('/authorizations', { id: 'boom-1', card: { number: '4000001234567899' }, amount: 1000, currency: 'IDR', merchant: { id: 'M1', name: 'Kopi', mcc: '5814', country: 'ID' } });
+      expect([res.status, res.body.responseCode]).toEqual([500, '5000000']);
+      const requestId = res.headers['x-request-id'];
+      expect(res.body.responseMessage).toBe(`General Error (request id ${requestId})`);
+      const line = broken.logs.find((l) => l.includes('unhandled error'));
+      expect(line).toBeDefined();
+      expect(JSON.parse(line!).reqId).toBe(requestId);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('an unknown route → 404 with responseCode 4040000', async () => {
     for (const [method, p] of [
       ['get', '/nothing-here'],

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kartu } from '../../context';
 import { PayloadTooLarge } from '../../platform/errors';
 import { BODY_LIMIT_BYTES, errorAnswer, observeRequest, parseJsonBody, requestIdOf } from '../../platform/http';
+import { requestContext } from '../../platform/request-context';
 import { formatSnapTimestamp } from '../../platform/snap-time';
 import { parseInput } from '../../platform/validation';
 import { authorize } from './authorize';
@@ -39,7 +40,8 @@ export function authorizationFastPath(k: Kartu, securityHeaders: Array<[string, 
       observeRequest(k.logger, { method: 'POST', path: AUTHORIZATIONS_PATH, route: AUTHORIZATIONS_PATH, status, responseCode, requestId, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     };
     const fail = (err: unknown) => {
-      const a = errorAnswer(err, { serviceCode: '00', requestId, path: AUTHORIZATIONS_PATH, logger: k.logger });
+      // In the request's log context, so a 5xx's log line carries the id its answer quotes.
+      const a = requestContext.run({ requestId }, () => errorAnswer(err, { serviceCode: '00', requestId, path: AUTHORIZATIONS_PATH, logger: k.logger }));
       answer(a.status, a.body, a.body.responseCode, a.headers);
     };
     readBody(req)
