@@ -302,6 +302,44 @@ describe('events list', () => {
     const future = await p.call('GET', `/snap/v1.0/events?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
     expect(future.body.totalCount).toBe(0);
   });
+
+  it('by cursor (after), never skips an event whose transaction committed after later ones', async () => {
+    const p = await TestPartner.create(h);
+    const businessId = p.creds.businessId;
+    const page = async (after: string) => {
+      const res = await p.call('GET', `/snap/v1.0/events?after=${after}&pageSize=100`);
+      expectSnap(res, '2009700');
+      return res.body as { events: Array<{ id: string }>; nextCursor: string };
+    };
+    const first = await cardholderEvent(p);
+    // A transaction that writes an event and commits late…
+    const late = h.kartu.db.createQueryRunner();
+    await late.connect();
+    await late.startTransaction();
+    try {
+      const [lateEvent] = await late.query("INSERT INTO outbox_events (business_id, type, data) VALUES ($1, 'cardholder.updated', '{}') RETURNING id", [businessId]);
+      // … while a later one commits first.
+      const second = await cardholderEvent(p);
+      const before = await waitFor('the first event', async () => {
+        const r = await page('start');
+        return r.events.some((e) => e.id === first) && r;
+      });
+      expect(before.events.map((e) => e.id)).toEqual([first]);
+      await late.commitTransaction();
+      const after = await waitFor('the late and the later event', async () => {
+        const r = await page(before.nextCursor);
+        return r.events.length === 2 && r;
+      });
+      expect(after.events.map((e) => e.id)).toEqual([lateEvent.id, second]);
+      // Nothing new since: the same cursor again.
+      expect((await page(after.nextCursor)).events).toEqual([]);
+      expect((await page(after.nextCursor)).nextCursor).toBe(after.nextCursor);
+    } finally {
+      if (late.isTransactionActive) await late.rollbackTransaction();
+      await late.release();
+    }
+    expectSnap(await p.call('GET', '/snap/v1.0/events?after=42'), '4009701');
+  });
 });
 
 describe('admin surface', () => {

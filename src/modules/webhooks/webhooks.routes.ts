@@ -111,10 +111,14 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/events',
-    summary: "The business's events, oldest first (catch up from a time after missed deliveries)",
+    summary: "The business's events, oldest first: by time, or without gaps by cursor (`after`)",
     guards: g.read,
     query: eventListQuery,
-    response: z.object({ events: z.array(eventView), ...page }),
+    response: z.object({
+      events: z.array(eventView),
+      ...page,
+      nextCursor: z.string().nullable().meta({ description: 'With `after`: the cursor to ask for the next page with (the same one when nothing new has committed)' }),
+    }),
     handler: ({ req, query }) => listEvents(k, req.caller.businessId, query),
   });
   r.route({

@@ -70,6 +70,14 @@ export const eventListQuery = z.strictObject({
   type: z.string().max(100).optional().meta({ description: 'Only events of this type' }),
   from: isoDateTime.optional().meta({ description: 'Events created at or after this time (oldest first)' }),
   to: isoDateTime.optional().meta({ description: 'Events created before this time' }),
+  after: z
+    .string()
+    .regex(/^(start|\d{1,20}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, { message: 'start, or a nextCursor' })
+    .optional()
+    .meta({
+      description:
+        'Catch up without gaps: `start`, then each answer\'s `nextCursor`. Pages in commit-safe order and never skips an event whose transaction committed late (pageNumber is ignored)',
+    }),
   ...page,
 });
 

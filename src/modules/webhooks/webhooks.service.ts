@@ -226,19 +226,41 @@ function presentEvent(r: { id: string; type: string; created_at: Date; data: Rec
   return { id: r.id, type: r.type, createdAt: new Date(r.created_at).toISOString(), data: r.data };
 }
 
-/** The business's events, oldest first from `from`, so a receiver that missed deliveries can catch up. */
+/**
+ * The business's events, oldest first, so a receiver that missed deliveries can catch up: by time
+ * (`from`/`to`, page numbers), or by cursor (`after`: `start`, then each `nextCursor`). The cursor
+ * pages by (transaction id, event id) and shows only events of transactions older than every one
+ * still running, so an event whose transaction commits late is never skipped.
+ */
 export async function listEvents(k: Kartu, businessId: string, q: z.infer<typeof eventListQuery>) {
   const where = ['business_id = $1'];
   const params: unknown[] = [businessId];
   if (q.type) where.push(`type = $${params.push(q.type)}`);
   if (q.from) where.push(`created_at >= $${params.push(new Date(q.from))}`);
   if (q.to) where.push(`created_at < $${params.push(new Date(q.to))}`);
-  const rows = await k.db.query(
-    `SELECT id, type, created_at, data FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, q.pageSize, q.pageNumber * q.pageSize],
+  const byCursor = q.after !== undefined;
+  if (byCursor) {
+    where.push('xid < pg_snapshot_xmin(pg_current_snapshot())');
+    if (q.after !== 'start') {
+      const [xid, id] = q.after!.split('.');
+      where.push(`(xid, id) > ($${params.push(xid)}::xid8, $${params.push(id)}::uuid)`);
+    }
+  }
+  const order = byCursor ? 'xid, id' : 'created_at, id';
+  const offset = byCursor ? 0 : q.pageNumber * q.pageSize;
+  const rows: Array<{ id: string; type: string; created_at: Date; data: Record<string, unknown>; xid: string }> = await k.db.query(
+    `SELECT id, type, created_at, data, xid::text AS xid FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, q.pageSize, offset],
   );
   const [{ count }] = await k.db.query(`SELECT count(*)::int AS count FROM outbox_events WHERE ${where.join(' AND ')}`, params);
-  return { events: rows.map(presentEvent), pageNumber: q.pageNumber, pageSize: q.pageSize, totalCount: count as number };
+  const last = rows.at(-1);
+  return {
+    events: rows.map(presentEvent),
+    pageNumber: byCursor ? 0 : q.pageNumber,
+    pageSize: q.pageSize,
+    totalCount: count as number,
+    nextCursor: byCursor ? (last ? `${last.xid}.${last.id}` : q.after!) : null,
+  };
 }
 
 export async function getEvent(k: Kartu, businessId: string, id: string): Promise<EventView> {
