@@ -11,7 +11,6 @@ import { lockAccounts, postHold, postTransfer, voidHold } from '../ledger/ledger
 import { STORED_AUTHORIZATION, type StoredAuthorization } from './authorize';
 import type { clearingRequest, messageResponse, refundRequest, reversalRequest } from './authorizations.schemas';
 
-export { authorize } from './authorize';
 
 type MessageResponse = z.infer<typeof messageResponse>;
 

@@ -67,7 +67,7 @@ export interface StoredAuthorization {
 }
 
 export const STORED_AUTHORIZATION =
-  'SELECT id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
+  'SELECT id, network_id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
 
 /**
  * The read of a whole batch, in one round trip (kartu_read_authorizations, migrations): earlier
@@ -120,6 +120,13 @@ export function policiesOf(k: Kartu): Promise<PolicyRuntime> {
     runtimes.set(k, runtime);
   }
   return runtime;
+}
+
+/** An authorization of the batch that is not a retry: its card (if the number is one) and its MCC groups. */
+interface ToDecide {
+  p: Pending;
+  card: CardRow | undefined;
+  merchantGroups: string[];
 }
 
 /** What the policies in scope said of one authorization, and the facts they saw. */
@@ -249,7 +256,14 @@ class AuthorizationBatcher {
     const cards = new Map(read.cards.map((c) => [c.pan_fingerprint, c]));
     const originals = new Map(read.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
 
-    const checks = await this.policyChecks(batch, replays, cards, now);
+    // Each authorization once: a retry is answered from the read, the rest get their card and MCC groups.
+    const fresh: ToDecide[] = [];
+    for (const p of batch) {
+      const replay = replays.get(key(p.networkId, p.body.id));
+      if (replay) answers.set(p, Promise.resolve(replay));
+      else fresh.push({ p, card: p.fingerprints.map((f) => cards.get(f)).find(Boolean), merchantGroups: mccGroupsOf(p.body.merchant.mcc) });
+    }
+    const checks = await this.policyChecks(fresh, now);
 
     // What earlier decisions of this batch took: funds, limit usage, single use, merchant locks.
     const available = new Map<string, bigint>();
@@ -258,15 +272,8 @@ class AuthorizationBatcher {
     const lockedMerchant = new Map<string, string | null>();
 
     const out: Decided[] = [];
-    for (const p of batch) {
-      const replay = replays.get(key(p.networkId, p.body.id));
-      if (replay) {
-        answers.set(p, Promise.resolve(replay));
-        continue;
-      }
+    for (const { p, card, merchantGroups } of fresh) {
       const body = p.body;
-      const card = p.fingerprints.map((f) => cards.get(f)).find(Boolean);
-      const merchantGroups = mccGroupsOf(body.merchant.mcc);
       let decision: Decision;
       let originalId: string | null = null;
       if (!card) {
@@ -328,13 +335,11 @@ class AuthorizationBatcher {
    * I/O); velocity facts are read — one query for the whole batch — only for the authorizations
    * whose outcome hangs on them.
    */
-  private async policyChecks(batch: Pending[], replays: Map<string, unknown>, cards: Map<string, CardRow>, now: Date): Promise<Map<Pending, PolicyCheck>> {
+  private async policyChecks(fresh: ToDecide[], now: Date): Promise<Map<Pending, PolicyCheck>> {
     const policies = await policiesOf(this.k);
     const checks = new Map<Pending, PolicyCheck>();
     const velocity = new Map<Pending, VelocityInput>();
-    for (const p of batch) {
-      if (replays.has(key(p.networkId, p.body.id))) continue;
-      const card = p.fingerprints.map((f) => cards.get(f)).find(Boolean);
+    for (const { p, card, merchantGroups } of fresh) {
       if (!card) continue;
       const scope = { businessId: card.business_id, cardholderId: card.cardholder_id, cardId: card.id };
       const facts = buildPolicyFacts({
@@ -343,7 +348,7 @@ class AuthorizationBatcher {
         billingCurrency: card.currency,
         pos: p.body.pos,
         merchant: p.body.merchant,
-        merchantGroups: mccGroupsOf(p.body.merchant.mcc),
+        merchantGroups,
         card: { type: card.type, status: card.status, createdAt: card.created_at },
         cardholder: { createdAt: card.cardholder_created_at, metadata: card.cardholder_metadata },
         timeZone: card.time_zone,
@@ -462,7 +467,7 @@ class AuthorizationBatcher {
     const firstAnswers: Array<StoredAuthorization & { network_id: string }> =
       duplicates.length === 0
         ? []
-        : await this.k.db.query(`${STORED_AUTHORIZATION.replace('SELECT ', 'SELECT network_id, ')} WHERE (network_id, network_message_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`, [
+        : await this.k.db.query(`${STORED_AUTHORIZATION} WHERE (network_id, network_message_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`, [
             duplicates.map((d) => d.pending.networkId),
             duplicates.map((d) => d.stored.network_message_id),
           ]);

@@ -26,7 +26,21 @@ export function networkSignature(secret: string | KeyObject, timestamp: string, 
  * time; returns the network id. Secrets are decrypted once and kept in memory for 30 s as
  * KeyObjects, so the hot path makes no query here.
  */
-export function networkVerifier(k: Kartu): (header: (name: string) => string | undefined, rawBody: Buffer) => Promise<string> {
+export type NetworkVerifier = (header: (name: string) => string | undefined, rawBody: Buffer) => Promise<string>;
+
+const verifiers = new WeakMap<Kartu, NetworkVerifier>();
+
+/** The process's one verifier (one secret cache) for the network API's routes. */
+export function networkVerifier(k: Kartu): NetworkVerifier {
+  let verifier = verifiers.get(k);
+  if (!verifier) {
+    verifier = makeNetworkVerifier(k);
+    verifiers.set(k, verifier);
+  }
+  return verifier;
+}
+
+function makeNetworkVerifier(k: Kartu): NetworkVerifier {
   const cache = new Map<string, { secret: KeyObject | null; at: number }>();
   const unknownNetwork = createSecretKey(Buffer.from('unknown-network'));
   const secretOf = async (networkId: string): Promise<KeyObject | null> => {

@@ -9,7 +9,8 @@ import {
   refundRequest,
   reversalRequest,
 } from './authorizations.schemas';
-import { authorize, clear, refund, reverse } from './authorizations.service';
+import { authorize } from './authorize';
+import { clear, refund, reverse } from './authorizations.service';
 import { networkGuard } from './network-auth';
 
 const networkHeaders = z.object({

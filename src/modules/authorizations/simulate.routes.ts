@@ -10,7 +10,7 @@ import { networkSecretAad } from '../access/access.service';
 import { snapHeaders } from '../access/snap-auth';
 import { vaultOf } from '../cards/pan-vault';
 import { authorizationResponse, merchantInput, posInput } from './authorizations.schemas';
-import { authorize } from './authorizations.service';
+import { authorize } from './authorize';
 
 const SANDBOX_NETWORK = 'kartu-sandbox';
 
