@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidFieldFormat, MissingMandatoryField } from './errors';
 
 /**
@@ -21,3 +21,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   if (missing) throw new MissingMandatoryField(field);
   throw new InvalidFieldFormat(field, issue.message);
 }
+
+/** ISO dates and date-times allow year 0000; PostgreSQL (and the calendar) have no year 0. */
+const notYearZero = (v: string) => !v.startsWith('0000');
+const YEAR_ZERO = { message: 'the year must be 0001 or later' };
+
+/** A calendar date, YYYY-MM-DD, that PostgreSQL can store. */
+export const isoDate = z.iso.date().refine(notYearZero, YEAR_ZERO).meta({ example: '2026-11-21' });
+
+/** An ISO-8601 date-time with its offset, that PostgreSQL can store. */
+export const isoDateTime = z.iso.datetime({ offset: true }).refine(notYearZero, YEAR_ZERO).meta({ example: '2026-11-21T10:55:00+07:00' });

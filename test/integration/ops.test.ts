@@ -206,6 +206,19 @@ describe('HTTP hardening and envelope', () => {
     expect(a).toBe(0);
   });
 
+  it('a date or time in year 0000 (valid ISO, not storable) is a 400 naming the field wherever dates are taken', async () => {
+    const partner = await TestPartner.create(h, { name: 'Year Zero Co' });
+    const holder = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Siti', email: 'siti@example.com', dateOfBirth: '0000-01-01' }));
+    expect([holder.status, holder.body.responseCode]).toEqual([400, '4009401']);
+    expect(holder.body.responseMessage).toContain('dateOfBirth');
+    const [{ n }] = await h.kartu.db.query('SELECT count(*)::int AS n FROM cardholders WHERE business_id = $1', [partner.creds.businessId]);
+    expect(n).toBe(0);
+    const events = await partner.call('GET', '/snap/v1.0/events?from=0000-01-01T00:00:00Z');
+    expect([events.status, events.body.responseCode]).toEqual([400, '4009701']);
+    const report = await partner.call('POST', '/snap/v1.0/reports', JSON.stringify({ type: 'spend_by_card', format: 'csv', fromDate: '0000-12-31', toDate: '0001-01-01' }));
+    expect([report.status, report.body.responseCode]).toEqual([400, '4009901']);
+  });
+
   it('network authorizations (served before express) answer bad bodies, methods and ids as every route does', async () => {
     const network = await TestNetwork.create(h);
     const malformed = await network.send('/authorizations', undefined, { rawBody: '{"id": "x",' });

@@ -4,6 +4,7 @@ import { spendControlsInput, spendControlsView } from '../controls/spend-control
 import { CARD_STATUSES } from './card-state';
 import { CARD_TYPES, REPLACEMENT_REASONS } from './card.entity';
 import { CARDHOLDER_STATUSES } from './cardholder.entity';
+import { isoDate } from '../../platform/validation';
 
 /** Free-form key/value pairs for the partner's own use (Stripe's limits: 50 keys, 40/500 characters). */
 export const metadata = z
@@ -11,7 +12,6 @@ export const metadata = z
   .refine((m) => Object.keys(m).length <= 50, { message: 'at most 50 keys' })
   .meta({ example: { costCenter: 'CC-12' } });
 
-const isoDate = z.iso.date().meta({ example: '1990-04-17' });
 
 export const cardholderCreate = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -21,7 +21,7 @@ export const cardholderCreate = z.strictObject({
     .regex(/^62\d{7,13}$/, { message: 'an Indonesian number in international form without +, e.g. 6281234567890' })
     .optional(),
   employeeId: z.string().min(1).max(64).optional(),
-  dateOfBirth: isoDate.optional(),
+  dateOfBirth: isoDate.meta({ example: '1990-04-17' }).optional(),
   metadata: metadata.optional(),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { POLICY_LIMITS, UNSTORABLE_TEXT } from './rule-validation';
+import { POLICY_LIMITS } from './rule-validation';
+import { isoDateTime } from '../../platform/validation';
 
 /**
  * Request and response shapes of the policy service (SNAP 95). Rules are checked beyond their JSON
@@ -38,9 +39,8 @@ export const scopeInput = z
   });
 
 /** Text PostgreSQL can store: no NUL, no unpaired surrogate (either would be a 500 on insert). */
-const storable = (s: z.ZodString) => s.refine((v) => !UNSTORABLE_TEXT.test(v), 'must not contain NUL characters or unpaired surrogates');
-const note = storable(z.string().trim().min(1).max(500));
-const policyName = storable(z.string().trim().min(1).max(100));
+const note = z.string().trim().min(1).max(500);
+const policyName = z.string().trim().min(1).max(100);
 
 export const policyCreate = z.strictObject({
   name: policyName,
@@ -149,8 +149,8 @@ export const policyTest = z
 
 export const backtestCreate = z.strictObject({
   versionId: z.uuid(),
-  fromDateTime: z.iso.datetime({ offset: true }).meta({ example: '2026-01-01T00:00:00+07:00' }),
-  toDateTime: z.iso.datetime({ offset: true }).meta({ example: '2026-01-31T23:59:59+07:00' }),
+  fromDateTime: isoDateTime.meta({ example: '2026-01-01T00:00:00+07:00' }),
+  toDateTime: isoDateTime.meta({ example: '2026-01-31T23:59:59+07:00' }),
 });
 
 const author = z.object({ type: z.string(), id: z.string().nullable() });

@@ -72,19 +72,11 @@ function checkPriority(node: Record<string, unknown>, at: string): void {
   if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > POLICY_LIMITS.priority) fail(`${at}.priority`, `an integer from 1 to ${POLICY_LIMITS.priority}`);
 }
 
-/** NUL and unpaired UTF-16 surrogates: PostgreSQL refuses both in jsonb and text (they would be a 500). */
-export const UNSTORABLE_TEXT = /[\u0000\p{Cs}]/u;
-
-function checkStorable(v: string, at: string): void {
-  if (UNSTORABLE_TEXT.test(v)) fail(at, 'must not contain NUL characters or unpaired surrogates');
-}
-
 function checkName(node: Record<string, unknown>, at: string): void {
   if (node.name === undefined) return;
   if (typeof node.name !== 'string' || node.name.length === 0 || node.name.length > POLICY_LIMITS.nameLength) {
     fail(`${at}.name`, `a string of 1 to ${POLICY_LIMITS.nameLength} characters`);
   }
-  checkStorable(node.name, `${at}.name`);
 }
 
 function scalarOf(spec: FactSpec): 'number' | 'string' | 'boolean' {
@@ -93,7 +85,6 @@ function scalarOf(spec: FactSpec): 'number' | 'string' | 'boolean' {
 
 function checkString(v: unknown, at: string): void {
   if (typeof v === 'string' && v.length > POLICY_LIMITS.stringLength) fail(at, `strings are at most ${POLICY_LIMITS.stringLength} characters`);
-  if (typeof v === 'string') checkStorable(v, at);
   if (typeof v === 'number' && !Number.isFinite(v)) fail(at, 'numbers must be finite');
 }
 
@@ -216,7 +207,6 @@ function checkRule(raw: unknown, at: string): ValidatedRule {
   if (typeof params.reason !== 'string' || params.reason.length === 0 || params.reason.length > POLICY_LIMITS.stringLength) {
     fail(`${at}.event.params.reason`, `a string of 1 to ${POLICY_LIMITS.stringLength} characters`);
   }
-  checkStorable(params.reason, `${at}.event.params.reason`);
   if (params.responseCode !== undefined) {
     if (event.type !== 'decline') fail(`${at}.event.params.responseCode`, 'only a decline has a responseCode');
     if (typeof params.responseCode !== 'string' || !(POLICY_RESPONSE_CODES as readonly string[]).includes(params.responseCode)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../../platform/validation';
 
 export const REPORT_TYPES = ['spend_by_category', 'spend_by_cardholder', 'spend_by_merchant', 'spend_by_card', 'monthly_statement'] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
@@ -8,7 +9,6 @@ export const REPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 /** The longest period one report covers. */
 export const MAX_REPORT_DAYS = 366;
 
-const isoDate = z.iso.date();
 
 export const reportCreate = z.strictObject({
   type: z.enum(REPORT_TYPES),

@@ -83,8 +83,6 @@ const dayNumber = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(
 
 /** Records the request and queues its job (if Redis is down the row waits as queued; the worker's sweep picks it up). */
 export async function requestReport(k: Kartu, caller: Caller, input: z.infer<typeof reportCreate>): Promise<ReportView> {
-  // PostgreSQL has no year 0 (ISO dates allow it): refused here rather than failing the INSERT.
-  if (input.fromDate < '0001-01-01') throw new InvalidFieldFormat('fromDate', 'the year must be 0001 or later');
   if (input.toDate < input.fromDate) throw new InvalidFieldFormat('toDate', 'before fromDate');
   if (dayNumber(input.toDate) - dayNumber(input.fromDate) + 1 > MAX_REPORT_DAYS) throw new InvalidFieldFormat('toDate', `a report covers at most ${MAX_REPORT_DAYS} days`);
   const row = await inTransaction(k.db, async (tx) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SUPPORTED_CURRENCIES } from '../../platform/money';
 import { isKnownCategory } from '../controls/mcc-groups';
+import { isoDate } from '../../platform/validation';
 
 /** A SNAP amount as input: a decimal string and an ISO 4217 code. */
 export const moneyInput = z.strictObject({
@@ -21,7 +22,6 @@ const multiplier = decimal(100).meta({ example: '2', description: 'Applied to th
 
 const category = z.string().refine(isKnownCategory, { message: 'a 4-digit MCC or a group name from rules/mcc-groups.json' });
 
-const isoDate = z.iso.date().meta({ example: '2026-12-01' });
 
 /**
  * A json-rules-engine rule over the facts of a purchase (amount, currency, mcc, groups, merchantId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPE_WILDCARDS, EVENT_TYPES } from '../events/event-types';
+import { isoDateTime } from '../../platform/validation';
 
 const KNOWN = new Set<string>(['*', ...EVENT_TYPES, ...EVENT_TYPE_WILDCARDS]);
 
@@ -64,7 +65,6 @@ export const deliveryListQuery = z.strictObject({
   ...page,
 });
 
-const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2026-11-21T10:55:00+07:00' });
 
 export const eventListQuery = z.strictObject({
   type: z.string().max(100).optional().meta({ description: 'Only events of this type' }),
