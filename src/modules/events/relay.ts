@@ -179,18 +179,33 @@ export function startPolling(k: Kartu, name: string, step: () => Promise<boolean
  * in Redis every half stale period (at most once a minute), and measures the lag at most once a second.
  */
 export function startOutboxRelay(k: Kartu, relay: OutboxRelay): PollingLoop {
-  let lastSweep = Date.now();
   let lastMeasure = 0;
+  return startRelayLoop(k, 'outbox relay', relay, async () => {
+    // Measured before relaying, so the lag keeps growing on the dashboard while Redis is down.
+    if (Date.now() - lastMeasure >= 1000) {
+      lastMeasure = Date.now();
+      await relay.measureLag();
+    }
+  });
+}
+
+/**
+ * Polls a relay (outbox → events, deliveries → webhooks): one batch per step, again at once while
+ * batches come full, and every half stale period (at most a minute) a sweep for jobs Redis lost.
+ */
+export function startRelayLoop(
+  k: Kartu,
+  name: string,
+  relay: { relayOnce(): Promise<number>; sweepOnce(): Promise<unknown> },
+  beforeEach?: () => Promise<void>,
+): PollingLoop {
+  let lastSweep = Date.now();
   const sweepEveryMs = Math.min((k.config.relayStaleSeconds * 1000) / 2, 60_000);
   return startPolling(
     k,
-    'outbox relay',
+    name,
     async () => {
-      // Measured before relaying, so the lag keeps growing on the dashboard while Redis is down.
-      if (Date.now() - lastMeasure >= 1000) {
-        lastMeasure = Date.now();
-        await relay.measureLag();
-      }
+      await beforeEach?.();
       const moved = await relay.relayOnce();
       if (Date.now() - lastSweep >= sweepEveryMs) {
         lastSweep = Date.now();

@@ -16,9 +16,8 @@ export interface OperatorDef {
   valueKind: 'same' | 'list' | 'element' | 'number' | 'categories' | 'countries';
 }
 
-/** json-rules-engine's `Number.parseFloat(v).toString() !== 'NaN'`, without building a string for the usual number. */
-const numberValidator = (factValue: unknown) =>
-  typeof factValue === 'number' ? !Number.isNaN(factValue) : Number.parseFloat(factValue as string).toString() !== 'NaN';
+/** json-rules-engine's `Number.parseFloat(v).toString() !== 'NaN'`, without building the string. */
+const numberValidator = (factValue: unknown) => !Number.isNaN(Number.parseFloat(factValue as string));
 const isString = (v: unknown) => typeof v === 'string';
 
 export const OPERATORS: Record<string, OperatorDef> = {

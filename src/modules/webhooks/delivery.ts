@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config';
 import type { Kartu } from '../../context';
 import { webhookAttempts } from '../../platform/metrics';
-import { RedisUnavailable, startPolling, withTimeout, type PollingLoop } from '../events/relay';
+import { RedisUnavailable, startRelayLoop, withTimeout, type PollingLoop } from '../events/relay';
 import { postWebhook } from './http-post';
 import { notificationKey, webhookSecretAad } from './notification-key';
 import { deliveryHeaders } from './signatures';
@@ -122,21 +122,7 @@ export class DeliveryRelay {
 }
 
 export function startDeliveryRelay(k: Kartu, relay: DeliveryRelay): PollingLoop {
-  let lastSweep = Date.now();
-  const sweepEveryMs = Math.min((k.config.relayStaleSeconds * 1000) / 2, 60_000);
-  return startPolling(
-    k,
-    'webhook delivery relay',
-    async () => {
-      const moved = await relay.relayOnce();
-      if (Date.now() - lastSweep >= sweepEveryMs) {
-        lastSweep = Date.now();
-        await relay.sweepOnce();
-      }
-      return moved === k.config.relayBatchSize;
-    },
-    k.config.relayIntervalMs,
-  );
+  return startRelayLoop(k, 'webhook delivery relay', relay);
 }
 
 interface DeliveryRow {
