@@ -382,7 +382,7 @@ describe('response codes over HTTP', () => {
     expect(row).toMatchObject({ id: a.authorizationId, card_id: card.id, business_id: b.businessId, decision: 'approved', response_code: '00', status: 'pending', approved: '150000', open: '150000' });
     expect(row.latency_us).toEqual(expect.any(Number));
     expect(row.latency_us as number).toBeGreaterThanOrEqual(0);
-    expect(row.facts).toMatchObject({ amount: 150_000, currency: 'IDR', cardFound: true, merchant: { mcc: '5814', groups: expect.arrayContaining(['restaurants', 'fast_food']) } });
+    expect(row.facts).toMatchObject({ cardFound: true, available: '1000000', merchantGroups: expect.arrayContaining(['restaurants', 'fast_food']), policy: { transaction: { amount: 150_000 } } });
     expect(row.merchant).toEqual(MERCHANT);
   });
 

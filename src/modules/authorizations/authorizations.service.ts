@@ -65,7 +65,7 @@ async function lockAuthorizationChain(tx: EntityManager, networkId: string, auth
        JOIN ledger_transfers t ON t.id = a.hold_id
       WHERE (a.id = $1 OR a.original_id = $1) AND a.decision <> 'declined'
       ORDER BY a.created_at, a.id
-      FOR UPDATE OF a, t`,
+      FOR NO KEY UPDATE OF a, t`,
     [root.id],
   );
 }
@@ -272,7 +272,7 @@ export async function expireHolds(k: Kartu, batchSize = 200): Promise<number> {
            JOIN cards c ON c.id = a.card_id
           WHERE t.pending AND t.open_amount > 0 AND t.expires_at <= $1
           ORDER BY t.expires_at LIMIT $2
-          FOR UPDATE OF t, a SKIP LOCKED`,
+          FOR NO KEY UPDATE OF t, a SKIP LOCKED`,
         [k.clock.now(), batchSize],
       );
       // LOCK ORDER: accounts, then spend counters — as kartu_record_authorizations.

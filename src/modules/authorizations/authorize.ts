@@ -381,7 +381,6 @@ class AuthorizationBatcher {
       authorization_code: approved ? authorizationCode() : null,
       reason: d.reason,
     };
-    const response = toResponse(stored);
     return {
       pending: p,
       stored,
@@ -406,11 +405,9 @@ class AuthorizationBatcher {
         authorizationCode: stored.authorization_code,
         merchant: body.merchant,
         pos: body.pos ?? {},
+        // What the decision saw beyond the request (amount, currency, merchant and pos are columns).
         facts: {
-          amount: body.amount,
-          currency: body.currency,
-          merchant: { ...body.merchant, groups: merchantGroups },
-          pos: body.pos ?? {},
+          merchantGroups,
           partialAllowed: Boolean(body.partialAllowed),
           cardFound: Boolean(card),
           available: card?.available ?? null,
@@ -427,7 +424,8 @@ class AuthorizationBatcher {
         holdExpiresAt: holdExpiry(this.k, merchantGroups, now).toISOString(),
         counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
         latencyUs: Number((process.hrtime.bigint() - p.started) / 1000n),
-        event: { ...response, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, originalId: body.originalId ?? null },
+        // The authorization.created event is built from these fields by kartu_record_authorizations.
+        networkOriginalId: body.originalId ?? null,
       },
     };
   }

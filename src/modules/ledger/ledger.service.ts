@@ -84,11 +84,13 @@ export interface TransferInput {
 
 /**
  * Locks ledger accounts for the rest of the transaction, in id order. LOCK ORDER, followed by every
- * writer: ledger accounts first (in id order), then cards, then spend counters — so authorization
- * batches, clearings, reversals, refunds, expiry and top-ups never wait on each other in a circle.
+ * writer: authorizations and their holds, then ledger accounts (in id order), then cards, then spend
+ * counters — so authorization batches, clearings, reversals, refunds, expiry and top-ups never wait
+ * on each other in a circle. Row locks are `FOR NO KEY UPDATE` (no writer changes a key), so the
+ * foreign-key checks of other writers (`FOR KEY SHARE`) do not wait for them.
  */
 export async function lockAccounts(tx: EntityManager, ids: string[]): Promise<void> {
-  await tx.query('SELECT 1 FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...new Set(ids)]]);
+  await tx.query('SELECT 1 FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(ids)]]);
 }
 
 /** A posted transfer. With `requireAvailable`, the debit is a conditional update: never below −overdraft. */
@@ -159,7 +161,7 @@ interface OpenHold {
 async function lockHold(tx: EntityManager, holdId: string): Promise<OpenHold> {
   const [hold]: OpenHold[] = await tx.query(
     `SELECT id, business_id, debit_account_id, credit_account_id, currency, open_amount::text
-       FROM ledger_transfers WHERE id = $1 AND pending FOR UPDATE`,
+       FROM ledger_transfers WHERE id = $1 AND pending FOR NO KEY UPDATE`,
     [holdId],
   );
   if (!hold) throw new TransferConflict(`no hold ${holdId}`);

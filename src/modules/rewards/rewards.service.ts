@@ -415,7 +415,7 @@ export async function redeem(k: Kartu, caller: Caller, input: z.infer<typeof red
     const liability = await accountId(tx, businessId, 'rewards_liability', currency);
     const funding = await accountId(tx, businessId, 'funding', currency);
     // LOCK ORDER: ledger accounts in id order, as the authorization write.
-    await tx.query('SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[liability, funding]]);
+    await tx.query('SELECT id FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE', [[liability, funding]]);
     const id = randomUUID();
     const transferId = await postTransfer(tx, { businessId, debitAccountId: liability, creditAccountId: funding, amount: value, currency, kind: 'reward_redemption', reference: `rewards:${id}` });
     try {
