@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
-import { policiesOf } from './modules/authorizations/authorize';
+import { authorizationsSettled, policiesOf } from './modules/authorizations/authorize';
 import type { Runtime } from './runtime';
 import type { Workers } from './worker';
 
 /**
  * Serves the api until SIGTERM/SIGINT, then shuts down gracefully: stop accepting, let in-flight
- * requests finish (10 s at most), stop the workers, close Redis, the pool and the embedded database.
+ * requests finish (10 s at most) and authorizations already submitted be written (their callers may
+ * have hung up), stop the workers, close Redis, the pool and the embedded database.
  */
 export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Promise<Server> {
   const { kartu } = runtime;
@@ -36,6 +37,7 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    await authorizationsSettled(kartu);
     await workers?.close();
     await runtime.close();
     kartu.logger.info('stopped');

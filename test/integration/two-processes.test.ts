@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -230,6 +230,63 @@ describe('two `kartu serve` processes on one database', () => {
       [businessId],
     );
     expect(rows).toEqual([{ n: 100, approved: 25 }]);
+    await checkLedgerInvariants(k.db.manager);
+  });
+
+  it('SIGTERM while authorizations wait on the database and their callers have hung up: they are still written, then exit 0 with nothing logged', async () => {
+    const { businessId, cards } = await prepare(1_000_000n, 1);
+    const { child, output } = children[1]!;
+    const base = bases[1]!;
+    const before = output.length;
+    // Hold the business's funding account: the batch write claims the network ids and then waits for it.
+    const holder = k.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query('SELECT 1 FROM ledger_accounts WHERE business_id = $1 FOR UPDATE', [businessId]);
+      // Raw sockets, so hanging up closes the connection at once.
+      const sockets = Array.from({ length: 5 }, (_, i) => {
+        const body = JSON.stringify({
+          id: `hangup-${i}-${randomBytes(4).toString('hex')}`,
+          card: { number: cards[0]!.number, expiry: cards[0]!.expiry, cvv: cards[0]!.cvv },
+          amount: 1_000,
+          currency: 'IDR',
+          merchant: MERCHANT,
+          pos: { entryMode: 'contactless', cardPresent: true },
+        });
+        const timestamp = new Date().toISOString();
+        const { port } = new URL(base);
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(
+          `POST /network/v1/authorizations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+            `X-Network-Id: ${network.networkId}\r\nX-Timestamp: ${timestamp}\r\nX-Signature: ${networkSignature(network.secret, timestamp, body)}\r\n\r\n${body}`,
+        );
+        return socket;
+      });
+      // A batch write is blocked on the account; the rest wait in the next batches.
+      const blocked = async () =>
+        (await k.db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))[0].n as number;
+      for (let i = 0; i < 100 && (await blocked()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await blocked()).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const written = async () => (await k.db.query('SELECT count(*)::int AS n FROM authorizations WHERE business_id = $1', [businessId]))[0].n as number;
+      for (const socket of sockets) socket.destroy();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(child.exitCode, 'the process waits for the authorizations it took').toBeNull();
+      expect(await written()).toBe(0);
+      await holder.commitTransaction();
+      const [code] = (await exited) as [number];
+      expect(code).toBe(0);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const rows = await k.db.query("SELECT count(*)::int AS n, count(*) FILTER (WHERE decision = 'approved')::int AS approved FROM authorizations WHERE business_id = $1", [businessId]);
+    expect(rows).toEqual([{ n: 5, approved: 5 }]);
+    expect(output.slice(before).join('')).not.toMatch(/"level":"(error|fatal)"|Cannot use a pool/);
     await checkLedgerInvariants(k.db.manager);
   });
 });

@@ -170,8 +170,15 @@ export function replayed(a: StoredAuthorization, requestHash: string): Authoriza
 class AuthorizationBatcher {
   private readonly waiting: Pending[] = [];
   private inFlight = 0;
+  private drained: Array<() => void> = [];
 
   constructor(private readonly k: Kartu) {}
+
+  /** Resolves once every submitted authorization is settled (written or failed). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
 
   submit(networkId: string, body: AuthorizationBody, rawBody: Buffer): Promise<AuthorizationResponse> {
     return new Promise((resolve, reject) => {
@@ -200,6 +207,7 @@ class AuthorizationBatcher {
         .finally(() => {
           this.inFlight--;
           this.pump();
+          if (this.inFlight === 0 && this.waiting.length === 0) for (const resolve of this.drained.splice(0)) resolve();
         });
     }
   }
@@ -507,4 +515,12 @@ export function authorize(k: Kartu, networkId: string, body: AuthorizationBody, 
     batchers.set(k, batcher);
   }
   return batcher.submit(networkId, body, rawBody);
+}
+
+/**
+ * Resolves once the authorizations already submitted are settled: a shutdown waits for it before it
+ * closes the pool, so a decision whose caller hung up is still written (or fails) on a live pool.
+ */
+export function authorizationsSettled(k: Kartu): Promise<void> {
+  return batchers.get(k)?.idle() ?? Promise.resolve();
 }
