@@ -4,9 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A cheaper authorization batch write (bench/RESULTS.md, 2026-11-22):
  * - the ledger accounts are held for as short a time as possible. Row locks last until the commit,
  *   so what a batch writes before it locks the accounts is written while another batch on the same
- *   accounts still holds them: the authorizations (which claim the network ids) and their
- *   `authorization.created` events now come first, the account locks after them, and a race lost
- *   under the locks corrects what was written. The locks are `FOR NO KEY UPDATE` (nothing here
+ *   accounts still holds them: the authorizations (which claim the network ids), their
+ *   `authorization.created` events and the holds now come first, the account locks after them, and
+ *   a race lost under the locks corrects what was written. The locks are `FOR NO KEY UPDATE` (nothing here
  *   changes a key), which the foreign-key checks of other writers (`FOR KEY SHARE`) do not wait for;
  * - less to send and parse: the event is built here from the item instead of being sent beside it;
  * - no spend-counter statements for an approval that counts nothing;
@@ -31,15 +31,18 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
       --   1 claim the network ids by writing the authorizations as decided: an id a concurrent retry
       --     already wrote is left alone and reported in "duplicates" (the caller answers with the first
       --     answer);
-      --   2 the authorization.created event of every claimed authorization;
+      --   2 the authorization.created event of every claimed authorization, and the hold (pending
+      --     transfer) of every claimed approval;
       --   3 lock the funding and settlement accounts of the approvals, in id order, and read what is
       --     available;
       --   4 re-check every approval, in order, against what the database says now (merchant lock,
       --     single use, spend counters, funds): a race lost to an approval elsewhere becomes the
       --     decline it would have been (reported in "lost"); its authorization and event are
-      --     corrected and nothing else of it is written;
-      --   5 the holds (pending transfers), one update per account for the whole batch, and the
-      --     fraud.alert events of reviewed approvals.
+      --     corrected, its hold deleted (no other transaction saw it) and nothing else of it written;
+      --   5 one update per account for the whole batch, and the fraud.alert events of reviewed
+      --     approvals.
+      -- Steps 1 and 2 run before the account locks, while another batch on the same accounts may
+      -- still hold them; everything from step 3 to the commit holds them.
       CREATE OR REPLACE FUNCTION kartu_record_authorizations(batch jsonb) RETURNS jsonb
       LANGUAGE plpgsql
       -- Plans are cached per connection, often while the tables are still small: keep them on the
@@ -92,6 +95,13 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
           RETURNING id
         )
         SELECT coalesce(array_agg(id), '{}') INTO event_ids FROM written;
+
+        -- The holds of the approvals as decided; the hold of a race lost under the locks is deleted there
+        -- (no other transaction ever saw it).
+        INSERT INTO ledger_transfers (id, business_id, debit_account_id, credit_account_id, amount, currency, kind, pending, open_amount, expires_at, reference)
+        SELECT (e->>'holdId')::uuid, (e->>'businessId')::uuid, (e->>'fundingId')::uuid, (e->>'settlementId')::uuid, (e->>'approvedAmount')::bigint,
+               e->>'currency', 'hold', true, (e->>'approvedAmount')::bigint, (e->>'holdExpiresAt')::timestamptz, 'authorization:' || (e->>'id')
+          FROM jsonb_array_elements(batch) e WHERE e->>'decision' <> 'declined' AND (e->>'id')::uuid = ANY(inserted);
 
         FOR acct IN
           SELECT la.id, la.credits_posted - la.debits_posted - la.debits_pending + la.overdraft_limit AS available
@@ -159,13 +169,10 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
              SET data = ev.data || jsonb_build_object('decision', 'declined', 'responseCode', lost_map->(ev.data->>'authorizationId')->>'responseCode',
                                                       'reason', lost_map->(ev.data->>'authorizationId')->>'reason', 'approvedAmount', 0, 'authorizationCode', NULL)
            WHERE ev.id = ANY(event_ids) AND lost_map ? (ev.data->>'authorizationId');
+          DELETE FROM ledger_transfers WHERE id IN (SELECT (e->>'holdId')::uuid FROM jsonb_array_elements(batch) e WHERE (e->>'id')::uuid = ANY(lost_ids));
         END IF;
 
         IF cardinality(approved_ids) > 0 THEN
-          INSERT INTO ledger_transfers (id, business_id, debit_account_id, credit_account_id, amount, currency, kind, pending, open_amount, expires_at, reference)
-          SELECT (e->>'holdId')::uuid, (e->>'businessId')::uuid, (e->>'fundingId')::uuid, (e->>'settlementId')::uuid, (e->>'approvedAmount')::bigint,
-                 e->>'currency', 'hold', true, (e->>'approvedAmount')::bigint, (e->>'holdExpiresAt')::timestamptz, 'authorization:' || (e->>'id')
-            FROM jsonb_array_elements(batch) e WHERE (e->>'id')::uuid = ANY(approved_ids);
           UPDATE ledger_accounts la SET debits_pending = la.debits_pending + t.total
             FROM (SELECT (e->>'fundingId')::uuid AS id, sum((e->>'approvedAmount')::bigint) AS total
                     FROM jsonb_array_elements(batch) e WHERE (e->>'id')::uuid = ANY(approved_ids) GROUP BY 1) t
