@@ -44,6 +44,7 @@ const envSchema = z.object({
   KARTU_HOLD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   KARTU_HOLD_DAYS_TRAVEL: z.coerce.number().int().min(1).max(90).default(31),
   KARTU_OVERCAPTURE_PERCENT: z.coerce.number().int().min(0).max(100).default(20),
+  KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
   // Outbox relay and webhooks (docs/webhooks.md).
   KARTU_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   KARTU_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
@@ -87,6 +88,11 @@ export interface Config {
   holdDaysTravel: number;
   /** How far a clearing may exceed its authorization (tips, fuel) and still post against it. */
   overcapturePercent: number;
+  /**
+   * Authorization batches one api process writes at once. Across every process on one database the
+   * sum is best near the database's cores (bench/RESULTS.md): 2 for one process, 1 each for two.
+   */
+  authorizationBatchesInFlight: number;
   /** Outbox relay: idle poll interval, rows per claim, and after how long a relayed event or queued delivery whose job vanished from Redis is relayed again. */
   relayIntervalMs: number;
   relayBatchSize: number;
@@ -150,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdDays: e.KARTU_HOLD_DAYS,
     holdDaysTravel: e.KARTU_HOLD_DAYS_TRAVEL,
     overcapturePercent: e.KARTU_OVERCAPTURE_PERCENT,
+    authorizationBatchesInFlight: e.KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT,
     relayIntervalMs: e.KARTU_RELAY_INTERVAL_MS,
     relayBatchSize: e.KARTU_RELAY_BATCH_SIZE,
     relayStaleSeconds: e.KARTU_RELAY_STALE_SECONDS,

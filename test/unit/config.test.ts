@@ -179,3 +179,15 @@ describe('loadConfig: PORT and KARTU_ENV', () => {
     expect(err.message).toContain('KARTU_ENV');
   });
 });
+
+describe('loadConfig: KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT', () => {
+  it('defaults to 2 and reads 1 to 16', () => {
+    expect(loadConfig({ KARTU_HOME: home, KARTU_MASTER_KEY: key() }).authorizationBatchesInFlight).toBe(2);
+    expect(loadConfig({ KARTU_HOME: home, KARTU_MASTER_KEY: key(), KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: '1' }).authorizationBatchesInFlight).toBe(1);
+    expect(loadConfig({ KARTU_HOME: home, KARTU_MASTER_KEY: key(), KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: '16' }).authorizationBatchesInFlight).toBe(16);
+  });
+
+  it.each(['0', '17', '1.5', 'two'])('%s is refused, naming the variable', (value) => {
+    expect(configError({ KARTU_MASTER_KEY: key(), KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: value }).message).toMatch(/KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: /);
+  });
+});

@@ -20,12 +20,6 @@ type AuthorizationResponse = z.infer<typeof authorizationResponse>;
 
 /** The most decisions written by one statement; more wait for the next batch. */
 const MAX_BATCH = 200;
-/**
- * Batches in flight at once per process: while one is being written the next is read and decided,
- * so PostgreSQL and the api work side by side. Two batches may both approve from the same read; the
- * write re-checks each approval, so the later one declines what no longer fits.
- */
-const BATCHES_IN_FLIGHT = 2;
 const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
 
 interface CardRow {
@@ -196,7 +190,7 @@ class AuthorizationBatcher {
   }
 
   private pump(): void {
-    while (this.inFlight < BATCHES_IN_FLIGHT && this.waiting.length > 0) {
+    while (this.inFlight < this.k.config.authorizationBatchesInFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MAX_BATCH);
       authorizationBatchSize.observe(batch.length);
       this.inFlight++;
