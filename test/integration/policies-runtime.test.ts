@@ -128,6 +128,9 @@ describe('PolicyRuntime', () => {
     expectSnap(await post(a, `/policies/${businessPolicy.id}/versions/${businessPolicy.activeVersionId}/activate`, undefined), '2009500');
     await rt.refresh();
     expect(rt.evaluate(scopeA, facts()).decline).toMatchObject({ rule: 'biz-decline', versionId: businessPolicy.activeVersionId });
+    // Only the versions in use stay compiled: v2, rolled back, is forgotten.
+    expect(rt.compiledVersionIds()).toContain(businessPolicy.activeVersionId);
+    expect(rt.compiledVersionIds()).not.toContain(v2.body.version.id);
 
     const shadow = await post(a, `/policies/${cardPolicy.id}/versions`, {
       mode: 'shadow',
@@ -140,6 +143,9 @@ describe('PolicyRuntime', () => {
     expect(out.decline).toMatchObject({ rule: 'holder-decline' });
     expect(out.reviews.map((r) => r.rule)).toEqual(['holder-review', 'card-review']);
     expect(out.shadow).toEqual([{ policyId: cardPolicy.id, versionId: shadow.body.version.id, events: [{ type: 'decline', rule: 'would-block', reason: 'candidate', responseCode: '59' }] }]);
+    // The disabled business policy's version is forgotten; the card policy's shadow version is kept.
+    expect(rt.compiledVersionIds()).not.toContain(businessPolicy.activeVersionId);
+    expect(rt.compiledVersionIds()).toContain(shadow.body.version.id);
   });
 
   it('another process sees a change by itself, through the generation poll', async () => {

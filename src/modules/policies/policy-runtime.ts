@@ -176,6 +176,7 @@ export class PolicyRuntime {
       const touched = new Set<string>();
       for (const row of rows) this.apply(row, touched);
       for (const key of touched) this.rebuild(key);
+      if (rows.length > 0) this.forgetUnused();
       this.generation = current;
       if (this.failing) this.k.logger.info('policies: reloading works again');
       this.failing = false;
@@ -200,6 +201,21 @@ export class PolicyRuntime {
       this.compiled.set(versionId, c);
     }
     return { versionId, rules: c };
+  }
+
+  /** Drops the compiled versions no policy uses any more (superseded, rolled back, disabled). */
+  private forgetUnused(): void {
+    const used = new Set<string>();
+    for (const e of this.byPolicy.values()) {
+      if (e.enforce) used.add(e.enforce.versionId);
+      if (e.shadow) used.add(e.shadow.versionId);
+    }
+    for (const versionId of this.compiled.keys()) if (!used.has(versionId)) this.compiled.delete(versionId);
+  }
+
+  /** The versions compiled and kept in memory: exactly those an active policy enforces or shadows. */
+  compiledVersionIds(): string[] {
+    return [...this.compiled.keys()];
   }
 
   private apply(row: LoadedRow, touched: Set<string>): void {
