@@ -149,8 +149,8 @@ export const policyTest = z
 
 export const backtestCreate = z.strictObject({
   versionId: z.uuid(),
-  fromDateTime: isoDateTime.meta({ example: '2026-01-01T00:00:00+07:00' }),
-  toDateTime: isoDateTime.meta({ example: '2026-01-31T23:59:59+07:00' }),
+  fromDateTime: isoDateTime.meta({ example: '2026-01-01T00:00:00+07:00', description: 'Start of the range, inclusive' }),
+  toDateTime: isoDateTime.meta({ example: '2026-02-01T00:00:00+07:00', description: 'End of the range, exclusive: consecutive ranges never replay an authorization twice' }),
 });
 
 const author = z.object({ type: z.string(), id: z.string().nullable() });
