@@ -48,6 +48,16 @@ describe('minifyJson', () => {
     expect(minifyJson('{ "a" : "x y\\" z" ,\n "b":[ 1, 2 ] }')).toBe('{"a":"x y\\" z","b":[1,2]}');
   });
 
+  it('an escaped backslash ends before the quote; whitespace at either end goes; a minified body comes back as it is', () => {
+    expect(minifyJson(' {"a":"x\\\\", "b" : "\\" " } \n')).toBe('{"a":"x\\\\","b":"\\" "}');
+    fc.assert(
+      fc.property(fc.json(), (json) => {
+        const minified = JSON.stringify(JSON.parse(json));
+        expect(minifyJson(minified)).toBe(minified);
+      }),
+    );
+  });
+
   it('equals JSON.stringify of the parsed value for any JSON (property)', () => {
     fc.assert(
       fc.property(fc.json(), (json) => {

@@ -6,27 +6,27 @@ import { constantTimeEqual } from '../../platform/crypto';
  * and verifies (the partner API).
  */
 
-/** Removes whitespace outside JSON strings; key order and string contents stay as sent. */
+/**
+ * Removes whitespace outside JSON strings; key order and string contents stay as sent. Copies the
+ * runs between whitespace (a body without any comes back as it is): it runs on every request hash.
+ */
 export function minifyJson(raw: string): string {
   let out = '';
+  let start = 0;
   let inString = false;
   for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
+    const c = raw.charCodeAt(i);
     if (inString) {
-      out += ch;
-      if (ch === '\\') {
-        out += raw[++i] ?? '';
-      } else if (ch === '"') {
-        inString = false;
-      }
-    } else if (ch === '"') {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
       inString = true;
-      out += ch;
-    } else if (ch !== ' ' && ch !== '\n' && ch !== '\r' && ch !== '\t') {
-      out += ch;
+    } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      if (i > start) out += raw.slice(start, i);
+      start = i + 1;
     }
   }
-  return out;
+  return start === 0 ? raw : out + raw.slice(start);
 }
 
 export function bodySha256Hex(rawBody: string | Buffer): string {

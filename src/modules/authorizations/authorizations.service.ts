@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { sha256Hex } from '../../platform/crypto';
 import { inTransaction } from '../../platform/db';
 import { Conflict, KartuError, NotFound } from '../../platform/errors';
-import { minifyJson } from '../access/snap-signature';
+import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { recordEvent } from '../events/outbox';
 import { lockAccounts, postHold, postTransfer, voidHold } from '../ledger/ledger.service';
@@ -88,7 +87,7 @@ async function onceFor(
     merchant?: object | null;
   }>,
 ): Promise<MessageResponse> {
-  const requestHash = sha256Hex(minifyJson(rawBody.toString('utf8')));
+  const requestHash = bodySha256Hex(rawBody);
   const previous = async () => {
     const [row]: Array<{ request_hash: string; response: MessageResponse }> = await k.db.query(
       'SELECT request_hash, response FROM network_messages WHERE network_id = $1 AND kind = $2 AND message_id = $3',

@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { sha256Hex } from '../../platform/crypto';
 import { hotQuery } from '../../platform/db';
 import { Conflict } from '../../platform/errors';
 import { authorizationBatchSize, policyReviews } from '../../platform/metrics';
-import { minifyJson } from '../access/snap-signature';
+import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { mccGroupsOf } from '../controls/mcc-groups';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
@@ -187,7 +186,7 @@ class AuthorizationBatcher {
       this.waiting.push({
         networkId,
         body,
-        requestHash: sha256Hex(minifyJson(rawBody.toString('utf8'))),
+        requestHash: bodySha256Hex(rawBody),
         fingerprints: vaultOf(this.k).fingerprintCandidates(body.card.number),
         started: process.hrtime.bigint(),
         resolve,
