@@ -58,7 +58,6 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
         avail jsonb := '{}'::jsonb;
         approved bigint;
         lost text;
-        batch_ids uuid[];
         inserted uuid[];
         event_ids uuid[];
         approved_ids uuid[] := '{}';
@@ -66,8 +65,6 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
         lost_codes text[] := '{}';
         lost_map jsonb;
       BEGIN
-        SELECT array_agg((e->>'id')::uuid) INTO batch_ids FROM jsonb_array_elements(batch) e;
-
         WITH claimed AS (
           INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, original_id, amount, currency,
                                       approved_amount, decision, response_code, reason, authorization_code, merchant, pos, facts, policy,
@@ -123,7 +120,7 @@ export class LeanerAuthorizationWrite1764600000000 implements MigrationInterface
           ELSIF a->>'cardType' = 'SINGLE_USE' AND a->>'originalId' IS NULL THEN
             PERFORM 1 FROM cards WHERE id = (a->>'cardId')::uuid FOR NO KEY UPDATE;
             IF EXISTS (SELECT 1 FROM authorizations WHERE card_id = (a->>'cardId')::uuid AND status = 'pending'
-                          AND (id <> ALL(batch_ids) OR id = ANY(approved_ids))) THEN
+                          AND (id <> ALL(inserted) OR id = ANY(approved_ids))) THEN
               lost := '05';
             END IF;
           END IF;

@@ -651,6 +651,23 @@ describe('idempotency on the network id', () => {
     expect(await balances(b)).toMatchObject({ hold: 2_000n });
   });
 
+  it('30 different authorizations at once: a SINGLE_USE card approves exactly one, a MERCHANT_LOCKED card one merchant (across batches too)', async () => {
+    const b = await business();
+    const single = await newCard(b, { type: 'SINGLE_USE' });
+    const locked = await newCard(b, { type: 'MERCHANT_LOCKED' });
+    const fire = (card: TestCard, merchant: (i: number) => string) =>
+      Promise.all(Array.from({ length: 30 }, (_, i) => net.send('/authorizations', authBody(card, { amount: 1_000, merchant: { ...MERCHANT, id: merchant(i) } }))));
+    const singleAnswers = await fire(single, () => MERCHANT.id);
+    const lockedAnswers = await fire(locked, (i) => `M-${i}`);
+    const codes = (answers: Array<{ status: number; body: AuthAnswer }>) => answers.map((r) => r.body.responseCode).sort();
+    expect(codes(singleAnswers)).toEqual(['00', ...Array(29).fill('05')]);
+    expect(codes(lockedAnswers)).toEqual(['00', ...Array(29).fill('57')]);
+    const pending = await h.kartu.db.query("SELECT card_id, count(*)::int AS n FROM authorizations WHERE card_id = ANY($1) AND status = 'pending' GROUP BY card_id", [[single.id, locked.id]]);
+    expect(pending).toHaveLength(2);
+    expect(pending.every((r: { n: number }) => r.n === 1)).toBe(true);
+    expect(await balances(b)).toMatchObject({ hold: 2_000n });
+  });
+
   it('reversals, clearings and refunds: the same id again → the first answer and one transfer; another body → 409', async () => {
     const b = await business();
     const card = await newCard(b);

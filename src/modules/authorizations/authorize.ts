@@ -444,7 +444,7 @@ class AuthorizationBatcher {
             ? { authorizationId: stored.id, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, reviews: check.outcome.reviews }
             : null,
         holdId: approved ? randomUUID() : null,
-        holdExpiresAt: holdExpiry(this.k, merchantGroups, now).toISOString(),
+        holdExpiresAt: approved ? holdExpiry(this.k, merchantGroups, now).toISOString() : null,
         counters: d.counters.map((c) => ({ limitKey: c.limitKey, windowStart: c.windowStart, limit: c.limit.toString(), kind: c.kind })),
         latencyUs: Number((process.hrtime.bigint() - p.started) / 1000n),
         // The authorization.created event is built from these fields by kartu_record_authorizations.
