@@ -290,34 +290,21 @@ export async function accrueForClearing(k: Kartu, event: OutboxEvent): Promise<v
       includeBonus: true,
     });
     const value = earned.points * parseSnapValue(program.definition.pointValue.value, program.currency);
-    const entryId = randomUUID();
-    const inserted: unknown[] = await tx.query(
-      `INSERT INTO rewards_entries (id, business_id, cardholder_id, card_id, kind, source_id, event_id, points, value, currency, spend_amount, merchant, breakdown, occurred_at)
-       VALUES ($1, $2, $3, $4, 'accrual', $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (card_id, kind, source_id) DO NOTHING RETURNING id`,
-      [entryId, businessId, owner.cardholderId, d.cardId, d.clearingId, event.id, earned.points.toString(), value.toString(), program.currency, r.amount.toString(), merchant ? JSON.stringify(merchant) : null, JSON.stringify({ ...earned.breakdown, programVersion: program.version }), r.at],
-    );
-    if (inserted.length === 0 || earned.points === 0n) return;
-    await tx.query(
-      'UPDATE rewards_balances SET points = points + $4, value = value + $5, earned_points = earned_points + $4, updated_at = now() WHERE business_id = $1 AND cardholder_id = $2 AND currency = $3',
-      [businessId, owner.cardholderId, program.currency, earned.points.toString(), value.toString()],
-    );
-    if (value > 0n) {
-      const transferId = await postTransfer(tx, {
-        businessId,
-        debitAccountId: await accountId(tx, null, 'platform_rewards', program.currency),
-        creditAccountId: await accountId(tx, businessId, 'rewards_liability', program.currency),
-        amount: value,
-        currency: program.currency,
-        kind: 'reward_accrual',
-        reference: `rewards:${entryId}`,
-      });
-      await tx.query('UPDATE rewards_entries SET transfer_id = $2 WHERE id = $1', [entryId, transferId]);
-    }
-    await recordEvent(tx, {
+    await bookEntry(tx, {
+      kind: 'accrual',
       businessId,
-      type: 'rewards.accrued',
-      data: { entryId, cardholderId: owner.cardholderId, cardId: d.cardId, clearingId: d.clearingId, points: Number(earned.points), value: snapAmount(value, program.currency) },
+      cardholderId: owner.cardholderId,
+      cardId: d.cardId,
+      sourceId: d.clearingId,
+      eventId: event.id,
+      points: earned.points,
+      value,
+      currency: program.currency,
+      spendAmount: r.amount,
+      merchant,
+      breakdown: { ...earned.breakdown, programVersion: program.version },
+      occurredAt: r.at,
+      eventData: { clearingId: d.clearingId },
     });
   });
 }
@@ -349,36 +336,87 @@ export async function reverseForRefund(k: Kartu, event: OutboxEvent): Promise<vo
     const have = BigInt(balance.points);
     const points = atRate.points < have ? atRate.points : have;
     const value = points > 0n ? costOf(points, balance) : 0n;
-    const entryId = randomUUID();
-    const inserted: unknown[] = await tx.query(
-      `INSERT INTO rewards_entries (id, business_id, cardholder_id, card_id, kind, source_id, event_id, points, value, currency, spend_amount, merchant, breakdown, occurred_at)
-       VALUES ($1, $2, $3, $4, 'reversal', $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (card_id, kind, source_id) DO NOTHING RETURNING id`,
-      [entryId, businessId, owner.cardholderId, d.cardId, d.refundId, event.id, points.toString(), value.toString(), program.currency, r.amount.toString(), merchant ? JSON.stringify(merchant) : null, JSON.stringify({ ...atRate.breakdown, atRatePoints: Number(atRate.points), cappedAtBalance: points < atRate.points, programVersion: program.version }), r.at],
-    );
-    if (inserted.length === 0 || points === 0n) return;
-    await tx.query(
-      'UPDATE rewards_balances SET points = points - $4, value = value - $5, reversed_points = reversed_points + $4, updated_at = now() WHERE business_id = $1 AND cardholder_id = $2 AND currency = $3',
-      [businessId, owner.cardholderId, program.currency, points.toString(), value.toString()],
-    );
-    if (value > 0n) {
-      const platform = await accountId(tx, null, 'platform_rewards', program.currency);
-      const transferId = await postTransfer(tx, {
-        businessId,
-        debitAccountId: await accountId(tx, businessId, 'rewards_liability', program.currency),
-        creditAccountId: platform,
-        amount: value,
-        currency: program.currency,
-        kind: 'reward_reversal',
-        reference: `rewards:${entryId}`,
-      });
-      await tx.query('UPDATE rewards_entries SET transfer_id = $2 WHERE id = $1', [entryId, transferId]);
-    }
-    await recordEvent(tx, {
+    await bookEntry(tx, {
+      kind: 'reversal',
       businessId,
-      type: 'rewards.reversed',
-      data: { entryId, cardholderId: owner.cardholderId, cardId: d.cardId, refundId: d.refundId, points: Number(points), value: snapAmount(value, program.currency) },
+      cardholderId: owner.cardholderId,
+      cardId: d.cardId,
+      sourceId: d.refundId,
+      eventId: event.id,
+      points,
+      value,
+      currency: program.currency,
+      spendAmount: r.amount,
+      merchant,
+      breakdown: { ...atRate.breakdown, atRatePoints: Number(atRate.points), cappedAtBalance: points < atRate.points, programVersion: program.version },
+      occurredAt: r.at,
+      eventData: { refundId: d.refundId },
     });
+  });
+}
+
+/** What accrual and reversal each book: earned points go in, reversed points come back out. */
+const BOOKINGS = {
+  accrual: { sign: '+', counter: 'earned_points', transferKind: 'reward_accrual', eventType: 'rewards.accrued' },
+  reversal: { sign: '-', counter: 'reversed_points', transferKind: 'reward_reversal', eventType: 'rewards.reversed' },
+} as const;
+
+interface Booking {
+  kind: keyof typeof BOOKINGS;
+  businessId: string;
+  cardholderId: string;
+  cardId: string;
+  sourceId: string;
+  eventId: string;
+  points: bigint;
+  value: bigint;
+  currency: string;
+  spendAmount: bigint;
+  merchant: Merchant | null;
+  breakdown: Record<string, unknown>;
+  occurredAt: Date;
+  /** The event's own fields beside the entry, cardholder, card, points and value. */
+  eventData: Record<string, unknown>;
+}
+
+/**
+ * Books an accrual or a reversal, once per card, kind and source (a concurrent duplicate inserts
+ * nothing and stops here): the entry, the balance, the value moved between the platform's rewards
+ * account and the business's liability, and the event. The caller holds the balance locked.
+ */
+async function bookEntry(tx: EntityManager, b: Booking): Promise<void> {
+  const how = BOOKINGS[b.kind];
+  const entryId = randomUUID();
+  const inserted: unknown[] = await tx.query(
+    `INSERT INTO rewards_entries (id, business_id, cardholder_id, card_id, kind, source_id, event_id, points, value, currency, spend_amount, merchant, breakdown, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (card_id, kind, source_id) DO NOTHING RETURNING id`,
+    [entryId, b.businessId, b.cardholderId, b.cardId, b.kind, b.sourceId, b.eventId, b.points.toString(), b.value.toString(), b.currency, b.spendAmount.toString(), b.merchant ? JSON.stringify(b.merchant) : null, JSON.stringify(b.breakdown), b.occurredAt],
+  );
+  if (inserted.length === 0 || b.points === 0n) return;
+  await tx.query(
+    `UPDATE rewards_balances SET points = points ${how.sign} $4, value = value ${how.sign} $5, ${how.counter} = ${how.counter} + $4, updated_at = now()
+      WHERE business_id = $1 AND cardholder_id = $2 AND currency = $3`,
+    [b.businessId, b.cardholderId, b.currency, b.points.toString(), b.value.toString()],
+  );
+  if (b.value > 0n) {
+    const platform = await accountId(tx, null, 'platform_rewards', b.currency);
+    const liability = await accountId(tx, b.businessId, 'rewards_liability', b.currency);
+    const transferId = await postTransfer(tx, {
+      businessId: b.businessId,
+      debitAccountId: b.kind === 'accrual' ? platform : liability,
+      creditAccountId: b.kind === 'accrual' ? liability : platform,
+      amount: b.value,
+      currency: b.currency,
+      kind: how.transferKind,
+      reference: `rewards:${entryId}`,
+    });
+    await tx.query('UPDATE rewards_entries SET transfer_id = $2 WHERE id = $1', [entryId, transferId]);
+  }
+  await recordEvent(tx, {
+    businessId: b.businessId,
+    type: how.eventType,
+    data: { entryId, cardholderId: b.cardholderId, cardId: b.cardId, ...b.eventData, points: Number(b.points), value: snapAmount(b.value, b.currency) },
   });
 }
 
