@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/modules/authorizations/authorizations.service';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
+import { setOverdraftLimit } from '../../src/modules/ledger/ledger.service';
+import { inTransaction } from '../../src/platform/db';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
 import { balances, business as businessFixture, expectSnap, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
@@ -432,6 +434,26 @@ describe('response codes over HTTP', () => {
     expect(await balances(b)).toEqual({ ledger: 50_000n, hold: 0n, available: 50_000n });
     // The declined amount did not count against the daily limit.
     await expectCode(authBody(card, { amount: 50_000 }), '00');
+  });
+
+  it('51 with an overdraft limit: approvals take available down to −limit and no further, a partial stops at the line, 30 at once never cross it', async () => {
+    const b = await business(1_000n);
+    await inTransaction(h.kartu.db, (tx) => setOverdraftLimit(tx, b.businessId, 'IDR', 500n));
+    const card = await newCard(b);
+    await expectCode(authBody(card, { amount: 1_400 }), '00');
+    await expectCode(authBody(card, { amount: 101 }), '51', /funds/);
+    expect((await expectCode(authBody(card, { amount: 300, partialAllowed: true }), '10', /funds/)).approvedAmount).toBe(100);
+    expect(await balances(b)).toEqual({ ledger: 1_000n, hold: 1_500n, available: -500n });
+    await expectCode(authBody(card, { amount: 1, partialAllowed: true }), '51');
+
+    // Concurrent: a line of 10,000 on an empty account covers exactly 10 authorizations of 1,000.
+    const c = await business(0n);
+    await inTransaction(h.kartu.db, (tx) => setOverdraftLimit(tx, c.businessId, 'IDR', 10_000n));
+    const cCard = await newCard(c);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => authorize(authBody(cCard, { amount: 1_000 }))));
+    expect(answers.filter((a) => a.responseCode === '00')).toHaveLength(10);
+    expect(answers.filter((a) => a.responseCode !== '00').every((a) => a.responseCode === '51')).toBe(true);
+    expect(await balances(c)).toEqual({ ledger: 0n, hold: 10_000n, available: -10_000n });
   });
 
   it('51: a card in a currency the business holds no funds in (a USD card of an IDR business)', async () => {
