@@ -114,36 +114,6 @@ export async function postTransfer(tx: EntityManager, t: TransferInput): Promise
   return id;
 }
 
-/**
- * A hold: a pending transfer, refused (InsufficientFunds) if the debit account cannot cover it.
- * One call to kartu_place_hold (migrations: the transfer, then both accounts, the debit conditional
- * on the available balance); callers place the hold last in their transaction, so an account shared
- * by many cards is locked only until the commit.
- */
-export async function placeHold(
-  tx: EntityManager,
-  h: { id?: string; businessId: string; debitAccountId: string; creditAccountId: string; amount: bigint; currency: string; expiresAt: Date; reference?: string },
-): Promise<string> {
-  assertPositive(h.amount);
-  const id = h.id ?? randomUUID();
-  try {
-    await tx.query('SELECT kartu_place_hold($1, $2, $3, $4, $5, $6, $7, $8)', [
-      id,
-      h.businessId,
-      h.debitAccountId,
-      h.creditAccountId,
-      h.amount.toString(),
-      h.currency,
-      h.expiresAt,
-      h.reference ?? null,
-    ]);
-  } catch (err) {
-    if (sqlState(err) === 'KL051') throw new InsufficientFunds();
-    throw err;
-  }
-  return id;
-}
-
 /** The SQLSTATE of a database error (TypeORM wraps the driver's). */
 export function sqlState(err: unknown): string | undefined {
   return (err as { driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
