@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 /**
  * The ledger's invariants, checked in SQL against the whole database: per currency Σ debits =
  * Σ credits (posted and pending); each account's pending = the open amount of its holds and its
- * posted = the sum of its posted transfers.
+ * posted = the sum of its posted transfers; every transfer's two accounts exist, in its currency.
  */
 export async function checkLedgerInvariants(tx: EntityManager): Promise<void> {
   const totals = await tx.query(
@@ -32,6 +32,12 @@ export async function checkLedgerInvariants(tx: EntityManager): Promise<void> {
      WHERE a.debits_pending <> coalesce(s.dpe, 0) OR a.credits_pending <> coalesce(s.cpe, 0)
         OR a.debits_posted <> coalesce(s.dp, 0) OR a.credits_posted <> coalesce(s.cp, 0)`);
   expect(mismatches).toEqual([]);
+  // What foreign keys would enforce (the hot path has none): every transfer's accounts exist, in its currency.
+  const dangling = await tx.query(`
+    SELECT t.id FROM ledger_transfers t
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.debit_account_id AND a.currency = t.currency)
+        OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = t.credit_account_id AND a.currency = t.currency)`);
+  expect(dangling).toEqual([]);
 }
 
 /**
