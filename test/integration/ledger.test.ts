@@ -1,60 +1,47 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork } from '../../src/modules/access/access.service';
-import { authorize } from '../../src/modules/authorizations/authorize';
-import { authorizationRequest } from '../../src/modules/authorizations/authorizations.schemas';
-import { createCardholder } from '../../src/modules/cards/cardholders.service';
-import { issueCard, revealCard } from '../../src/modules/cards/cards.service';
 import { accountId, fundingBalances, postHold, postTransfer, TransferConflict, voidHold } from '../../src/modules/ledger/ledger.service';
 import { inTransaction } from '../../src/platform/db';
-import { startHarness, TestPartner, type Harness } from '../support/harness';
+import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants } from '../support/invariants';
+import { business, issueCard, nid, type IssuedCard } from '../support/partner-fixtures';
 
 let h: Harness;
-let networkId: string;
+let net: TestNetwork;
 beforeAll(async () => {
   h = await startHarness();
-  networkId = (await createNetwork(h.kartu, `Ledger ${randomUUID()}`)).networkId;
+  net = await TestNetwork.create(h);
 });
 afterAll(() => h.close());
 
-type Card = { number: string; expiry: string; cvv: string };
-
-/** A business with one card (no spend controls), its accounts and, if any, that much funding. */
-async function cardOfNewBusiness(name: string, funding = 0n) {
-  const partner = await TestPartner.create(h, { name });
-  const businessId = partner.creds.businessId;
-  const caller = { businessId, actorType: 'operator' as const, actorId: 'ledger-test' };
-  const holder = await createCardholder(h.kartu, caller, { name: 'Dewi', email: `dewi.${randomUUID().slice(0, 8)}@example.com` });
-  const issued = await issueCard(h.kartu, caller, { partnerReferenceNo: randomUUID(), cardholderId: holder.id, type: 'VIRTUAL' });
-  const { number, expiry, cvv } = await revealCard(h.kartu, caller, issued.id);
-  const accounts = await inTransaction(h.kartu.db, async (tx) => {
-    const ids = { funding: await accountId(tx, businessId, 'funding', 'IDR'), settlement: await accountId(tx, businessId, 'settlement', 'IDR'), bank: await accountId(tx, null, 'platform_bank', 'IDR') };
-    if (funding > 0n) await postTransfer(tx, { businessId, debitAccountId: ids.bank, creditAccountId: ids.funding, amount: funding, currency: 'IDR', kind: 'funding' });
-    return ids;
-  });
-  return { businessId, card: { number, expiry, cvv }, ...accounts };
+/** A business (funded over the sandbox when `funding` > 0) with one card, and its ledger accounts. */
+async function cardOfNewBusiness(funding = 0n) {
+  const b = await business(h, funding);
+  const card = await issueCard(b);
+  const accounts = await inTransaction(h.kartu.db, async (tx) => ({
+    funding: await accountId(tx, b.businessId, 'funding', 'IDR'),
+    settlement: await accountId(tx, b.businessId, 'settlement', 'IDR'),
+    bank: await accountId(tx, null, 'platform_bank', 'IDR'),
+  }));
+  return { businessId: b.businessId, card, ...accounts };
 }
 
 /**
- * A hold placed the one way Kartu places holds: an authorization, decided and written by the
- * authorization engine (kartu_record_authorizations). Its hold id, or undefined when it was
- * declined for funds.
+ * A hold placed the one way Kartu places holds: an authorization from the network, decided and
+ * written by the authorization engine. Its hold id, or undefined when it was declined for funds.
  */
-async function hold(card: Card, amount: bigint): Promise<string | undefined> {
-  const body = authorizationRequest.parse({
-    id: randomUUID(),
-    card,
+async function hold(card: IssuedCard, amount: bigint): Promise<string | undefined> {
+  const res = await net.send('/authorizations', {
+    id: nid('auth'),
+    card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
     amount: Number(amount),
     currency: 'IDR',
     merchant: { id: 'M-LEDGER', name: 'Toko', mcc: '5411', city: 'Bandung', country: 'ID' },
-    partialAllowed: false,
   });
-  const answer = await authorize(h.kartu, networkId, body, Buffer.from(JSON.stringify(body)));
-  if (answer.responseCode === '51') return undefined;
-  expect(answer.responseCode, answer.reason).toBe('00');
-  const [row]: Array<{ hold_id: string }> = await h.kartu.db.query('SELECT hold_id FROM authorizations WHERE id = $1', [answer.authorizationId]);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  if (res.body.responseCode === '51') return undefined;
+  expect(res.body.responseCode, res.body.reason).toBe('00');
+  const [row]: Array<{ hold_id: string }> = await h.kartu.db.query('SELECT hold_id FROM authorizations WHERE id = $1', [res.body.authorizationId]);
   return row!.hold_id;
 }
 
@@ -64,7 +51,7 @@ interface Model {
 }
 interface Real {
   businessId: string;
-  card: Card;
+  card: IssuedCard;
   funding: string;
   settlement: string;
   bank: string;
@@ -164,7 +151,7 @@ describe('ledger (model-based, against PostgreSQL)', () => {
           { maxCommands: 25 },
         ),
         async (cmds) => {
-          const real: Real = { ...(await cardOfNewBusiness('Ledger model')), holdIds: [] };
+          const real: Real = { ...(await cardOfNewBusiness()), holdIds: [] };
           const model: Model = { ledger: 0n, holds: [] };
           await fc.asyncModelRun(() => ({ model, real }), [...cmds].map((c) => wrapWithCheck(c)));
         },
@@ -174,14 +161,14 @@ describe('ledger (model-based, against PostgreSQL)', () => {
   });
 
   it('a hold cannot be posted for more than it holds (an over-capture is a transfer of its own)', async () => {
-    const { businessId, card } = await cardOfNewBusiness('Over', 500n);
+    const { businessId, card } = await cardOfNewBusiness(500n);
     const holdId = (await hold(card, 300n))!;
     await expect(inTransaction(h.kartu.db, (tx) => postHold(tx, holdId, 301n))).rejects.toThrow(/cannot post 301 against a hold of 300/);
     expect(await fundingBalances(h.kartu.db.manager, businessId, 'IDR')).toMatchObject({ ledgerBalance: 500n, holdAmount: 300n });
   });
 
   it('a closed hold cannot be posted or voided again', async () => {
-    const { businessId, card } = await cardOfNewBusiness('Closed', 500n);
+    const { businessId, card } = await cardOfNewBusiness(500n);
     const holdId = (await hold(card, 300n))!;
     await inTransaction(h.kartu.db, (tx) => postHold(tx, holdId, 200n));
     await expect(inTransaction(h.kartu.db, (tx) => postHold(tx, holdId, 100n))).rejects.toBeInstanceOf(TransferConflict);
