@@ -162,10 +162,11 @@ export function replayed(a: StoredAuthorization, requestHash: string): Authoriza
  * Decides authorizations in micro-batches and makes each durable before it is answered. Every
  * authorization that arrives while a batch is being written waits for the next one; a batch costs
  * two round trips and one commit whatever its size (one read, the decisions in memory, one write:
- * kartu_record_authorizations). With no load a batch is a single authorization, so nothing waits
- * for a timer; only a batch that would start beside another in flight waits (FOLLOWER_MIN). Decisions in a batch see each other (funds, limits, single use, merchant lock); the
- * write re-checks each approval against the database, so a race lost to another process becomes the
- * decline it would have been.
+ * kartu_record_authorizations). With no load a batch is a single authorization and starts at once;
+ * only a batch that would start beside another in flight waits a little (FOLLOWER_MIN). Decisions in
+ * a batch see each other (funds, limits, single use, merchant lock); the write re-checks each
+ * approval against the database, so a race lost to another process becomes the decline it would
+ * have been.
  */
 class AuthorizationBatcher {
   private readonly waiting: Pending[] = [];

@@ -16,8 +16,13 @@ export interface OperatorDef {
   valueKind: 'same' | 'list' | 'element' | 'number' | 'categories' | 'countries';
 }
 
-/** json-rules-engine's `Number.parseFloat(v).toString() !== 'NaN'`, without building the string. */
-const numberValidator = (factValue: unknown) => !Number.isNaN(Number.parseFloat(factValue as string));
+/**
+ * json-rules-engine's `Number.parseFloat(v).toString() !== 'NaN'`, with the same answers: a number
+ * (what facts hold) is checked as it is, without parseFloat turning it into text and back; anything
+ * else is parsed.
+ */
+const numberValidator = (factValue: unknown) =>
+  typeof factValue === 'number' ? !Number.isNaN(factValue) : !Number.isNaN(Number.parseFloat(factValue as string));
 const isString = (v: unknown) => typeof v === 'string';
 
 export const OPERATORS: Record<string, OperatorDef> = {

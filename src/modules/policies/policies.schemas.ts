@@ -38,7 +38,8 @@ export const scopeInput = z
     if (s.type === 'business' && s.id) ctx.addIssue({ code: 'custom', path: ['id'], message: 'a business scope has no id (it is your business)' });
   });
 
-/** Text PostgreSQL can store: no NUL, no unpaired surrogate (either would be a 500 on insert). */
+// Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused for the whole body by
+// parseJsonBody (platform/http.ts) before any schema runs.
 const note = z.string().trim().min(1).max(500);
 const policyName = z.string().trim().min(1).max(100);
 
