@@ -146,22 +146,30 @@ export interface PolicyFactsInput {
 
 const DAY_MS = 86_400_000;
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+const clocks = new Map<string, { formatter: Intl.DateTimeFormat; minute: number; hour: number; weekday: number }>();
 
-/** Hour (0–23) and ISO weekday (1 = Monday) of `now` in a time zone. */
+/**
+ * Hour (0–23) and ISO weekday (1 = Monday) of `now` in a time zone. Every zone's offset today is a
+ * whole number of minutes, so both are the same throughout a UTC minute: Intl is asked once a minute
+ * per zone, not once per authorization.
+ */
 export function localHourAndWeekday(now: Date, timeZone: string): { hour: number; weekday: number } {
-  let f = clockFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
-    clockFormatters.set(timeZone, f);
+  const minute = Math.floor(now.getTime() / 60_000);
+  let clock = clocks.get(timeZone);
+  if (!clock) {
+    clock = { formatter: new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23', weekday: 'short' }), minute: NaN, hour: 0, weekday: 1 };
+    clocks.set(timeZone, clock);
   }
-  let hour = 0;
-  let weekday = 1;
-  for (const part of f.formatToParts(now)) {
-    if (part.type === 'hour') hour = Number(part.value) % 24;
-    else if (part.type === 'weekday') weekday = WEEKDAYS[part.value] ?? 1;
+  if (clock.minute !== minute) {
+    let hour = 0;
+    let weekday = 1;
+    for (const part of clock.formatter.formatToParts(now)) {
+      if (part.type === 'hour') hour = Number(part.value) % 24;
+      else if (part.type === 'weekday') weekday = WEEKDAYS[part.value] ?? 1;
+    }
+    Object.assign(clock, { minute, hour, weekday });
   }
-  return { hour, weekday };
+  return { hour: clock.hour, weekday: clock.weekday };
 }
 
 /** Cardholder tags from metadata.tags ("vip, travel" → ["vip", "travel"]). */
