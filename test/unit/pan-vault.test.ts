@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLuhnValid, luhnCheckDigit, PAN_LENGTH, PanVault } from '../../src/modules/cards/pan-vault';
+import { decimalise, isLuhnValid, luhnCheckDigit, PAN_LENGTH, PanVault } from '../../src/modules/cards/pan-vault';
 import { keyIdOf } from '../../src/platform/crypto';
 
 const TEST_BIN = '400000';
@@ -251,6 +251,29 @@ describe('PanVault fingerprints', () => {
         expect(vault.fingerprintCandidates(pan)).toEqual([vault.fingerprint(pan)]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('decimalise', () => {
+  // The CVVs of issued cards are derived, never stored: the decimalisation can never change its answers.
+  const reference = (hex: string, length: number) =>
+    (hex.replace(/[a-f]/g, '') + hex.replace(/[0-9]/g, '').replace(/[a-f]/g, (c) => String(c.charCodeAt(0) - 97))).slice(0, length);
+
+  it('takes the decimal digits in order, then the letters a–f as 0–5', () => {
+    expect(decimalise('a1b2c3', 3)).toBe('123');
+    expect(decimalise('ab9fe', 3)).toBe('901');
+    expect(decimalise('fedcba', 3)).toBe('543');
+    expect(decimalise('7', 3)).toBe('7');
+  });
+
+  it('answers as the regular-expression definition for any hex (property)', () => {
+    const hexArb = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 64 });
+    fc.assert(
+      fc.property(hexArb, fc.integer({ min: 0, max: 70 }), (hex, length) => {
+        expect(decimalise(hex, length)).toBe(reference(hex, length));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

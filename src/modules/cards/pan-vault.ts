@@ -1,4 +1,4 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomInt } from 'node:crypto';
 import type { Kartu } from '../../context';
 import { deriveKeys, keyIdOf, SecretBox } from '../../platform/crypto';
 
@@ -30,8 +30,9 @@ export function isLuhnValid(pan: string): boolean {
  */
 export class PanVault {
   private readonly box: SecretBox;
-  private readonly fingerprintKeys: Map<string, Buffer>;
-  private readonly cvvKeys: Map<string, Buffer>;
+  // HMAC keys as KeyObjects: an HMAC under a KeyObject skips importing the raw key each time.
+  private readonly fingerprintKeys: Map<string, KeyObject>;
+  private readonly cvvKeys: Map<string, KeyObject>;
   readonly activeKeyId: string;
 
   constructor(
@@ -39,8 +40,8 @@ export class PanVault {
     private readonly bin: string,
   ) {
     this.box = new SecretBox(masterKeys, 'pan');
-    this.fingerprintKeys = deriveKeys(masterKeys, 'pan-fingerprint');
-    this.cvvKeys = deriveKeys(masterKeys, 'cvv');
+    this.fingerprintKeys = hmacKeys(deriveKeys(masterKeys, 'pan-fingerprint'));
+    this.cvvKeys = hmacKeys(deriveKeys(masterKeys, 'cvv'));
     this.activeKeyId = keyIdOf(masterKeys[0]!);
   }
 
@@ -79,14 +80,26 @@ export class PanVault {
     const key = this.cvvKeys.get(keyId);
     if (!key) throw new Error(`no master key with id ${keyId} is configured (needed for this card's CVV)`);
     const yymm = String(expiryYear % 100).padStart(2, '0') + String(expiryMonth).padStart(2, '0');
-    const hex = hmacHex(key, `${pan}|${yymm}|000`);
-    // Visa-style decimalisation: the decimal digits in order, then the letters a–f as 0–5.
-    const digits = hex.replace(/[a-f]/g, '') + hex.replace(/[0-9]/g, '').replace(/[a-f]/g, (c) => String(c.charCodeAt(0) - 97));
-    return digits.slice(0, 3);
+    return decimalise(hmacHex(key, `${pan}|${yymm}|000`), 3);
   }
 }
 
-function hmacHex(key: Buffer, data: string): string {
+/**
+ * Visa-style decimalisation of lowercase hex: its decimal digits in order, then its letters a–f as
+ * 0–5 in order, the first `length` of them.
+ */
+export function decimalise(hex: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < hex.length && out.length < length; i++) if (hex.charCodeAt(i) <= 57) out += hex[i];
+  for (let i = 0; i < hex.length && out.length < length; i++) if (hex.charCodeAt(i) >= 97) out += String(hex.charCodeAt(i) - 97);
+  return out;
+}
+
+function hmacKeys(keys: Map<string, Buffer>): Map<string, KeyObject> {
+  return new Map([...keys].map(([id, key]) => [id, createSecretKey(key)]));
+}
+
+function hmacHex(key: KeyObject, data: string): string {
   return createHmac('sha256', key).update(data).digest('hex');
 }
 
