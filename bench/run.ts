@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     for (const base of bases) await waitReady(base);
     if (scenarios.has('healthz')) results.push(['GET /healthz', await across(bases, (base) => ({ url: `${base}/healthz` }))]);
     if (scenarios.has('partner')) results.push(['POST balance-inquiry (signed SNAP)', await across(bases, await partnerCalls(bases[0]!, hot.partner))]);
-    if (scenarios.has('spread')) results.push(['POST authorizations (200 businesses)', await across(bases, authorizations(network, spread))]);
+    if (scenarios.has('spread')) results.push(['POST authorizations (50 businesses)', await across(bases, authorizations(network, spread))]);
     if (scenarios.has('hot')) results.push(['POST authorizations (hot account)', await across(bases, authorizations(network, hot.cards))]);
   } finally {
     for (const server of servers) server.kill('SIGTERM');
