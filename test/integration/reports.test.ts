@@ -122,11 +122,15 @@ async function download(biz: Biz, id: string) {
   return { status: res.status, type: res.headers['content-type'], disposition: res.headers['content-disposition'], body: res.body as Buffer };
 }
 
-/** A report generated in this process (no worker), then downloaded over SNAP. */
+/**
+ * A report generated in this process, then downloaded over SNAP. The worker also takes the job;
+ * whichever run claimed the report last writes it, so the download waits until it is done.
+ */
 async function generated(biz: Biz, body: object) {
   const res = await request(biz, body);
   expectSnap(res, '2009900');
   await generateReport(h.kartu, res.body.report.id);
+  expect(await finished(biz, res.body.report.id)).toMatchObject({ status: 'done' });
   return download(biz, res.body.report.id);
 }
 
@@ -294,6 +298,20 @@ describe('jobs', () => {
     expect(seen.at(-1)).toEqual({ status: 'done', progress: 100 });
     // A second delivery of the job finds it done and does nothing.
     expect(await generateReport(h.kartu, id)).toBe('skipped');
+  });
+
+  it('two deliveries of the job at once: one generates it, one report.completed event', async () => {
+    const id = randomUUID();
+    await q(
+      "INSERT INTO reports (id, business_id, type, format, from_date, to_date, time_zone, status, requested_by) VALUES ($1, $2, 'spend_by_card', 'csv', $3, $4, 'Asia/Jakarta', 'queued', 'partner')",
+      [id, b.businessId, monthStart(), today()],
+    );
+    // Page by page, so the two runs overlap: the second claims the report while the first works on it.
+    const outcomes = await Promise.all([generateReport(h.kartu, id, { pageSize: 1 }), generateReport(h.kartu, id, { pageSize: 1 })]);
+    expect(outcomes.sort()).toEqual(['done', 'skipped']);
+    const events = await q("SELECT id FROM outbox_events WHERE type = 'report.completed' AND data->>'reportId' = $1", [id]);
+    expect(events).toHaveLength(1);
+    expect(await finished(b, id)).toMatchObject({ status: 'done', progress: 100 });
   });
 
   it('a report whose job never reached Redis is queued again by the sweep and generated', async () => {

@@ -148,18 +148,20 @@ export interface GenerateOptions {
 /**
  * Generates a report: claims it (queued, failed or a crashed run → running), reads the ledger page by
  * page writing progress, renders, stores the file (done). A report already done is left alone, so a
- * job delivered twice does the work once.
+ * job delivered twice does the work once. Each claim is numbered (`attempts`) and only the latest
+ * one writes progress, the file, the failure or the `report.completed` event: a run overtaken by a
+ * second delivery while it worked ends as 'skipped' and leaves the report to it.
  */
 export async function generateReport(k: Kartu, reportId: string, opts: GenerateOptions = {}): Promise<'done' | 'skipped'> {
   // An UPDATE answers [rows, count].
-  const [[row]]: [ReportRow[], number] = await k.db.query(
+  const [[row]]: [Array<ReportRow & { attempt: number }>, number] = await k.db.query(
     `UPDATE reports SET status = 'running', progress = 0, error = NULL, started_at = $2, attempts = attempts + 1
-      WHERE id = $1 AND status <> 'done' RETURNING ${COLUMNS}`,
+      WHERE id = $1 AND status <> 'done' RETURNING ${COLUMNS}, attempts AS attempt`,
     [reportId, k.clock.now()],
   );
   if (!row) return 'skipped';
   const progress = async (p: number) => {
-    await k.db.query("UPDATE reports SET progress = $2 WHERE id = $1 AND status = 'running'", [reportId, p]);
+    await k.db.query("UPDATE reports SET progress = $2 WHERE id = $1 AND status = 'running' AND attempts = $3", [reportId, p, row.attempt]);
     await opts.onProgress?.(p);
   };
   try {
@@ -200,18 +202,22 @@ export async function generateReport(k: Kartu, reportId: string, opts: GenerateO
       file = row.format === 'csv' ? spendReportCsv(report) : await spendReportPdf(report);
     }
     await progress(90);
-    await inTransaction(k.db, async (tx) => {
-      await tx.query(
-        `UPDATE reports SET status = 'done', progress = 100, file = $2, content_type = $3, file_name = $4, completed_at = $5 WHERE id = $1`,
-        [reportId, file, CONTENT_TYPES[row.format], `${row.type}-${row.from_date}-to-${row.to_date}.${row.format}`, k.clock.now()],
+    const completed = await inTransaction(k.db, async (tx) => {
+      const [, count]: [unknown, number] = await tx.query(
+        `UPDATE reports SET status = 'done', progress = 100, file = $2, content_type = $3, file_name = $4, completed_at = $5
+          WHERE id = $1 AND status = 'running' AND attempts = $6`,
+        [reportId, file, CONTENT_TYPES[row.format], `${row.type}-${row.from_date}-to-${row.to_date}.${row.format}`, k.clock.now(), row.attempt],
       );
+      if (count === 0) return false;
       await recordEvent(tx, { businessId: row.business_id, type: 'report.completed', data: { reportId, type: row.type, format: row.format, fromDate: row.from_date, toDate: row.to_date } });
+      return true;
     });
+    if (!completed) return 'skipped';
     await opts.onProgress?.(100);
     return 'done';
   } catch (err) {
     k.logger.error({ err, reportId }, 'report generation failed');
-    await k.db.query("UPDATE reports SET status = 'failed', error = $2 WHERE id = $1 AND status = 'running'", [reportId, 'generation failed; it is retried']);
+    await k.db.query("UPDATE reports SET status = 'failed', error = $2 WHERE id = $1 AND status = 'running' AND attempts = $3", [reportId, 'generation failed; it is retried', row.attempt]);
     throw err;
   }
 }
