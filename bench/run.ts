@@ -4,8 +4,13 @@
  *   2. signed SNAP partner calls (balance inquiry; a fresh X-SIGNATURE and X-EXTERNAL-ID each);
  *   3. network authorizations spread over many businesses (a fresh network id per request);
  *   4. the same with every card on one funding account (the hot account).
- * Prints rps, p50/p99 and the ratio to /healthz. Not part of `npm test`.
+ * Prints rps, p50/p99, the ratio to /healthz and, where /proc is readable (Linux), the CPU each
+ * request cost the api processes, PostgreSQL (every `postgres` process) and the load generator (this
+ * process: autocannon). Not part of `npm test`.
  * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot),
+ * BENCH_WARMUP (s of each scenario run unmeasured first, default 2: the first authorizations of a
+ * process also pay for compiling its hot path), BENCH_ROUNDS (the scenarios run this many times in turn against the same server, each round's
+ * ratio against its own /healthz, then the medians: the machine's speed drifts over minutes),
  * BENCH_PROCESSES (api processes, each a `kartu serve` on its own port; the connections are split
  * between them and their results summed), BENCH_POLICY_RULES (rules in a business policy of every
  * bench business, beside the platform baseline; default 0) and BENCH_NODE_ARGS (e.g. `--cpu-prof
@@ -16,6 +21,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
@@ -42,6 +48,8 @@ const serverUrl = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres
 const port = Number(process.env.BENCH_PORT ?? 3100);
 const processes = Number(process.env.BENCH_PROCESSES ?? 1);
 const policyRules = Number(process.env.BENCH_POLICY_RULES ?? 0);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+const warmup = Number(process.env.BENCH_WARMUP ?? 2);
 
 /**
  * Rules of the shapes businesses write (amounts, categories, countries, hours, tags, card type,
@@ -134,27 +142,54 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   );
-  const results: Array<[string, Outcome]> = [];
+  const apiPids = servers.map((server) => server.pid!);
+  const results: Array<Array<[string, Outcome]>> = [];
   try {
     for (const base of bases) await waitReady(base);
-    if (scenarios.has('healthz')) results.push(['GET /healthz', await across(bases, (base) => ({ url: `${base}/healthz` }))]);
-    if (scenarios.has('partner')) results.push(['POST balance-inquiry (signed SNAP)', await across(bases, await partnerCalls(bases[0]!, hot.partner))]);
-    if (scenarios.has('spread')) results.push(['POST authorizations (50 businesses)', await across(bases, authorizations(network, spread))]);
-    if (scenarios.has('hot')) results.push(['POST authorizations (hot account)', await across(bases, authorizations(network, hot.cards))]);
+    for (let round = 0; round < rounds; round++) {
+      const r: Array<[string, Outcome]> = [];
+      if (scenarios.has('healthz')) r.push(['GET /healthz', await across(bases, apiPids, (base) => ({ url: `${base}/healthz` }))]);
+      if (scenarios.has('partner')) r.push(['POST balance-inquiry (signed SNAP)', await across(bases, apiPids, await partnerCalls(bases[0]!, hot.partner))]);
+      if (scenarios.has('spread')) r.push(['POST authorizations (50 businesses)', await across(bases, apiPids, authorizations(network, spread))]);
+      if (scenarios.has('hot')) r.push(['POST authorizations (hot account)', await across(bases, apiPids, authorizations(network, hot.cards))]);
+      results.push(r);
+    }
   } finally {
     for (const server of servers) server.kill('SIGTERM');
     await Promise.all(servers.map((server) => once(server, 'exit')));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-  const healthz = results.find(([name]) => name === 'GET /healthz')?.[1];
   console.log(`\nKartu bench: ${connections} connections, ${duration} s each, ${processes} api process${processes > 1 ? 'es' : ''}, ${policyRules} business policy rules`);
-  for (const [name, r] of results) {
-    const ratio = healthz && name !== 'GET /healthz' ? `   ratio ${(r.rps / healthz.rps).toFixed(2)}` : '';
-    console.log(
-      `${name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} rps   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}${ratio}`,
-    );
+  results.forEach((r, round) => {
+    if (rounds > 1) console.log(`round ${round + 1}`);
+    const healthz = r.find(([name]) => name === 'GET /healthz')?.[1];
+    for (const [name, o] of r) console.log(line(name, o, healthz && name !== 'GET /healthz' ? o.rps / healthz.rps : undefined));
+  });
+  if (rounds > 1) {
+    console.log(`median of ${rounds} rounds (each column on its own; the ratio is the median of the rounds' ratios)`);
+    results[0]!.forEach(([name], i) => {
+      const of = (pick: (o: Outcome) => number) => median(results.map((r) => pick(r[i]![1])));
+      const healthzAt = results[0]!.findIndex(([n]) => n === 'GET /healthz');
+      const ratio = healthzAt >= 0 && i !== healthzAt ? median(results.map((r) => r[i]![1].rps / r[healthzAt]![1].rps)) : undefined;
+      const cpu = results[0]![i]![1].cpu && { api: of((o) => o.cpu!.api), postgres: of((o) => o.cpu!.postgres), load: of((o) => o.cpu!.load) };
+      console.log(line(name, { rps: of((o) => o.rps), p50: of((o) => o.p50), p99: of((o) => o.p99), non2xx: of((o) => o.non2xx), errors: of((o) => o.errors), cpu }, ratio));
+    });
   }
+}
+
+function line(name: string, o: Outcome, ratio: number | undefined): string {
+  const cpu = o.cpu ? `   cpu/req ms: api ${o.cpu.api.toFixed(3)} pg ${o.cpu.postgres.toFixed(3)} load ${o.cpu.load.toFixed(3)}` : '';
+  return (
+    `${name.padEnd(38)} ${o.rps.toFixed(0).padStart(7)} rps   p50 ${String(o.p50).padStart(4)} ms   p99 ${String(o.p99).padStart(4)} ms   ` +
+    `non-2xx ${o.non2xx}   errors ${o.errors}${ratio === undefined ? '' : `   ratio ${ratio.toFixed(2)}`}${cpu}`
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 interface Outcome {
@@ -163,17 +198,64 @@ interface Outcome {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU ms per request: the api processes, PostgreSQL, the load generator; absent where /proc is not readable. */
+  cpu?: { api: number; postgres: number; load: number };
+}
+
+/**
+ * CPU time (ms) used so far by the given api processes and by each `postgres` process, from /proc;
+ * undefined where /proc is not readable.
+ */
+function cpuSnapshot(apiPids: number[]): { api: number; postgres: Map<string, number> } | undefined {
+  const msOf = (pid: string | number) => {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  try {
+    const postgres = new Map<string, number>();
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres.set(pid, msOf(pid));
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return { api: apiPids.reduce((sum, pid) => sum + msOf(pid), 0), postgres };
+  } catch {
+    return undefined;
+  }
+}
+
+/** PostgreSQL CPU between two snapshots: a backend that ended in between is not counted, one that started counts from its start. */
+function postgresMs(before: Map<string, number>, after: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** One autocannon per api process at once, the connections split between them; rps summed, latencies the worst. */
-async function across(bases: string[], options: (base: string) => autocannon.Options): Promise<Outcome> {
-  const each = await Promise.all(bases.map((base) => autocannon({ connections: Math.max(1, Math.round(connections / bases.length)), duration, ...options(base) })));
+async function across(bases: string[], apiPids: number[], options: (base: string) => autocannon.Options): Promise<Outcome> {
+  const run = (seconds: number) =>
+    Promise.all(bases.map((base) => autocannon({ connections: Math.max(1, Math.round(connections / bases.length)), duration: seconds, ...options(base) })));
+  if (warmup > 0) await run(warmup);
+  const before = cpuSnapshot(apiPids);
+  const load0 = process.cpuUsage();
+  const each = await run(duration);
+  const load = process.cpuUsage(load0);
+  const after = cpuSnapshot(apiPids);
+  const requests = each.reduce((s, r) => s + r.requests.total, 0);
   return {
     rps: each.reduce((s, r) => s + r.requests.average, 0),
     p50: Math.max(...each.map((r) => r.latency.p50)),
     p99: Math.max(...each.map((r) => r.latency.p99)),
     non2xx: each.reduce((s, r) => s + r.non2xx, 0),
     errors: each.reduce((s, r) => s + r.errors, 0),
+    cpu:
+      before && after && requests > 0
+        ? { api: (after.api - before.api) / requests, postgres: postgresMs(before.postgres, after.postgres) / requests, load: (load.user + load.system) / 1000 / requests }
+        : undefined,
   };
 }
 
@@ -241,7 +323,7 @@ function authorizations(network: { networkId: string; secret: string }, cards: B
       request: { body, headers: { 'Content-Type': 'application/json', 'X-Network-Id': network.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(network.secret, timestamp, body) } },
     };
   };
-  const signed = Array.from({ length: Math.ceil((6_000 * duration) / processes) * processes }, sign);
+  const signed = Array.from({ length: Math.ceil((6_000 * (warmup + duration)) / processes) * processes }, sign);
   const next = () => {
     const s = signed.pop();
     return s && Date.now() - s.at < 240_000 ? s.request : sign().request;
