@@ -9,8 +9,9 @@
  * process: autocannon). Not part of `npm test`.
  * BENCH_DURATION (s), BENCH_CONNECTIONS, BENCH_SCENARIOS (comma list: healthz,partner,spread,hot),
  * BENCH_WARMUP (s of each scenario run unmeasured first, default 2: the first authorizations of a
- * process also pay for compiling its hot path), BENCH_ROUNDS (the scenarios run this many times in turn against the same server, each round's
- * ratio against its own /healthz, then the medians: the machine's speed drifts over minutes),
+ * process also pay for compiling its hot path), BENCH_ROUNDS (the scenarios run this many times in
+ * turn against the same server, each round's ratio against its own /healthz, then the medians: the
+ * machine's speed drifts over minutes; non-2xx and errors are summed over the rounds, never hidden),
  * BENCH_PROCESSES (api processes, each a `kartu serve` on its own port; the connections are split
  * between them and their results summed), BENCH_POLICY_RULES (rules in a business policy of every
  * bench business, beside the platform baseline; default 0) and BENCH_NODE_ARGS (e.g. `--cpu-prof
@@ -160,20 +161,21 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-  console.log(`\nKartu bench: ${connections} connections, ${duration} s each, ${processes} api process${processes > 1 ? 'es' : ''}, ${policyRules} business policy rules`);
+  console.log(`\nKartu bench: ${connections} connections, ${duration} s each after ${warmup} s unmeasured, ${processes} api process${processes > 1 ? 'es' : ''}, ${policyRules} business policy rules`);
   results.forEach((r, round) => {
     if (rounds > 1) console.log(`round ${round + 1}`);
     const healthz = r.find(([name]) => name === 'GET /healthz')?.[1];
     for (const [name, o] of r) console.log(line(name, o, healthz && name !== 'GET /healthz' ? o.rps / healthz.rps : undefined));
   });
   if (rounds > 1) {
-    console.log(`median of ${rounds} rounds (each column on its own; the ratio is the median of the rounds' ratios)`);
+    console.log(`median of ${rounds} rounds (each column on its own; the ratio is the median of the rounds' ratios; non-2xx and errors summed)`);
+    const healthzAt = results[0]!.findIndex(([n]) => n === 'GET /healthz');
     results[0]!.forEach(([name], i) => {
       const of = (pick: (o: Outcome) => number) => median(results.map((r) => pick(r[i]![1])));
-      const healthzAt = results[0]!.findIndex(([n]) => n === 'GET /healthz');
+      const sum = (pick: (o: Outcome) => number) => results.reduce((total, r) => total + pick(r[i]![1]), 0);
       const ratio = healthzAt >= 0 && i !== healthzAt ? median(results.map((r) => r[i]![1].rps / r[healthzAt]![1].rps)) : undefined;
       const cpu = results[0]![i]![1].cpu && { api: of((o) => o.cpu!.api), postgres: of((o) => o.cpu!.postgres), load: of((o) => o.cpu!.load) };
-      console.log(line(name, { rps: of((o) => o.rps), p50: of((o) => o.p50), p99: of((o) => o.p99), non2xx: of((o) => o.non2xx), errors: of((o) => o.errors), cpu }, ratio));
+      console.log(line(name, { rps: of((o) => o.rps), p50: of((o) => o.p50), p99: of((o) => o.p99), non2xx: sum((o) => o.non2xx), errors: sum((o) => o.errors), cpu }, ratio));
     });
   }
 }
