@@ -92,13 +92,13 @@ async function main(): Promise<void> {
     const outcome = runtime.evaluate(scope, facts);
     const compiled = timeSync(ITERATIONS, () => runtime.evaluate(scope, facts));
     const { velocity: _, ...withoutVelocity } = facts;
-    const precheck = timeSync(ITERATIONS, () => runtime.needsVelocity(scope, withoutVelocity));
+    const precheck = timeSync(ITERATIONS, () => runtime.velocityNeeded(scope, withoutVelocity));
     const prepared = prepareReferenceRules(all);
     const reference = await timeAsync(REFERENCE_ITERATIONS, () => referenceEvaluate(prepared, facts as unknown as Record<string, unknown>));
     rows.push({
       'rules in scope': total,
       'compiled µs/auth': compiled.toFixed(2),
-      'needsVelocity µs': precheck.toFixed(2),
+      'velocityNeeded µs': precheck.toFixed(2),
       'json-rules-engine µs/auth': reference.toFixed(1),
       speedup: `${Math.round(reference / compiled)}×`,
       'declined/reviews': `${outcome.decline ? 'yes' : 'no'}/${outcome.reviews.length}`,

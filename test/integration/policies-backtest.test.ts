@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNetwork } from '../../src/modules/access/access.service';
 import { runBacktest, startBacktestWorker, type BacktestWorker } from '../../src/modules/policies/backtest';
-import { buildPolicyFacts, type PolicyOutcome } from '../../src/modules/policies/policy-runtime';
+import { buildPolicyFacts, type PolicyOutcome, type VelocityFacts } from '../../src/modules/policies/policy-runtime';
 import { startHarness, type Harness } from '../support/harness';
 import { business, expectSnap, issueCard, type Biz } from '../support/partner-fixtures';
 
@@ -45,6 +45,8 @@ interface Seed {
   country?: string;
   outcome?: PolicyOutcome | null;
   withFacts?: boolean;
+  /** The velocity facts recorded (only those a rule in scope read then). */
+  velocity?: Partial<VelocityFacts>;
 }
 
 async function seed(s: Seed): Promise<string> {
@@ -59,6 +61,7 @@ async function seed(s: Seed): Promise<string> {
     cardholder: { createdAt: new Date('2024-01-01T00:00:00Z') },
     timeZone: 'Asia/Jakarta',
     now: s.at,
+    velocity: s.velocity,
   });
   await h.kartu.db.query(
     `INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, amount, currency, approved_amount,
@@ -181,6 +184,38 @@ describe('backtest', () => {
     expect(event.data.backtest.report.totals.approveToDecline).toBe(1);
     const audit = await h.kartu.db.query("SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id", [p.id]);
     expect(audit.map((x: { action: string }) => x.action)).toContain('policy.backtest.requested');
+  });
+
+  it('replays a velocity rule only where the facts it hangs on were recorded', async () => {
+    const c = await business(h, 0n);
+    const card = (await issueCard(c)).id;
+    const p = (await post(c, '/policies', {
+      name: 'Declines guard',
+      scope: { type: 'business' },
+      rules: [{ name: 'x', conditions: { all: [atLeast(1)] }, event: { type: 'review', params: { reason: 'x' } } }],
+    })).body.policy;
+    const v2 = await post(c, `/policies/${p.id}/versions`, {
+      mode: 'shadow',
+      rules: [
+        {
+          name: 'big-after-declines',
+          conditions: { all: [atLeast(1_000_000), { fact: 'velocity', path: '$.declinedCount1h', operator: 'greaterThanInclusive', value: 2 }] },
+          event: { type: 'decline', params: { reason: 'declines then big' } },
+        },
+      ],
+    });
+    expectSnap(v2, '2009500');
+    await seed({ biz: c, cardId: card, at: inRange(1), amount: 50_000, decision: 'approved' }); // small: decided without history
+    await seed({ biz: c, cardId: card, at: inRange(2), amount: 2_000_000, decision: 'approved' }); // no history recorded: skipped
+    const declining = await seed({ biz: c, cardId: card, at: inRange(3), amount: 2_000_000, decision: 'approved', velocity: { declinedCount1h: 3 } });
+    await seed({ biz: c, cardId: card, at: inRange(4), amount: 2_000_000, decision: 'approved', velocity: { approvedCount1h: 9, isNewMerchant: true } }); // other facts only: skipped
+    await seed({ biz: c, cardId: card, at: inRange(5), amount: 2_000_000, decision: 'approved', velocity: { declinedCount1h: 0, approvedCount1h: 1 } });
+
+    const started = await post(c, `/policies/${p.id}/backtest`, { versionId: v2.body.version.id, fromDateTime: FROM.toISOString(), toDateTime: TO.toISOString() });
+    expectSnap(started, '2009500');
+    const bt = await waitForCompletion(c, p.id, started.body.backtest.id);
+    expect(bt.report.totals).toMatchObject({ authorizations: 5, replayed: 3, skipped: 2, skippedWithoutVelocity: 2, wouldDecline: 1, approveToDecline: 1, unchanged: 2 });
+    expect(bt.report.changes.approveToDecline.examples.map((e: { authorizationId: string }) => e.authorizationId)).toEqual([declining]);
   });
 
   it('a card policy replays only that card; progress is kept page by page while it runs', async () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNetwork } from '../../src/modules/access/access.service';
 import { PLATFORM_POLICY_ID } from '../../src/modules/policies/policies.service';
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyScope } from '../../src/modules/policies/policy-runtime';
-import { loadVelocityFacts, velocityKey } from '../../src/modules/policies/velocity';
+import { ALL_VELOCITY, velocityBit, VELOCITY_FACT_NAMES } from '../../src/modules/policies/facts';
+import { loadVelocityFacts, type VelocityInput } from '../../src/modules/policies/velocity';
 import { startHarness, type Harness } from '../support/harness';
 import { business, expectSnap, issueCard, type Biz } from '../support/partner-fixtures';
 
@@ -98,16 +99,18 @@ describe('PolicyRuntime', () => {
       for (const hour of [0, 3, 12, 23]) {
         const out = rt.evaluate(other, facts({ amount, hour }));
         expect(out).toEqual({ reviews: [], shadow: [] });
-        expect(rt.needsVelocity(other, facts({ amount: Math.min(amount, 999_999), hour }))).toBe(false);
+        expect(rt.velocityNeeded(other, facts({ amount: Math.min(amount, 999_999), hour }))).toBe(0);
       }
     }
     expect(rt.evaluate(other, facts({ mcc: '6051' })).reviews.map((r) => r.rule)).toEqual(['quasi-cash']);
   });
 
-  it('needs velocity only when a rule in scope reads it, and (given the facts) only when its outcome hangs on it', () => {
-    expect(rt.needsVelocity(scopeA)).toBe(true); // the platform baseline reads velocity
-    expect(rt.needsVelocity(scopeA, facts({ amount: 5_000 }))).toBe(false);
-    expect(rt.needsVelocity(scopeA, facts({ amount: 2_000_000 }))).toBe(true); // many-declines-in-an-hour is open
+  it('needs velocity only when a rule in scope reads it, (given the facts) only when its outcome hangs on it, and only what it reads', () => {
+    const bits = (...names: string[]) => names.reduce((m, n) => m | velocityBit(n), 0);
+    // The platform baseline reads four velocity facts.
+    expect(rt.velocityNeeded(scopeA)).toBe(bits('isNewCountry', 'distinctCountries24h', 'declinedCount1h', 'amountZScore'));
+    expect(rt.velocityNeeded(scopeA, facts({ amount: 5_000 }))).toBe(0);
+    expect(rt.velocityNeeded(scopeA, facts({ amount: 2_000_000 }))).toBe(bits('declinedCount1h')); // many-declines-in-an-hour is open
   });
 
   it("never applies another business's policies, even for a card id in scope", () => {
@@ -203,16 +206,16 @@ describe('velocity facts', () => {
     await seed(card, a.businessId, 40 * 24 * 60, 700, 'approved', 'M6', 'JP');
     await seed(cardB, b.businessId, 5, 100, 'approved', 'M9', 'FR'); // another card: never counted
 
-    const inputs = [
-      { cardId: card, merchantId: 'M1', country: 'ID', amount: 1000n },
-      { cardId: card, merchantId: 'M6', country: 'JP', amount: 300n },
-      { cardId: card, merchantId: 'M5', country: 'US', amount: 300n },
-      { cardId: card, merchantId: 'M9', country: 'FR', amount: 300n },
-      { cardId: quiet, merchantId: 'M1', country: 'ID', amount: 1000n },
+    const inputs: VelocityInput[] = [
+      { cardId: card, merchantId: 'M1', country: 'ID', amount: 1000n, facts: ALL_VELOCITY },
+      { cardId: card, merchantId: 'M6', country: 'JP', amount: 300n, facts: ALL_VELOCITY },
+      { cardId: card, merchantId: 'M5', country: 'US', amount: 300n, facts: ALL_VELOCITY },
+      { cardId: card, merchantId: 'M9', country: 'FR', amount: 300n, facts: ALL_VELOCITY },
+      { cardId: quiet, merchantId: 'M1', country: 'ID', amount: 1000n, facts: ALL_VELOCITY },
     ];
     const v = await loadVelocityFacts(h.kartu, inputs, h.clock.now());
-    expect(v.size).toBe(5);
-    expect(v.get(velocityKey(inputs[0]!))).toEqual({
+    expect(v).toHaveLength(5);
+    expect(v[0]).toEqual({
       approvedCount15m: 1,
       approvedAmount15m: 100,
       approvedCount1h: 2,
@@ -226,11 +229,11 @@ describe('velocity facts', () => {
       amountZScore: 4.95, // (1000 − 300) / 141.42 over the five approvals of 30 days
       secondsSinceLastTransaction: 600,
     });
-    expect(v.get(velocityKey(inputs[1]!))).toMatchObject({ isNewMerchant: false, isNewCountry: false, amountZScore: 0 });
+    expect(v[1]).toMatchObject({ isNewMerchant: false, isNewCountry: false, amountZScore: 0 });
     // Only declined there: still new.
-    expect(v.get(velocityKey(inputs[2]!))).toMatchObject({ isNewMerchant: true, isNewCountry: true });
-    expect(v.get(velocityKey(inputs[3]!))).toMatchObject({ isNewMerchant: true, isNewCountry: true });
-    expect(v.get(velocityKey(inputs[4]!))).toEqual({
+    expect(v[2]).toMatchObject({ isNewMerchant: true, isNewCountry: true });
+    expect(v[3]).toMatchObject({ isNewMerchant: true, isNewCountry: true });
+    expect(v[4]).toEqual({
       approvedCount15m: 0,
       approvedAmount15m: 0,
       approvedCount1h: 0,
@@ -244,7 +247,36 @@ describe('velocity facts', () => {
       amountZScore: null,
       secondsSinceLastTransaction: null,
     });
-    expect(await loadVelocityFacts(h.kartu, [], h.clock.now())).toEqual(new Map());
+    expect(await loadVelocityFacts(h.kartu, [], h.clock.now())).toEqual([]);
+  });
+
+  it('computes only the facts asked for, each equal to its value when all are computed, whatever else the batch asks', async () => {
+    const card = (await issueCard(a)).id;
+    const other = (await issueCard(a)).id;
+    // [minutes ago, amount, decision, merchant, country]: something in every window.
+    const history = [[5, 100, 'approved', 'M1', 'ID'], [50, 250, 'approved', 'M2', 'SG'], [70, 999, 'declined', 'M3', 'US'], [600, 400, 'approved', 'M1', 'ID'], [2880, 800, 'approved', 'M4', 'MY']] as const;
+    for (const [minutes, amount, decision, merchant, country] of history) await seed(card, a.businessId, minutes, amount, decision, merchant, country);
+    for (let i = 0; i < 5; i++) await seed(other, a.businessId, 3 + i * 200, 100 * (i + 1), 'approved', `M${i}`, i % 2 ? 'ID' : 'SG');
+    const shapes = [
+      { cardId: card, merchantId: 'M1', country: 'ID', amount: 600n },
+      { cardId: card, merchantId: 'M9', country: 'JP', amount: 100n },
+      { cardId: other, merchantId: 'M2', country: 'SG', amount: 900n },
+    ];
+    const full = await loadVelocityFacts(
+      h.kartu,
+      shapes.map((s) => ({ ...s, facts: ALL_VELOCITY })),
+      h.clock.now(),
+    );
+    // A mask per input, drawn so that every fact is alone at least once and batches mix masks.
+    const masks = [...VELOCITY_FACT_NAMES.map((_, i) => 2 ** i), 0b101, 0b110000000, 0b100000000010, ALL_VELOCITY];
+    for (let round = 0; round < masks.length; round++) {
+      const inputs = shapes.map((s, j) => ({ ...s, facts: masks[(round + j * 5) % masks.length]! }));
+      const got = await loadVelocityFacts(h.kartu, inputs, h.clock.now());
+      inputs.forEach((input, j) => {
+        const expected = Object.fromEntries(VELOCITY_FACT_NAMES.filter((_, i) => input.facts & (2 ** i)).map((name) => [name, full[j]![name]]));
+        expect(got[j]).toEqual(expected);
+      });
+    }
   });
 
   it('feed rules that read them: the baseline reviews many declines in an hour', async () => {
@@ -252,10 +284,11 @@ describe('velocity facts', () => {
     for (let i = 0; i < 10; i++) await seed(card, a.businessId, 5 + i, 2_000_000, 'declined', 'M1', 'ID');
     const f = facts({ amount: 2_000_000 });
     const scope: PolicyScope = { businessId: randomUUID(), cardholderId: randomUUID(), cardId: card };
-    expect(rt.needsVelocity(scope, f)).toBe(true);
-    const input = { cardId: card, merchantId: f.merchant.id, country: f.merchant.country, amount: 2_000_000n };
-    f.velocity = (await loadVelocityFacts(h.kartu, [input], h.clock.now())).get(velocityKey(input));
-    expect(f.velocity?.declinedCount1h).toBe(10);
+    const needed = rt.velocityNeeded(scope, f);
+    expect(needed).toBe(velocityBit('declinedCount1h'));
+    const input = { cardId: card, merchantId: f.merchant.id, country: f.merchant.country, amount: 2_000_000n, facts: needed };
+    [f.velocity] = await loadVelocityFacts(h.kartu, [input], h.clock.now());
+    expect(f.velocity).toEqual({ declinedCount1h: 10 });
     expect(rt.evaluate(scope, f).reviews.map((r) => r.rule)).toEqual(['many-declines-in-an-hour']);
   });
 });

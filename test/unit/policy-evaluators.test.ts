@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Engine, Rule, type RuleProperties } from 'json-rules-engine';
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../src/modules/policies/compile';
-import { FACT_CATALOG, type FactSpec } from '../../src/modules/policies/facts';
+import { FACT_CATALOG, velocityBit, VELOCITY_FACT_NAMES, type FactSpec } from '../../src/modules/policies/facts';
 import { OPERATORS, pathResolver } from '../../src/modules/policies/operators';
 import { prepareReferenceRules, referenceEvaluate } from '../../src/modules/policies/reference-engine';
 import { validateRules, type ConditionJson, type RuleJson } from '../../src/modules/policies/rule-validation';
@@ -151,29 +151,52 @@ describe('compiled closures and json-rules-engine', () => {
   });
 });
 
-describe('the velocity pre-check (needsVelocity)', () => {
-  it('is sound: when it says velocity is not needed, no velocity facts change the events', () => {
+describe('the velocity pre-check (velocityNeeded)', () => {
+  it('is sound: the events are the same whatever the velocity facts outside its mask are, or whether they are there at all', () => {
     fc.assert(
-      fc.property(rulesArb, factsArb, factsArb, (rules, facts, other) => {
+      fc.property(rulesArb, factsArb, factsArb, fc.boolean(), (rules, facts, other, drop) => {
         const compiled = compileRules(rules);
-        const { velocity: _, ...withoutVelocity } = facts;
-        if (compiled.needsVelocity(withoutVelocity)) return;
-        expect(compiled.evaluate({ ...withoutVelocity, velocity: other.velocity })).toEqual(compiled.evaluate(facts));
-        expect(compiled.evaluate(withoutVelocity)).toEqual(compiled.evaluate(facts));
+        const { velocity, ...withoutVelocity } = facts;
+        const needed = compiled.velocityNeeded(withoutVelocity);
+        expect(needed & ~compiled.velocity).toBe(0);
+        const expected = compiled.evaluate(facts);
+        if (needed === 0) {
+          expect(compiled.evaluate({ ...withoutVelocity, velocity: other.velocity })).toEqual(expected);
+          expect(compiled.evaluate(withoutVelocity)).toEqual(expected);
+        }
+        if (velocity === null || typeof velocity !== 'object') return;
+        // The facts asked for as they are; every other one from another history, or absent.
+        const replacement = other.velocity !== null && typeof other.velocity === 'object' ? (other.velocity as Record<string, unknown>) : {};
+        const partial: Record<string, unknown> = {};
+        VELOCITY_FACT_NAMES.forEach((name, i) => {
+          if (needed & (2 ** i)) partial[name] = (velocity as Record<string, unknown>)[name];
+          else if (!drop) partial[name] = replacement[name];
+        });
+        expect(compiled.evaluate({ ...withoutVelocity, velocity: partial })).toEqual(expected);
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('is false for rules that read no velocity, and true when an outcome hangs on it', () => {
+  it('is 0 for rules that read no velocity, and names the facts of the rules whose outcome hangs on velocity', () => {
     const amount = { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 100 } as const;
     const declines = { fact: 'velocity', path: '$.declinedCount1h', operator: 'greaterThan', value: 3 } as const;
-    const rules = (conditions: unknown): RuleJson[] => [{ name: 'r', conditions: conditions as RuleJson['conditions'], event: { type: 'review', params: { reason: 'r' } } }];
-    expect(compileRules(rules({ all: [amount] })).needsVelocity({ transaction: { amount: 500 } })).toBe(false);
-    expect(compileRules(rules({ all: [amount, declines] })).needsVelocity({ transaction: { amount: 50 } })).toBe(false);
-    expect(compileRules(rules({ all: [amount, declines] })).needsVelocity({ transaction: { amount: 500 } })).toBe(true);
-    expect(compileRules(rules({ any: [amount, declines] })).needsVelocity({ transaction: { amount: 500 } })).toBe(false);
-    expect(compileRules(rules({ not: { any: [amount, declines] } })).needsVelocity({ transaction: { amount: 50 } })).toBe(true);
+    const newCountry = { fact: 'velocity', path: 'isNewCountry', operator: 'equal', value: true } as const;
+    const rule = (name: string, conditions: unknown): RuleJson => ({ name, conditions: conditions as RuleJson['conditions'], event: { type: 'review', params: { reason: name } } });
+    const needed = (conditions: unknown, amountValue: number) => compileRules([rule('r', conditions)]).velocityNeeded({ transaction: { amount: amountValue } });
+    const D = velocityBit('declinedCount1h');
+    const N = velocityBit('isNewCountry');
+    expect(needed({ all: [amount] }, 500)).toBe(0);
+    expect(needed({ all: [amount, declines] }, 50)).toBe(0);
+    expect(needed({ all: [amount, declines] }, 500)).toBe(D);
+    expect(needed({ any: [amount, declines] }, 500)).toBe(0);
+    expect(needed({ not: { any: [amount, declines] } }, 50)).toBe(D);
+    expect(needed({ all: [amount, { any: [declines, newCountry] }] }, 500)).toBe(D | N);
+    // Two rules: only the one left open by the amount asks.
+    const two = compileRules([rule('small', { all: [{ ...amount, operator: 'lessThan' }, declines] }), rule('large', { all: [amount, newCountry] })]);
+    expect(two.velocity).toBe(D | N);
+    expect(two.velocityNeeded({ transaction: { amount: 50 } })).toBe(D);
+    expect(two.velocityNeeded({ transaction: { amount: 500 } })).toBe(N);
   });
 });
 

@@ -10,7 +10,7 @@ import { mccGroupsOf } from '../controls/mcc-groups';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
 import { sqlState } from '../ledger/ledger.service';
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyOutcome, type PolicyScope } from '../policies/policy-runtime';
-import { loadVelocityFacts, velocityKey, type VelocityInput } from '../policies/velocity';
+import { loadVelocityFacts, type VelocityInput } from '../policies/velocity';
 import type { authorizationRequest, authorizationResponse } from './authorizations.schemas';
 import { decide, type Decision } from './decision';
 
@@ -367,12 +367,12 @@ class AuthorizationBatcher {
   /**
    * Evaluates the spend policies in scope of each authorization with a card (compiled closures, no
    * I/O); velocity facts are read — one query for the whole batch — only for the authorizations
-   * whose outcome hangs on them.
+   * whose outcome hangs on them, and only the facts the rules concerned read.
    */
   private async policyChecks(fresh: ToDecide[], now: Date): Promise<Map<Pending, PolicyCheck>> {
     const policies = await policiesOf(this.k);
     const checks = new Map<Pending, PolicyCheck>();
-    const velocity = new Map<Pending, VelocityInput>();
+    const needing: Array<{ check: PolicyCheck; input: VelocityInput }> = [];
     for (const { p, card, merchantGroups } of fresh) {
       if (!card) continue;
       const scope = { businessId: card.business_id, cardholderId: card.cardholder_id, cardId: card.id };
@@ -388,15 +388,22 @@ class AuthorizationBatcher {
         timeZone: card.time_zone,
         now,
       });
-      checks.set(p, { scope, facts });
-      if (policies.hasPolicies(scope) && policies.needsVelocity(scope, facts)) {
-        velocity.set(p, { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: BigInt(p.body.amount) });
+      const check: PolicyCheck = { scope, facts };
+      checks.set(p, check);
+      const velocity = policies.hasPolicies(scope) ? policies.velocityNeeded(scope, facts) : 0;
+      if (velocity !== 0) {
+        needing.push({ check, input: { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: BigInt(p.body.amount), facts: velocity } });
       }
     }
-    const history = velocity.size > 0 ? await loadVelocityFacts(this.k, [...velocity.values()], now) : new Map();
-    for (const [p, check] of checks) {
-      const input = velocity.get(p);
-      if (input) check.facts.velocity = history.get(velocityKey(input));
+    if (needing.length > 0) {
+      const history = await loadVelocityFacts(
+        this.k,
+        needing.map((n) => n.input),
+        now,
+      );
+      needing.forEach((n, i) => (n.check.facts.velocity = history[i]));
+    }
+    for (const check of checks.values()) {
       if (policies.hasPolicies(check.scope)) check.outcome = policies.evaluate(check.scope, check.facts);
     }
     return checks;

@@ -7,6 +7,7 @@ import type { Caller } from '../access/caller';
 import { recordAudit } from '../access/audit';
 import { recordEvent } from '../events/outbox';
 import { compileRules, type Facts, type PolicyEvent } from './compile';
+import { velocityMaskOf } from './facts';
 import type { backtestCreate, backtestView } from './policies.schemas';
 import { findPolicy, readableVersion, updateReturning, type PolicyRow, type VersionRow } from './policies.service';
 import type { PolicyOutcome } from './policy-runtime';
@@ -178,9 +179,10 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
     const [policy]: PolicyRow[] = await k.db.query('SELECT * FROM policies WHERE id = $1', [claimed.policy_id]);
     const [version]: VersionRow[] = await k.db.query('SELECT * FROM policy_versions WHERE id = $1', [claimed.version_id]);
     const prepared = prepareReferenceRules(version!.rules);
-    // Velocity facts are recorded only when a rule in scope needed them then: where this version's
-    // outcome hangs on them and they were not recorded, a replay would guess (a missing count is
-    // neither above nor below a threshold, and `not` turns that into a match), so the row is skipped.
+    // Velocity facts are recorded only when a rule in scope needed them then, and only those it read:
+    // where this version's outcome hangs on one that was not recorded, a replay would guess (a
+    // missing count is neither above nor below a threshold, and `not` turns that into a match), so
+    // the row is skipped.
     const compiled = compileRules(version!.rules);
     const params: unknown[] = [claimed.business_id, claimed.from_time, claimed.to_time];
     const where = `a.business_id = $1 AND a.created_at >= $2 AND a.created_at < $3 AND ${scopeFilter(policy!, params)}`;
@@ -209,7 +211,7 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
           totals.skipped++;
           continue;
         }
-        if (compiled.usesVelocity && row.facts.velocity === undefined && compiled.needsVelocity(row.facts as Facts)) {
+        if (compiled.velocity !== 0 && (compiled.velocityNeeded(row.facts as Facts) & ~velocityMaskOf(row.facts.velocity)) !== 0) {
           totals.skipped++;
           totals.skippedWithoutVelocity++;
           continue;

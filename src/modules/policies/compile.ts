@@ -1,5 +1,6 @@
 import { isMcc, mccsOfGroup } from '../controls/mcc-groups';
 import { OPERATORS, parsePath, resolvePath } from './operators';
+import { velocityBit, type VelocityMask } from './facts';
 import { defaultResponseCode, type ConditionJson, type EventType, type RuleJson } from './rule-validation';
 
 /**
@@ -36,6 +37,8 @@ export interface CompiledRule {
   index: number;
   event: PolicyEvent;
   facts: ReadonlySet<string>;
+  /** The velocity properties the rule reads (0: none). */
+  velocity: VelocityMask;
   test: Test;
   /** For rules reading velocity: the outcome from the other facts alone (Kleene logic), UNKNOWN if it hangs on velocity. */
   withoutVelocity?: (facts: Facts) => Tri;
@@ -44,12 +47,15 @@ export interface CompiledRule {
 export interface CompiledRules {
   /** Highest priority first, then in the order written: the order events are reported in. */
   rules: readonly CompiledRule[];
-  usesVelocity: boolean;
+  /** The velocity properties any rule reads (0: none). */
+  velocity: VelocityMask;
   /**
-   * Whether these facts (velocity absent) leave some rule's outcome open until the velocity facts
-   * are known: `amount >= 50M and isNewCountry` needs no history for a small amount.
+   * The velocity properties read by the rules whose outcome these facts leave open (any velocity
+   * facts among them are ignored): `amount >= 50M and isNewCountry` needs no history for a small
+   * amount. Sound: the events are the same whatever the properties outside the mask are, or
+   * whether they are there at all.
    */
-  needsVelocity(facts: Facts): boolean;
+  velocityNeeded(facts: Facts): VelocityMask;
   /** Every matching rule's event, in rule order. */
   evaluate(facts: Facts): PolicyEvent[];
 }
@@ -122,16 +128,16 @@ function compileCondition(node: ConditionJson, facts: Set<string>): Test {
   return (f) => cb(read(f), value);
 }
 
-function readsVelocity(node: ConditionJson): boolean {
-  if ('all' in node) return node.all.some(readsVelocity);
-  if ('any' in node) return node.any.some(readsVelocity);
-  if ('not' in node) return readsVelocity(node.not);
-  return node.fact === 'velocity';
+/** The velocity properties a condition reads (0: none). */
+function velocityRead(node: ConditionJson): VelocityMask {
+  if ('all' in node || 'any' in node) return ('all' in node ? node.all : node.any).reduce((m, c) => m | velocityRead(c), 0);
+  if ('not' in node) return velocityRead(node.not);
+  return node.fact === 'velocity' ? velocityBit(parsePath(node.path)?.[0]) : 0;
 }
 
 /** Three-valued: velocity conditions are UNKNOWN, the rest evaluate as they will. Sound: a definite answer holds for any velocity facts. */
 function compileWithoutVelocity(node: ConditionJson): (facts: Facts) => Tri {
-  if (!readsVelocity(node)) {
+  if (velocityRead(node) === 0) {
     const test = compileCondition(node, new Set());
     return (f) => (test(f) ? TRUE : FALSE);
   }
@@ -162,10 +168,11 @@ function compileWithoutVelocity(node: ConditionJson): (facts: Facts) => Tri {
 export function compileRule(rule: RuleJson, index: number): CompiledRule {
   const facts = new Set<string>();
   const test = compileCondition(rule.conditions, facts);
-  const withoutVelocity = facts.has('velocity') ? compileWithoutVelocity(rule.conditions) : undefined;
+  const velocity = velocityRead(rule.conditions);
+  const withoutVelocity = velocity !== 0 ? compileWithoutVelocity(rule.conditions) : undefined;
   const event: PolicyEvent = { type: rule.event.type, rule: rule.name, reason: rule.event.params.reason };
   if (rule.event.type === 'decline') event.responseCode = rule.event.params.responseCode ?? defaultResponseCode(facts);
-  return { name: rule.name, priority: rule.priority ?? 1, index, event, facts, test, withoutVelocity };
+  return { name: rule.name, priority: rule.priority ?? 1, index, event, facts, velocity, test, withoutVelocity };
 }
 
 /** Compares rules the way events are reported: priority descending, then as written. */
@@ -178,10 +185,14 @@ export function compileRules(rules: readonly RuleJson[]): CompiledRules {
   const velocityRules = compiled.filter((r) => r.withoutVelocity);
   return {
     rules: compiled,
-    usesVelocity: velocityRules.length > 0,
-    needsVelocity(facts) {
-      for (let i = 0; i < velocityRules.length; i++) if (velocityRules[i]!.withoutVelocity!(facts) === UNKNOWN) return true;
-      return false;
+    velocity: velocityRules.reduce((m, r) => m | r.velocity, 0),
+    velocityNeeded(facts) {
+      let needed = 0;
+      for (let i = 0; i < velocityRules.length; i++) {
+        const r = velocityRules[i]!;
+        if (r.withoutVelocity!(facts) === UNKNOWN) needed |= r.velocity;
+      }
+      return needed;
     },
     evaluate(facts) {
       const events: PolicyEvent[] = [];

@@ -69,6 +69,29 @@ export const FACT_CATALOG = {
 export type FactName = keyof typeof FACT_CATALOG;
 export const FACT_NAMES = Object.keys(FACT_CATALOG) as FactName[];
 
+export type VelocityFactName = keyof typeof FACT_CATALOG.velocity;
+/** The velocity facts in a fixed order: bit i of a VelocityMask stands for VELOCITY_FACT_NAMES[i]. */
+export const VELOCITY_FACT_NAMES = Object.keys(FACT_CATALOG.velocity) as VelocityFactName[];
+/** A set of velocity facts as bits (0: none); what the rules in scope read, what the history query computes. */
+export type VelocityMask = number;
+export const ALL_VELOCITY: VelocityMask = 2 ** VELOCITY_FACT_NAMES.length - 1;
+
+/** The bit of a velocity property; every bit for a name outside the catalog (validation refuses those). */
+export function velocityBit(property: string | undefined): VelocityMask {
+  const i = property === undefined ? -1 : VELOCITY_FACT_NAMES.indexOf(property as VelocityFactName);
+  return i < 0 ? ALL_VELOCITY : 2 ** i;
+}
+
+/** The mask of the velocity properties present in recorded facts. */
+export function velocityMaskOf(velocity: unknown): VelocityMask {
+  let mask = 0;
+  if (velocity === null || typeof velocity !== 'object') return mask;
+  VELOCITY_FACT_NAMES.forEach((name, i) => {
+    if (Object.hasOwn(velocity, name)) mask |= 2 ** i;
+  });
+  return mask;
+}
+
 export function factSpec(fact: string, property: string): FactSpec | undefined {
   if (!Object.hasOwn(FACT_CATALOG, fact)) return undefined;
   const props = FACT_CATALOG[fact as FactName] as Record<string, FactSpec>;
@@ -123,8 +146,11 @@ export interface PolicyFacts {
   merchant: MerchantFacts;
   card: CardFacts;
   cardholder: CardholderFacts;
-  /** Present only when a rule in scope reads a velocity fact (PolicyRuntime.needsVelocity). */
-  velocity?: VelocityFacts;
+  /**
+   * Present only when a rule in scope reads a velocity fact and its outcome hangs on it, with just
+   * the properties such rules read (PolicyRuntime.velocityNeeded).
+   */
+  velocity?: Partial<VelocityFacts>;
 }
 
 export interface PolicyFactsInput {
@@ -141,7 +167,7 @@ export interface PolicyFactsInput {
   cardholder: { createdAt: Date | string; metadata?: Record<string, string> | null };
   timeZone: string;
   now: Date;
-  velocity?: VelocityFacts;
+  velocity?: Partial<VelocityFacts>;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import type { Kartu } from '../../context';
 import { compileRules, type CompiledRules, type Facts, type PolicyEvent } from './compile';
-import type { PolicyFacts } from './facts';
+import type { PolicyFacts, VelocityMask } from './facts';
 import { ensurePlatformDefaults } from './policies.service';
 import type { RuleJson } from './rule-validation';
 
@@ -52,7 +52,8 @@ interface Bucket {
   entries: Map<string, Entry>;
   /** Sorted oldest first; rebuilt when the bucket changes. */
   list: Entry[];
-  usesVelocity: boolean;
+  /** The velocity properties its policies' rules read (0: none). */
+  velocity: VelocityMask;
 }
 
 interface LoadedRow {
@@ -238,7 +239,7 @@ export class PolicyRuntime {
     this.byPolicy.set(row.id, entry);
     let bucket = this.buckets.get(entry.bucket);
     if (!bucket) {
-      bucket = { entries: new Map(), list: EMPTY, usesVelocity: false };
+      bucket = { entries: new Map(), list: EMPTY, velocity: 0 };
       this.buckets.set(entry.bucket, bucket);
     }
     bucket.entries.set(row.id, entry);
@@ -253,7 +254,7 @@ export class PolicyRuntime {
       return;
     }
     bucket.list = [...bucket.entries.values()].sort((a, b) => a.createdAt - b.createdAt || (a.policyId < b.policyId ? -1 : 1));
-    bucket.usesVelocity = bucket.list.some((e) => e.enforce?.rules.usesVelocity || e.shadow?.rules.usesVelocity);
+    bucket.velocity = bucket.list.reduce((m, e) => m | (e.enforce?.rules.velocity ?? 0) | (e.shadow?.rules.velocity ?? 0), 0);
   }
 
   /** The lists in precedence order; cardholder and card policies only of the scope's own business. */
@@ -272,24 +273,26 @@ export class PolicyRuntime {
   }
 
   /**
-   * True only if a rule in scope reads a velocity fact. Given the other facts (without velocity),
-   * true only if some such rule's outcome still hangs on velocity: a rule `amount ≥ 50M and
-   * isNewCountry` needs no history for a small amount.
+   * The velocity properties the rules in scope read (0: none, so no history is read). Given the
+   * other facts (without velocity), only those of the rules whose outcome still hangs on velocity:
+   * a rule `amount ≥ 50M and isNewCountry` needs no history for a small amount. Enforced and
+   * shadow versions alike: shadow decisions are recorded with the facts they used.
    */
-  needsVelocity(scope: PolicyScope, facts?: Omit<PolicyFacts, 'velocity'>): boolean {
+  velocityNeeded(scope: PolicyScope, facts?: Omit<PolicyFacts, 'velocity'>): VelocityMask {
     const lists = this.lists(scope);
     const keys = ['platform:', bucketKey('business', scope.businessId), bucketKey('cardholder', scope.cardholderId), bucketKey('card', scope.cardId)];
+    let needed = 0;
     for (let i = 0; i < 4; i++) {
-      if (!this.buckets.get(keys[i]!)?.usesVelocity) continue;
+      if (!this.buckets.get(keys[i]!)?.velocity) continue;
       for (const e of lists[i]!) {
         if (e.businessId !== null && e.businessId !== scope.businessId) continue;
         for (const v of [e.enforce, e.shadow]) {
-          if (!v?.rules.usesVelocity) continue;
-          if (!facts || v.rules.needsVelocity(facts as unknown as Facts)) return true;
+          if (!v?.rules.velocity) continue;
+          needed |= facts ? v.rules.velocityNeeded(facts as unknown as Facts) : v.rules.velocity;
         }
       }
     }
-    return false;
+    return needed;
   }
 
   /** Synchronous, compiled closures only, no I/O. */
