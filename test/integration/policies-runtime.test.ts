@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNetwork } from '../../src/modules/access/access.service';
 import { PLATFORM_POLICY_ID } from '../../src/modules/policies/policies.service';
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyScope } from '../../src/modules/policies/policy-runtime';
-import { ALL_VELOCITY, velocityBit, VELOCITY_FACT_NAMES } from '../../src/modules/policies/facts';
+import { ALL_VELOCITY, velocityBit, velocityFactsOf, VELOCITY_FACT_NAMES } from '../../src/modules/policies/facts';
 import { loadVelocityFacts, type VelocityInput } from '../../src/modules/policies/velocity';
 import { startHarness, type Harness } from '../support/harness';
 import { business, expectSnap, issueCard, type Biz } from '../support/partner-fixtures';
@@ -273,7 +273,7 @@ describe('velocity facts', () => {
       const inputs = shapes.map((s, j) => ({ ...s, facts: masks[(round + j * 5) % masks.length]! }));
       const got = await loadVelocityFacts(h.kartu, inputs, h.clock.now());
       inputs.forEach((input, j) => {
-        const expected = Object.fromEntries(VELOCITY_FACT_NAMES.filter((_, i) => input.facts & (2 ** i)).map((name) => [name, full[j]![name]]));
+        const expected = Object.fromEntries(velocityFactsOf(input.facts).map((name) => [name, full[j]![name]]));
         expect(got[j]).toEqual(expected);
       });
     }

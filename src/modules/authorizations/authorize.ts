@@ -372,6 +372,7 @@ class AuthorizationBatcher {
   private async policyChecks(fresh: ToDecide[], now: Date): Promise<Map<Pending, PolicyCheck>> {
     const policies = await policiesOf(this.k);
     const checks = new Map<Pending, PolicyCheck>();
+    const inScope: PolicyCheck[] = [];
     const needing: Array<{ check: PolicyCheck; input: VelocityInput }> = [];
     for (const { p, card, merchantGroups } of fresh) {
       if (!card) continue;
@@ -390,22 +391,18 @@ class AuthorizationBatcher {
       });
       const check: PolicyCheck = { scope, facts };
       checks.set(p, check);
-      const velocity = policies.hasPolicies(scope) ? policies.velocityNeeded(scope, facts) : 0;
+      if (!policies.hasPolicies(scope)) continue;
+      inScope.push(check);
+      const velocity = policies.velocityNeeded(scope, facts);
       if (velocity !== 0) {
         needing.push({ check, input: { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: BigInt(p.body.amount), facts: velocity } });
       }
     }
     if (needing.length > 0) {
-      const history = await loadVelocityFacts(
-        this.k,
-        needing.map((n) => n.input),
-        now,
-      );
+      const history = await loadVelocityFacts(this.k, needing.map((n) => n.input), now);
       needing.forEach((n, i) => (n.check.facts.velocity = history[i]));
     }
-    for (const check of checks.values()) {
-      if (policies.hasPolicies(check.scope)) check.outcome = policies.evaluate(check.scope, check.facts);
-    }
+    for (const check of inScope) check.outcome = policies.evaluate(check.scope, check.facts);
     return checks;
   }
 

@@ -211,7 +211,7 @@ export async function runBacktest(k: Kartu, backtestId: string, onProgress?: (pr
           totals.skipped++;
           continue;
         }
-        if (compiled.velocity !== 0 && (compiled.velocityNeeded(row.facts as Facts) & ~velocityMaskOf(row.facts.velocity)) !== 0) {
+        if ((compiled.velocityNeeded(row.facts as Facts) & ~velocityMaskOf(row.facts.velocity)) !== 0) {
           totals.skipped++;
           totals.skippedWithoutVelocity++;
           continue;

@@ -82,6 +82,11 @@ export function velocityBit(property: string | undefined): VelocityMask {
   return i < 0 ? ALL_VELOCITY : 2 ** i;
 }
 
+/** The facts of a mask, in catalog order. */
+export function velocityFactsOf(mask: VelocityMask): VelocityFactName[] {
+  return VELOCITY_FACT_NAMES.filter((_, i) => (mask & (2 ** i)) !== 0);
+}
+
 /** The mask of the velocity properties present in recorded facts. */
 export function velocityMaskOf(velocity: unknown): VelocityMask {
   let mask = 0;

@@ -1,6 +1,6 @@
 import type { Kartu } from '../../context';
 import { hotQuery } from '../../platform/db';
-import { VELOCITY_FACT_NAMES, type VelocityFactName, type VelocityFacts, type VelocityMask } from './facts';
+import { velocityFactsOf, type VelocityFactName, type VelocityFacts, type VelocityMask } from './facts';
 
 /**
  * Velocity facts from the authorization history, for a whole batch of authorizations in ONE
@@ -95,18 +95,13 @@ const QUERIES: Record<VelocityFactName, FactQuery> = {
   },
 };
 
-/** The facts of a mask, in catalog order. */
-function factsOf(mask: VelocityMask): VelocityFactName[] {
-  return VELOCITY_FACT_NAMES.filter((_, i) => (mask & (2 ** i)) !== 0);
-}
-
 const statements = new Map<VelocityMask, { name: string; text: string }>();
 
 /** The query computing exactly the facts of `mask` (built once per mask). */
 export function velocityQuery(mask: VelocityMask): { name: string; text: string } {
   let statement = statements.get(mask);
   if (statement) return statement;
-  const wanted = factsOf(mask).map((f) => QUERIES[f]);
+  const wanted = velocityFactsOf(mask).map((f) => QUERIES[f]);
   const aggregates = [...new Set(wanted.flatMap((q) => q.aggregates ?? []))];
   const columns = [...new Set(wanted.flatMap((q) => q.columns ?? []))];
   const scan = Math.max(-1, ...wanted.map((q) => q.window ?? -1));
@@ -158,7 +153,7 @@ export async function loadVelocityFacts(k: Kartu, inputs: VelocityInput[], now: 
   return inputs.map((input) => {
     const row = byKey.get(inputKey(input))!;
     const facts: Partial<Record<VelocityFactName, unknown>> = {};
-    for (const f of factsOf(input.facts)) facts[f] = QUERIES[f].value(row, input);
+    for (const f of velocityFactsOf(input.facts)) facts[f] = QUERIES[f].value(row, input);
     return facts as Partial<VelocityFacts>;
   });
 }
