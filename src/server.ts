@@ -1,19 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { authorizationsSettled, policiesOf } from './modules/authorizations/authorize';
+import { startVelocityRollups } from './modules/policies/velocity-rollup';
 import type { Runtime } from './runtime';
 import type { Workers } from './worker';
 
 /**
  * Serves the api until SIGTERM/SIGINT, then shuts down gracefully: stop accepting, let in-flight
  * requests finish (10 s at most) and authorizations already submitted be written (their callers may
- * have hung up), stop the workers, close Redis, the pool and the embedded database.
+ * have hung up), stop the workers, close Redis, the pool and the embedded database. Meanwhile it
+ * rolls the authorization history up for the velocity facts every few seconds (velocity-rollup.ts:
+ * in the api, not the workers, so the hot path's reads stay bounded with Redis down).
  */
 export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Promise<Server> {
   const { kartu } = runtime;
   // The spend policies are loaded and compiled now rather than by the first authorization; on a
   // database not migrated yet that fails, and the first authorization tries again.
   void policiesOf(kartu).catch((err: Error) => kartu.logger.warn({ err: err.message }, 'spend policies not loaded yet (the first authorization loads them)'));
+  const rollups = startVelocityRollups(kartu);
   const app = createApp(kartu);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(app).listen(kartu.config.port, kartu.config.host, () => resolve(s));
@@ -38,6 +42,7 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
       server.closeIdleConnections();
     });
     await authorizationsSettled(kartu);
+    await rollups.stop();
     await workers?.close();
     await runtime.close();
     kartu.logger.info('stopped');
