@@ -31,7 +31,7 @@ async function main() {
   const k: Kartu = { config, clock: systemClock, db, logger: createLogger('warn'), secrets: new SecretBox(config.masterKeys, 'secrets') };
   const partner = await createBusiness(k, { name: 'd' });
   const caller = { businessId: partner.businessId, actorType: 'operator' as const, actorId: 'bench' };
-  await inTransaction(k.db, async (tx) => postTransfer(tx, { businessId: partner.businessId, debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'), creditAccountId: await accountId(tx, partner.businessId, 'funding', 'IDR'), amount: 10n ** 14n, currency: 'IDR', kind: 'funding' }));
+  await inTransaction(k.db, async (tx) => postTransfer(tx, { businessId: partner.businessId, debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'), creditAccountId: await accountId(tx, partner.businessId, 'funding', 'IDR'), amount: 10n ** 16n, currency: 'IDR', kind: 'funding' }));
   const holder = await createCardholder(k, caller, { name: 'B', email: 'b@example.com' });
   const cards: Array<{ number: string; cvv: string; expiry: string }> = [];
   for (let i = 0; i < 200; i++) {
@@ -46,7 +46,7 @@ async function main() {
   const cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (Date.now() < end) {
-      const body = { id: randomUUID(), card: cards[Math.floor(Math.random() * cards.length)]!, amount: 1 + Math.floor(Math.random() * 100000), currency: 'IDR' as const, merchant: { id: 'M1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' }, pos: { entryMode: 'contactless' as const, cardPresent: true }, partialAllowed: false };
+      const body = { id: randomUUID(), card: cards[Math.floor(Math.random() * cards.length)]!, amount: 100 * (1 + Math.floor(Math.random() * 100000)), currency: 'IDR' as const, merchant: { id: 'M1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' }, pos: { entryMode: 'contactless' as const, cardPresent: true }, partialAllowed: false };
       await authorize(k, network.networkId, body, Buffer.from(JSON.stringify(body)));
       done++;
     }

@@ -21,11 +21,11 @@ const platform = JSON.parse(fs.readFileSync(path.join(path.dirname(findMccGroups
 /** A varied rule: amounts, categories, countries, hours, tags, velocity; about one in six matches the sample. */
 function rule(i: number): RuleJson {
   const shapes: Array<RuleJson['conditions']> = [
-    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 1_000_000 + i * 1000 }, { fact: 'transaction', path: '$.cardPresent', operator: 'equal', value: false }] },
+    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 100_000_000 + i * 100_000 }, { fact: 'transaction', path: '$.cardPresent', operator: 'equal', value: false }] },
     { all: [{ fact: 'merchant', path: '$.mcc', operator: 'inMccGroup', value: ['gambling', 'adult'] }] },
     { any: [{ fact: 'merchant', path: '$.country', operator: 'inCountries', value: ['KP', 'IR', 'SY'] }, { fact: 'merchant', path: '$.mcc', operator: 'in', value: ['7995', '5933'] }] },
     { all: [{ fact: 'transaction', path: '$.hour', operator: 'lessThan', value: 6 }, { not: { fact: 'cardholder', path: '$.tags', operator: 'contains', value: 'night-shift' } }] },
-    { all: [{ fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThan', value: 20 }, { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 100 }] },
+    { all: [{ fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThan', value: 20 }, { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 10_000 }] },
     { all: [{ fact: 'merchant', path: '$.mcc', operator: 'notInMccGroup', value: ['travel', 'restaurants'] }, { fact: 'card', path: '$.type', operator: 'equal', value: 'SINGLE_USE' }] },
   ];
   const types = ['decline', 'review', 'review', 'approve'] as const;
@@ -57,7 +57,7 @@ function runtimeWith(total: number): { runtime: PolicyRuntime; all: RuleJson[] }
 const scope: PolicyScope = { businessId: 'biz-1', cardholderId: 'holder-1', cardId: 'card-1' };
 const now = new Date('2026-03-02T10:00:00+07:00');
 const facts: PolicyFacts = buildPolicyFacts({
-  amount: 2_500_000n,
+  amount: 250_000_000n,
   currency: 'IDR',
   pos: { entryMode: 'ecommerce', cardPresent: false },
   merchant: { id: 'M-1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' },

@@ -54,18 +54,18 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 2);
 
 /**
  * Rules of the shapes businesses write (amounts, categories, countries, hours, tags, card type,
- * velocity). Against the bench's traffic (a coffee shop in Jakarta, contactless, IDR 1–100,000) a
+ * velocity). Against the bench's traffic (a coffee shop in Jakarta, contactless, IDR 1.00–100,000.00) a
  * few review (an approval with a fraud alert) and none decline; the velocity rule reads the card's
- * history only for amounts over 90,000 (a tenth of the traffic), as a guarded rule would.
+ * history only for amounts over IDR 90,000.00 (a tenth of the traffic), as a guarded rule would.
  */
 function benchRule(i: number): RuleJson {
   const shapes: Array<RuleJson['conditions']> = [
-    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 5_000_000 + i * 1000 }, { fact: 'transaction', path: '$.cardPresent', operator: 'equal', value: false }] },
+    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 500_000_000 + i * 100_000 }, { fact: 'transaction', path: '$.cardPresent', operator: 'equal', value: false }] },
     { all: [{ fact: 'merchant', path: '$.mcc', operator: 'inMccGroup', value: ['gambling', 'adult'] }] },
     { any: [{ fact: 'merchant', path: '$.country', operator: 'inCountries', value: ['KP', 'IR', 'SY'] }, { fact: 'merchant', path: '$.mcc', operator: 'in', value: ['7995', '5933'] }] },
     { all: [{ fact: 'transaction', path: '$.hour', operator: 'lessThan', value: 24 }, { fact: 'cardholder', path: '$.tags', operator: 'contains', value: 'night-shift' }] },
-    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 90_000 }, { fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThan', value: 1_000_000 }] },
-    { all: [{ fact: 'merchant', path: '$.mcc', operator: 'notInMccGroup', value: ['travel'] }, { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 99_000 }] },
+    { all: [{ fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 9_000_000 }, { fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThan', value: 1_000_000 }] },
+    { all: [{ fact: 'merchant', path: '$.mcc', operator: 'notInMccGroup', value: ['travel'] }, { fact: 'transaction', path: '$.amount', operator: 'greaterThan', value: 9_900_000 }] },
   ];
   const decline = i % 6 !== 5;
   return {
@@ -91,7 +91,7 @@ async function fundedBusiness(k: Kartu, name: string, cards: number): Promise<{ 
       businessId: partner.businessId,
       debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'),
       creditAccountId: await accountId(tx, partner.businessId, 'funding', 'IDR'),
-      amount: 10n ** 14n,
+      amount: 10n ** 16n,
       currency: 'IDR',
       kind: 'funding',
     }),
@@ -312,7 +312,7 @@ function authorizations(network: { networkId: string; secret: string }, cards: B
     const body = JSON.stringify({
       id: randomUUID(),
       card,
-      amount: 1 + Math.floor(Math.random() * 100_000),
+      amount: 100 * (1 + Math.floor(Math.random() * 100_000)), // IDR 1.00–100,000.00 in minor units
       currency: 'IDR',
       merchant: { id: 'M1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' },
       pos: { entryMode: 'contactless', cardPresent: true },

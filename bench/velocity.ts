@@ -40,8 +40,8 @@ async function seed(k: Kartu, cards: string[], from: number, to: number, perCard
   await k.db.query(
     `INSERT INTO authorizations (id, network_id, network_message_id, request_hash, business_id, card_id, amount, currency, approved_amount,
                                  decision, response_code, reason, merchant, facts, status, created_at)
-     SELECT gen_random_uuid(), gen_random_uuid(), 'seed-' || gen_random_uuid(), 'seed', gen_random_uuid(), c.id, 1000 + (i * 7919) % 90000, 'IDR',
-            CASE WHEN i % 10 = 0 THEN 0 ELSE 1000 + (i * 7919) % 90000 END, CASE WHEN i % 10 = 0 THEN 'declined' ELSE 'approved' END,
+     SELECT gen_random_uuid(), gen_random_uuid(), 'seed-' || gen_random_uuid(), 'seed', gen_random_uuid(), c.id, 100 * (1000 + (i * 7919) % 90000), 'IDR',
+            CASE WHEN i % 10 = 0 THEN 0 ELSE 100 * (1000 + (i * 7919) % 90000) END, CASE WHEN i % 10 = 0 THEN 'declined' ELSE 'approved' END,
             CASE WHEN i % 10 = 0 THEN '51' ELSE '00' END, 'seed',
             jsonb_build_object('id', 'M' || (i % 50), 'name', 'm', 'mcc', '5814', 'country', CASE WHEN i % 7 = 0 THEN 'SG' ELSE 'ID' END),
             '{}', CASE WHEN i % 10 = 0 THEN 'declined' ELSE 'pending' END,
@@ -59,7 +59,7 @@ function quantile(sorted: number[], q: number): number {
 async function timeReads(k: Kartu, cards: string[], mask: VelocityMask): Promise<string> {
   const times: number[] = [];
   for (let i = 0; i < READS; i++) {
-    const pick = () => ({ cardId: cards[Math.floor(Math.random() * cards.length)]!, merchantId: 'M1', country: 'ID', amount: 50_000n, facts: mask });
+    const pick = () => ({ cardId: cards[Math.floor(Math.random() * cards.length)]!, merchantId: 'M1', country: 'ID', amount: 5_000_000n, facts: mask });
     const t0 = process.hrtime.bigint();
     await loadVelocityFacts(k, [pick(), pick()], new Date());
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);

@@ -1,17 +1,36 @@
+import { z } from 'zod';
 import { InvalidFieldFormat } from './errors';
+import iso4217 from './iso-4217.json';
 
-/** ISO 4217 minor-unit exponents for the currencies Kartu serves (IDR is 0: no sen in practice). */
-const EXPONENT: Record<string, number> = { IDR: 0, USD: 2, SGD: 2, EUR: 2, MYR: 2, JPY: 0, AUD: 2, GBP: 2, THB: 2, PHP: 2, VND: 0 };
+/**
+ * Every integer amount in Kartu is in ISO 4217 minor units: IDR has 2 digits, so IDR 150,000.00 is
+ * 15000000; JPY has 0, KWD 3. The digits come from one table kept as data (iso-4217.json, ISO's
+ * List One), never from Intl (Node's Intl says 0 for IDR).
+ */
+const CURRENCIES: Readonly<Record<string, { numeric: string; minorUnits: number; name: string }>> = iso4217.currencies;
 
-export const SUPPORTED_CURRENCIES = Object.keys(EXPONENT) as [string, ...string[]];
+export const SUPPORTED_CURRENCIES = Object.keys(CURRENCIES) as [string, ...string[]];
 
+/** Minor-unit digits of an ISO 4217 currency (IDR 2, JPY 0, KWD 3). */
 export function currencyExponent(currency: string): number {
-  const e = EXPONENT[currency];
-  if (e === undefined) throw new Error(`unsupported currency ${currency}`);
-  return e;
+  if (!Object.hasOwn(CURRENCIES, currency)) throw new Error(`unsupported currency ${currency}`);
+  return CURRENCIES[currency]!.minorUnits;
 }
 
-/** Minor units → SNAP amount value with at least two decimals: IDR 10000n → "10000.00", USD 1050n → "10.50". */
+/**
+ * A SNAP amount as the API accepts it: a non-negative decimal string with at most 14 integer digits,
+ * so its minor units fit a bigint column in every currency (4 minor digits at most). Decimals beyond
+ * the currency's are refused by parseSnapValue, naming the field, unless they are zeros.
+ */
+export const snapAmountInput = z.strictObject({
+  value: z.string().regex(/^(?:0|[1-9]\d{0,13})(?:\.\d{1,18})?$/, { message: 'a non-negative decimal string such as "150000.00"' }),
+  currency: z.enum(SUPPORTED_CURRENCIES),
+});
+
+/** The OpenAPI description every integer amount carries. */
+export const MINOR_UNITS = 'minor units (ISO 4217): IDR 150000.00 = 15000000';
+
+/** Minor units → SNAP amount value with at least two decimals: IDR 1000000n → "10000.00", KWD 1050n → "1.050". */
 export function formatSnapValue(amountMinor: bigint, currency: string): string {
   const exp = currencyExponent(currency);
   const negative = amountMinor < 0n;
@@ -27,14 +46,15 @@ export function snapAmount(amountMinor: bigint, currency: string): { value: stri
 }
 
 /**
- * SNAP amount value → minor units, the inverse of formatSnapValue: IDR "10000.00" → 10000n,
+ * SNAP amount value → minor units, the inverse of formatSnapValue: IDR "10000.00" → 1000000n,
  * USD "10.50" → 1050n, USD "-3" → -300n. Fractional digits beyond the currency's exponent are
- * accepted only when they are zeros (IDR "10000.50" and USD "1.005" are refused). A malformed or
+ * accepted only when they are zeros, since SNAP writes two decimals for every currency (JPY "100.00"
+ * is 100n; IDR "10000.505" and JPY "100.50" are refused). A malformed or
  * over-precise value, or an unsupported currency, throws InvalidFieldFormat naming `${field}.value`
  * or `${field}.currency` (field: the path of the amount object, default "amount").
  */
 export function parseSnapValue(value: string, currency: string, field = 'amount'): bigint {
-  const exp = Object.hasOwn(EXPONENT, currency) ? EXPONENT[currency] : undefined;
+  const exp = Object.hasOwn(CURRENCIES, currency) ? CURRENCIES[currency]!.minorUnits : undefined;
   if (exp === undefined) throw new InvalidFieldFormat(`${field}.currency`, `unsupported currency ${currency}`);
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(value);
   if (!m) throw new InvalidFieldFormat(`${field}.value`, `"${value}" is not a decimal number`);

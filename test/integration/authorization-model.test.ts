@@ -5,6 +5,7 @@ import { windowStart } from '../../src/modules/authorizations/decision';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
 import { balances, business, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { snapAmount } from '../../src/platform/money';
 
 /**
  * A model test of the authorization engine (issue 4): random interleavings of authorizations,
@@ -44,8 +45,8 @@ const HOLD_DAYS = [7, 31] as const;
 
 
 
-
-const idr = (value: number) => ({ value: `${value}.00`, currency: 'IDR' });
+/** An IDR limit of `minor` minor units, as SNAP writes it. */
+const idr = (minor: number) => snapAmount(BigInt(minor), 'IDR');
 
 async function newCard(b: Biz, spec: CardSpec): Promise<IssuedCard> {
   const spendControls = {

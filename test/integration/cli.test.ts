@@ -314,7 +314,7 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
       const out = await kartuJson(['businesses', 'set-overdraft', '--business', created.businessId as string, '--amount', '2500000.00']);
       expect(out).toEqual({ businessId: created.businessId, overdraftLimit: { value: '2500000.00', currency: 'IDR' } });
       const { rows } = await db.query("SELECT overdraft_limit::text AS l FROM ledger_accounts WHERE business_id = $1 AND code = 'funding'", [created.businessId]);
-      expect(rows[0].l).toBe('2500000');
+      expect(rows[0].l).toBe('250000000'); // minor units: IDR 2,500,000.00
       const audit = await db.query("SELECT details FROM audit_log WHERE business_id = $1 AND action = 'funding.overdraft_set'", [created.businessId]);
       expect(audit.rows).toHaveLength(1);
       const bad = await kartu(['businesses', 'set-overdraft', '--business', created.businessId as string, '--amount', '12.345']);

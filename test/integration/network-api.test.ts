@@ -7,6 +7,7 @@ import { expireHolds } from '../../src/modules/authorizations/authorizations.ser
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
 import { setOverdraftLimit } from '../../src/modules/ledger/ledger.service';
 import { inTransaction } from '../../src/platform/db';
+import { snapAmount } from '../../src/platform/money';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
 import { balances, business as businessFixture, expectSnap, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
@@ -54,7 +55,8 @@ async function newCard(b: Biz, o: { type?: string; spendControls?: unknown; ship
 }
 
 const idr = (value: string) => ({ value, currency: 'IDR' });
-const dailyLimit = (value: number, categories?: string[]) => ({ spendingLimits: [{ amount: idr(`${value}.00`), interval: 'daily', ...(categories ? { categories } : {}) }] });
+/** A daily limit of `minor` IDR minor units. */
+const dailyLimit = (minor: number, categories?: string[]) => ({ spendingLimits: [{ amount: snapAmount(BigInt(minor), 'IDR'), interval: 'daily', ...(categories ? { categories } : {}) }] });
 
 function authBody(c: TestCard, o: Record<string, unknown> = {}) {
   return {
@@ -401,7 +403,7 @@ describe('response codes over HTTP', () => {
 
   it('10: partial by limit — per authorization and what is left of a daily limit', async () => {
     const b = await business();
-    const perAuth = await newCard(b, { spendControls: { spendingLimits: [{ amount: idr('50000'), interval: 'per_authorization' }] } });
+    const perAuth = await newCard(b, { spendControls: { spendingLimits: [{ amount: idr('500.00'), interval: 'per_authorization' }] } });
     await expectCode(authBody(perAuth, { amount: 80_000 }), '61');
     expect((await expectCode(authBody(perAuth, { amount: 80_000, partialAllowed: true }), '10', /limit/)).approvedAmount).toBe(50_000);
 
@@ -961,7 +963,7 @@ describe('refunds', () => {
 describe('hold expiry', () => {
   it('voids holds after 7 days (31 for lodging), gives the spend back; an expired hold can still be cleared (force post)', async () => {
     const b = await business();
-    const card = await newCard(b, { spendControls: { spendingLimits: [{ amount: idr('30000'), interval: 'all_time' }] } });
+    const card = await newCard(b, { spendControls: { spendingLimits: [{ amount: idr('300.00'), interval: 'all_time' }] } });
     const food = authBody(card, { amount: 10_000 });
     const hotel = authBody(card, { amount: 20_000, merchant: { ...MERCHANT, id: 'HOTEL', mcc: '7011' } });
     const foodAnswer = await expectCode(food, '00');

@@ -87,19 +87,19 @@ describe('PolicyRuntime', () => {
     expect(rt.hasPolicies(scopeA)).toBe(true);
   });
 
-  it('the platform baseline comes first: a night-time card-not-present purchase of IDR 60,000,000 is declined by it', () => {
-    const out = rt.evaluate(scopeA, facts({ amount: 60_000_000, hour: 2 }));
+  it('the platform baseline comes first: a night-time card-not-present purchase of IDR 60,000,000.00 is declined by it', () => {
+    const out = rt.evaluate(scopeA, facts({ amount: 6_000_000_000, hour: 2 }));
     expect(out.decline).toMatchObject({ policyId: PLATFORM_POLICY_ID, rule: 'card-not-present-high-amount-at-night', responseCode: '59' });
-    expect(rt.evaluate(scopeA, facts({ amount: 60_000_000, hour: 12 })).decline?.policyId).toBe(businessPolicy.id);
+    expect(rt.evaluate(scopeA, facts({ amount: 6_000_000_000, hour: 12 })).decline?.policyId).toBe(businessPolicy.id);
   });
 
   it('platform defaults stay quiet for ordinary authorizations (no decline, no review, no history needed)', () => {
     const other: PolicyScope = { businessId: randomUUID(), cardholderId: randomUUID(), cardId: randomUUID() };
-    for (const amount of [1, 10_000, 5_000_000, 49_999_999]) {
+    for (const amount of [1, 1_000_000, 500_000_000, 4_999_999_999]) {
       for (const hour of [0, 3, 12, 23]) {
         const out = rt.evaluate(other, facts({ amount, hour }));
         expect(out).toEqual({ reviews: [], shadow: [] });
-        expect(rt.velocityNeeded(other, facts({ amount: Math.min(amount, 999_999), hour }))).toBe(0);
+        expect(rt.velocityNeeded(other, facts({ amount: Math.min(amount, 99_999_999), hour }))).toBe(0);
       }
     }
     expect(rt.evaluate(other, facts({ mcc: '6051' })).reviews.map((r) => r.rule)).toEqual(['quasi-cash']);
@@ -110,7 +110,7 @@ describe('PolicyRuntime', () => {
     // The platform baseline reads four velocity facts.
     expect(rt.velocityNeeded(scopeA)).toBe(bits('isNewCountry', 'distinctCountries24h', 'declinedCount1h', 'amountZScore'));
     expect(rt.velocityNeeded(scopeA, facts({ amount: 5_000 }))).toBe(0);
-    expect(rt.velocityNeeded(scopeA, facts({ amount: 2_000_000 }))).toBe(bits('declinedCount1h')); // many-declines-in-an-hour is open
+    expect(rt.velocityNeeded(scopeA, facts({ amount: 200_000_000 }))).toBe(bits('declinedCount1h')); // many-declines-in-an-hour (from IDR 1,000,000.00) is open
   });
 
   it("never applies another business's policies, even for a card id in scope", () => {
@@ -281,12 +281,12 @@ describe('velocity facts', () => {
 
   it('feed rules that read them: the baseline reviews many declines in an hour', async () => {
     const card = (await issueCard(a)).id;
-    for (let i = 0; i < 10; i++) await seed(card, a.businessId, 5 + i, 2_000_000, 'declined', 'M1', 'ID');
-    const f = facts({ amount: 2_000_000 });
+    for (let i = 0; i < 10; i++) await seed(card, a.businessId, 5 + i, 200_000_000, 'declined', 'M1', 'ID');
+    const f = facts({ amount: 200_000_000 });
     const scope: PolicyScope = { businessId: randomUUID(), cardholderId: randomUUID(), cardId: card };
     const needed = rt.velocityNeeded(scope, f);
     expect(needed).toBe(velocityBit('declinedCount1h'));
-    const input = { cardId: card, merchantId: f.merchant.id, country: f.merchant.country, amount: 2_000_000n, facts: needed };
+    const input = { cardId: card, merchantId: f.merchant.id, country: f.merchant.country, amount: 200_000_000n, facts: needed };
     [f.velocity] = await loadVelocityFacts(h.kartu, [input], h.clock.now());
     expect(f.velocity).toEqual({ declinedCount1h: 10 });
     expect(rt.evaluate(scope, f).reviews.map((r) => r.rule)).toEqual(['many-declines-in-an-hour']);

@@ -331,7 +331,7 @@ describe('POST /policies/test', () => {
     expectSnap(await post(b, '/policies/test', { policyId: p.id, facts }), '4049501');
     expectSnap(await post(a, '/policies/test', { policyId: p.id, rules: [rule('x')], facts }), '4009501');
     expectSnap(await post(a, '/policies/test', { facts }), '4009502');
-    const platform = await post(b, '/policies/test', { policyId: PLATFORM_POLICY_ID, facts: { ...facts, transaction: { amount: 60_000_000, hour: 2 } } });
+    const platform = await post(b, '/policies/test', { policyId: PLATFORM_POLICY_ID, facts: { ...facts, transaction: { amount: 6_000_000_000, hour: 2 } } });
     expect(platform.body.decision).toMatchObject({ type: 'decline', rule: 'card-not-present-high-amount-at-night', responseCode: '59' });
   });
 });

@@ -10,6 +10,7 @@ import { signSymmetric, symmetricStringToSign } from '../../src/modules/access/s
 import { rewardsSubscriber } from '../../src/modules/rewards/rewards.subscriber';
 import { localDate } from '../../src/modules/rewards/transaction-facts';
 import { parseCsv } from '../../src/platform/csv';
+import { formatSnapValue, parseSnapValue } from '../../src/platform/money';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants } from '../support/invariants';
 import { balances, business as businessFixture, expectSnap, fund, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
@@ -41,20 +42,21 @@ beforeAll(async () => {
   net = await TestNetwork.create(h);
   workers = await startReportWorkers(h.kartu, { url: h.kartu.config.redisUrl, maxRetriesPerRequest: null }, h.kartu.config.redisPrefix);
 
-  b = await businessFixture(h, 1_000_000n);
+  // Integers below are IDR minor units (network API, ledger): 5_000_000 = IDR 50,000.00; SNAP strings are rupiah.
+  b = await businessFixture(h, 100_000_000n);
   card1 = await issueCard(b);
   const holder = await b.partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Budi Santoso', email: `budi.${randomUUID().slice(0, 8)}@example.com` }));
   secondHolder = holder.body.cardholder.id;
   card2 = await issueCard({ ...b, holderId: secondHolder }, { spendControls: { blockedCategories: ['gambling'] } });
 
-  await purchase(net, card1, 50_000, KOPI); // restaurants 50,000
-  await purchase(net, card2, 30_000, GROCER, { clearAmount: 25_000 }); // groceries 25,000 (5,000 released)
-  await forcedClearing(net, card1, 12_000, AIRLINE); // airlines 12,000, no authorization
-  await refund(net, card1, 5_000, KOPI); // a refund at restaurants
+  await purchase(net, card1, 5_000_000, KOPI); // restaurants 50,000
+  await purchase(net, card2, 3_000_000, GROCER, { clearAmount: 2_500_000 }); // groceries 25,000 (5,000 released)
+  await forcedClearing(net, card1, 1_200_000, AIRLINE); // airlines 12,000, no authorization
+  await refund(net, card1, 500_000, KOPI); // a refund at restaurants
   // Still held, not spent: not in reports (but in today's authorizations).
-  const held = await net.send('/authorizations', { id: `held-${randomUUID()}`, card: { number: card2.number, expiry: card2.expiry, cvv: card2.cvv }, amount: 7_000, currency: 'IDR', merchant: GROCER });
+  const held = await net.send('/authorizations', { id: `held-${randomUUID()}`, card: { number: card2.number, expiry: card2.expiry, cvv: card2.cvv }, amount: 700_000, currency: 'IDR', merchant: GROCER });
   expect(held.body.responseCode).toBe('00');
-  expect(await declined(net, card2, 9_000, CASINO)).toBe('57');
+  expect(await declined(net, card2, 900_000, CASINO)).toBe('57');
   // Rewards cashback: accrue on the KOPI purchase and redeem a part.
   expectSnap(await b.partner.call('PUT', '/snap/v1.0/rewards/program', JSON.stringify({ earnRate: { points: 1, per: idr('1000.00') }, pointValue: idr('10.00') })), '2009800');
   const [cleared] = await h.kartu.db.query("SELECT data->>'clearingId' AS id FROM outbox_events WHERE business_id = $1 AND type = 'transaction.cleared' ORDER BY created_at LIMIT 1", [b.businessId]);
@@ -177,10 +179,10 @@ describe('spend reports', () => {
     expect(by.groceries).toMatchObject({ purchases: '1', spend: '25000.00', refunded: '0.00' });
     expect(by.airlines).toMatchObject({ purchases: '1', spend: '12000.00' });
     const ledger = await ledgerTotals(b);
-    expect(by.TOTAL).toMatchObject({ currency: 'IDR', purchases: '3', spend: `${ledger.spend}.00`, refunded: `${ledger.refunds}.00` });
-    expect(ledger).toEqual({ spend: 87_000n, refunds: 5_000n });
+    expect(by.TOTAL).toMatchObject({ currency: 'IDR', purchases: '3', spend: formatSnapValue(ledger.spend, 'IDR'), refunded: formatSnapValue(ledger.refunds, 'IDR') });
+    expect(ledger).toEqual({ spend: 8_700_000n, refunds: 500_000n });
     // The rows add up to the total.
-    const sum = rows.filter((r) => r.category !== 'TOTAL').reduce((s, r) => s + BigInt(r.spend!.slice(0, -3)), 0n);
+    const sum = rows.filter((r) => r.category !== 'TOTAL').reduce((s, r) => s + parseSnapValue(r.spend!, 'IDR'), 0n);
     expect(sum).toBe(ledger.spend);
   });
 
@@ -195,14 +197,14 @@ describe('spend reports', () => {
     const rows = csvRows(file.body);
     const total = rows.find((r) => Object.values(r)[0] === 'TOTAL')!;
     const ledger = await ledgerTotals(b);
-    expect(total).toMatchObject({ spend: `${ledger.spend}.00`, refunded: `${ledger.refunds}.00` });
+    expect(total).toMatchObject({ spend: formatSnapValue(ledger.spend, 'IDR'), refunded: formatSnapValue(ledger.refunds, 'IDR') });
     const groups = rows.filter((r) => r !== total);
     for (const [key, [spend, refunded]] of Object.entries(expected)) expect(groups.find((r) => r[column] === key)).toMatchObject({ spend, refunded });
     if (type === 'spend_by_card') {
       expect(groups.map((r) => r.last4).sort()).toEqual([card1.number.slice(-4), card2.number.slice(-4)].sort());
       expect(groups.find((r) => r.cardId === card1.id)).toMatchObject({ spend: '62000.00', refunded: '5000.00' });
     }
-    expect(groups.reduce((s, r) => s + BigInt(r.spend!.slice(0, -3)), 0n)).toBe(ledger.spend);
+    expect(groups.reduce((s, r) => s + parseSnapValue(r.spend!, 'IDR'), 0n)).toBe(ledger.spend);
   });
 
   it('spend_by_category as PDF: the chart and the totals', async () => {
@@ -226,40 +228,40 @@ describe('statements', () => {
   it('reconcile with the ledger: opening + top-ups − spend + refunds + cashback = closing = the funding balance', async () => {
     const file = await generated(b, { type: 'monthly_statement', fromDate: monthStart(), toDate: today(), format: 'csv' });
     const rows = csvRows(file.body);
-    const amount = (type: string) => BigInt(rows.find((r) => r.type === type)![type.endsWith('BALANCE') ? 'balance' : 'amount']!.replace('.', '')) / 100n;
+    const amount = (type: string) => parseSnapValue(rows.find((r) => r.type === type)![type.endsWith('BALANCE') ? 'balance' : 'amount']!, 'IDR');
     const opening = amount('OPENING_BALANCE');
     const closing = amount('CLOSING_BALANCE');
     expect(opening).toBe(0n);
-    expect(amount('TOTAL_TOP_UPS')).toBe(1_000_000n);
-    expect(amount('TOTAL_SPEND')).toBe(87_000n);
-    expect(amount('TOTAL_REFUNDS')).toBe(5_000n);
-    expect(amount('TOTAL_CASHBACK')).toBe(300n);
+    expect(amount('TOTAL_TOP_UPS')).toBe(100_000_000n);
+    expect(amount('TOTAL_SPEND')).toBe(8_700_000n);
+    expect(amount('TOTAL_REFUNDS')).toBe(500_000n);
+    expect(amount('TOTAL_CASHBACK')).toBe(30_000n);
     expect(opening + amount('TOTAL_TOP_UPS') - amount('TOTAL_SPEND') + amount('TOTAL_REFUNDS') + amount('TOTAL_CASHBACK')).toBe(closing);
     expect(closing).toBe((await fundingBalances(h.kartu.db.manager, b.businessId, 'IDR')).ledgerBalance);
     expect(closing).toBe((await balances(b)).ledger);
     // Every line's running balance follows from the one before.
     const lines = rows.filter((r) => ['TOP_UP', 'PURCHASE', 'REFUND', 'CASHBACK', 'OTHER'].includes(r.type!));
     expect(lines.map((r) => r.type)).toEqual(['TOP_UP', 'PURCHASE', 'PURCHASE', 'PURCHASE', 'REFUND', 'CASHBACK']);
-    let running = opening * 100n;
+    let running = opening;
     for (const l of lines) {
-      running += BigInt(l.amount!.replace('.', ''));
-      expect(BigInt(l.balance!.replace('.', ''))).toBe(running);
+      running += parseSnapValue(l.amount!, 'IDR');
+      expect(parseSnapValue(l.balance!, 'IDR')).toBe(running);
     }
     expect(lines[1]!.description).toContain('Kopi Kenangan');
   });
 
   it('carry the balance before the period as the opening balance; the PDF shows totals and the category chart', async () => {
-    const c = await businessFixture(h, 500_000n);
+    const c = await businessFixture(h, 50_000_000n);
     // The first top-up happened 40 days ago (before this month) …
     await q("UPDATE ledger_transfers SET created_at = created_at - interval '40 days' WHERE business_id = $1 AND kind = 'funding'", [c.businessId]);
-    await fund(c, 100_000n);
+    await fund(c, 10_000_000n);
     const card = await issueCard(c);
-    await purchase(net, card, 20_000, KOPI);
-    await purchase(net, card, 4_000, GROCER);
+    await purchase(net, card, 2_000_000, KOPI);
+    await purchase(net, card, 400_000, GROCER);
     const csv = csvRows((await generated(c, { type: 'monthly_statement', fromDate: monthStart(), toDate: today(), format: 'csv' })).body);
     expect(csv.find((r) => r.type === 'OPENING_BALANCE')!.balance).toBe('500000.00');
     expect(csv.find((r) => r.type === 'CLOSING_BALANCE')!.balance).toBe('576000.00');
-    expect((await balances(c)).ledger).toBe(576_000n);
+    expect((await balances(c)).ledger).toBe(57_600_000n);
 
     const file = await generated(c, { type: 'monthly_statement', fromDate: monthStart(), toDate: today(), format: 'pdf' });
     expect(file.type).toBe('application/pdf');

@@ -43,13 +43,13 @@ const PROGRAM = {
 
 const handle = (e: OutboxEvent) => rewardsSubscriber.handle(h.kartu, e);
 
-async function setup(program: object | null = PROGRAM, funding = 5_000_000n): Promise<{ b: Biz; card: IssuedCard }> {
+async function setup(program: object | null = PROGRAM, funding = 500_000_000n): Promise<{ b: Biz; card: IssuedCard }> {
   const b = await businessFixture(h, funding);
   if (program) expectSnap(await b.partner.call('PUT', '/snap/v1.0/rewards/program', JSON.stringify(program)), '2009800');
   return { b, card: await issueCard(b) };
 }
 
-/** Buys, then hands the clearing's event to the subscriber. */
+/** Buys `amount` (network API: IDR minor units, 5_000_000 = IDR 50,000.00), then hands the clearing's event to the subscriber. */
 async function buyAndAccrue(b: Biz, card: IssuedCard, amount: number, merchant = KOPI, o: Parameters<typeof purchase>[4] = {}): Promise<OutboxEvent> {
   const { clearingId } = await purchase(net, card, amount, merchant, o);
   const event = await eventWhere(h, b.businessId, 'transaction.cleared', 'clearingId', clearingId);
@@ -155,7 +155,7 @@ describe('program', () => {
 describe('accrual', () => {
   it('a cleared purchase earns base × category points, booked platform_rewards → rewards_liability; duplicates accrue nothing', async () => {
     const { b, card } = await setup();
-    const event = await buyAndAccrue(b, card, 50_000);
+    const event = await buyAndAccrue(b, card, 5_000_000);
     // Delivered again, and twice at once: still one accrual.
     await handle(event);
     await Promise.all([handle(event), handle(event)]);
@@ -164,17 +164,17 @@ describe('accrual', () => {
     expect(totalCount).toBe(1);
     expect(entries[0]).toMatchObject({ kind: 'accrual', points: 100, value: idr('1000.00'), spendAmount: idr('50000.00'), cardId: card.id, sourceId: event.data.clearingId });
     expect(entries[0].breakdown).toMatchObject({ basePoints: '50', categoryMultiplier: '2', tier: null });
-    expect(await rewardTransfers(b)).toEqual([{ kind: 'reward_accrual', amount: '1000' }]);
-    expect(await liability(b)).toBe(1000n);
+    expect(await rewardTransfers(b)).toEqual([{ kind: 'reward_accrual', amount: '100000' }]);
+    expect(await liability(b)).toBe(100_000n);
     const [platform] = await q("SELECT t.debit_account_id = a.id AS from_platform FROM ledger_transfers t JOIN ledger_accounts a ON a.code = 'platform_rewards' AND a.currency = 'IDR' WHERE t.business_id = $1 AND t.kind = 'reward_accrual'", [b.businessId]);
     expect(platform).toEqual({ from_platform: true });
     // The funding account is untouched by accrual: only the purchase left it.
-    expect((await balances(b)).ledger).toBe(5_000_000n - 50_000n);
+    expect((await balances(b)).ledger).toBe(500_000_000n - 5_000_000n);
   });
 
   it("a clearing without a merchant earns at the authorization's merchant", async () => {
     const { b, card } = await setup();
-    const event = await buyAndAccrue(b, card, 30_000, KOPI, { clearingMerchant: null });
+    const event = await buyAndAccrue(b, card, 3_000_000, KOPI, { clearingMerchant: null });
     expect(event.data.merchant).toBeNull();
     expect((await balance(b)).points).toBe(60); // restaurants ×2: the merchant came from the authorization
     expect((await history(b)).entries[0].merchant).toMatchObject({ id: KOPI.id, mcc: '5814' });
@@ -182,22 +182,22 @@ describe('accrual', () => {
 
   it('pro rata and rounded down; a category without multiplier earns the base', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 12_345, GROCER);
+    await buyAndAccrue(b, card, 1_234_500, GROCER);
     expect(await balance(b)).toMatchObject({ points: 12, value: idr('120.00') });
   });
 
   it('cashbackPercent adds points worth that share of the spend', async () => {
     const { b, card } = await setup({ ...PROGRAM, categoryMultipliers: [], cashbackPercent: '1.5' });
-    await buyAndAccrue(b, card, 100_000, GROCER);
+    await buyAndAccrue(b, card, 10_000_000, GROCER);
     // 100 base points + 1.5% of 100,000 = 1,500 IDR = 150 points at IDR 10.
     expect(await balance(b)).toMatchObject({ points: 250, value: idr('2500.00') });
   });
 
   it('no program or a paused one: nothing accrues', async () => {
     const none = await setup(null);
-    await buyAndAccrue(none.b, none.card, 50_000);
+    await buyAndAccrue(none.b, none.card, 5_000_000);
     const paused = await setup({ ...PROGRAM, status: 'PAUSED' });
-    await buyAndAccrue(paused.b, paused.card, 50_000);
+    await buyAndAccrue(paused.b, paused.card, 5_000_000);
     for (const x of [none, paused]) {
       expect(await balance(x.b)).toMatchObject({ points: 0, value: idr('0.00') });
       expect((await history(x.b)).totalCount).toBe(0);
@@ -208,7 +208,7 @@ describe('accrual', () => {
   it("an event naming another business's card accrues nothing", async () => {
     const a = await setup();
     const other = await setup();
-    const event = await buyAndAccrue(other.b, other.card, 20_000);
+    const event = await buyAndAccrue(other.b, other.card, 2_000_000);
     await handle({ ...event, id: randomUUID(), businessId: a.b.businessId });
     expect((await balance(a.b)).points).toBe(0);
     expect((await balance(other.b)).points).toBe(40);
@@ -218,28 +218,28 @@ describe('accrual', () => {
 describe('reversal', () => {
   it("a refund reverses at the refund merchant's rate, once", async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 50_000); // 100 points
-    const event = await refundAndReverse(b, card, 20_000); // restaurants ×2 → 40
+    await buyAndAccrue(b, card, 5_000_000); // 100 points
+    const event = await refundAndReverse(b, card, 2_000_000); // restaurants ×2 → 40
     await handle(event);
     expect(await balance(b)).toEqual({ cardholderId: b.holderId, points: 60, value: idr('600.00'), earnedPoints: 100, reversedPoints: 40, redeemedPoints: 0 });
     expect(await rewardTransfers(b)).toEqual([
-      { kind: 'reward_accrual', amount: '1000' },
-      { kind: 'reward_reversal', amount: '400' },
+      { kind: 'reward_accrual', amount: '100000' },
+      { kind: 'reward_reversal', amount: '40000' },
     ]);
-    expect(await liability(b)).toBe(600n);
+    expect(await liability(b)).toBe(60_000n);
   });
 
   it('never below zero: a refund worth more points than the balance takes what is there', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 30_000); // 60 points
-    await refundAndReverse(b, card, 100_000); // would be 200
+    await buyAndAccrue(b, card, 3_000_000); // 60 points
+    await refundAndReverse(b, card, 10_000_000); // would be 200
     expect(await balance(b)).toMatchObject({ points: 0, value: idr('0.00'), reversedPoints: 60 });
     const reversal = (await history(b, `cardholderId=${b.holderId}&kind=reversal`)).entries[0];
     expect(reversal).toMatchObject({ points: 60, value: idr('600.00') });
     expect(reversal.breakdown).toMatchObject({ atRatePoints: 200, cappedAtBalance: true });
     expect(await liability(b)).toBe(0n);
     // With nothing left, a further refund records a zero reversal and moves no money.
-    await refundAndReverse(b, card, 10_000);
+    await refundAndReverse(b, card, 1_000_000);
     expect((await balance(b)).points).toBe(0);
     expect((await rewardTransfers(b)).filter((t) => t.kind === 'reward_reversal')).toHaveLength(1);
   });
@@ -252,15 +252,15 @@ describe('redemption', () => {
 
   it('credits the cashback to the funding account through the ledger, visible in balance inquiry and history; a replay changes nothing', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 50_000); // 100 points = IDR 1,000
+    await buyAndAccrue(b, card, 5_000_000); // 100 points = IDR 1,000
     const before = await balances(b);
     const res = await redeem(b, { cardholderId: b.holderId, points: 40, partnerReferenceNo: 'rdm-1' }, { externalId: 'redeem-once' });
     expectSnap(res, '2009800');
     expect(res.body.redemption).toMatchObject({ cardholderId: b.holderId, points: 40, amount: idr('400.00'), partnerReferenceNo: 'rdm-1', balance: { points: 60, value: idr('600.00'), redeemedPoints: 40 } });
     const after = await balances(b);
-    expect(after.ledger - before.ledger).toBe(400n);
-    expect(after.available - before.available).toBe(400n);
-    expect(await liability(b)).toBe(600n);
+    expect(after.ledger - before.ledger).toBe(40_000n);
+    expect(after.available - before.available).toBe(40_000n);
+    expect(await liability(b)).toBe(60_000n);
 
     // The harness clock stands still while the database's now() moves on: a range around both.
     const around = (ms: number) => formatSnapTimestamp(new Date(Date.now() + ms));
@@ -279,12 +279,12 @@ describe('redemption', () => {
     expectSnap(await redeem(b, { cardholderId: b.holderId, points: 10, partnerReferenceNo: 'rdm-1' }), '4099801');
     expect((await balances(b)).ledger).toBe(after.ledger);
     expect((await balance(b)).points).toBe(60);
-    expect((await rewardTransfers(b)).filter((t) => t.kind === 'reward_redemption')).toEqual([{ kind: 'reward_redemption', amount: '400' }]);
+    expect((await rewardTransfers(b)).filter((t) => t.kind === 'reward_redemption')).toEqual([{ kind: 'reward_redemption', amount: '40000' }]);
   });
 
   it('concurrent redemptions never spend the same points twice', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 50_000); // 100 points
+    await buyAndAccrue(b, card, 5_000_000); // 100 points
     const results = await Promise.all([1, 2, 3].map(() => redeem(b, { cardholderId: b.holderId, points: 40 })));
     expect(results.map((r) => r.body.responseCode).sort()).toEqual(['2009800', '2009800', '4039814']);
     expect(await balance(b)).toMatchObject({ points: 20, value: idr('200.00'), redeemedPoints: 80 });
@@ -292,7 +292,7 @@ describe('redemption', () => {
 
   it('all points at once take all of their value', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 12_345, GROCER); // 12 points, IDR 120
+    await buyAndAccrue(b, card, 1_234_500, GROCER); // 12 points, IDR 120
     const res = await redeem(b, { cardholderId: b.holderId, points: 12 });
     expectSnap(res, '2009800');
     expect(res.body.redemption.amount).toEqual(idr('120.00'));
@@ -301,7 +301,7 @@ describe('redemption', () => {
 
   it('refuses bad requests precisely and changes nothing', async () => {
     const { b, card } = await setup();
-    await buyAndAccrue(b, card, 10_000); // 20 points
+    await buyAndAccrue(b, card, 1_000_000); // 20 points
     const other = await setup();
     const before = await balances(b);
     expectSnap(await redeem(b, { cardholderId: b.holderId, points: 21 }), '4039814');
@@ -328,13 +328,13 @@ describe('tiers, promotions and rules', () => {
       ],
     });
     const points = async () => (await balance(b)).points;
-    await buyAndAccrue(b, card, 100_000, GROCER);
+    await buyAndAccrue(b, card, 10_000_000, GROCER);
     expect(await points()).toBe(100); // month-to-date 0: no tier
-    await buyAndAccrue(b, card, 10_000, GROCER);
+    await buyAndAccrue(b, card, 1_000_000, GROCER);
     expect(await points()).toBe(115); // 100,000 spent: silver ×1.5
-    await buyAndAccrue(b, card, 200_000, GROCER);
+    await buyAndAccrue(b, card, 20_000_000, GROCER);
     expect(await points()).toBe(415); // 110,000: silver → 300
-    await buyAndAccrue(b, card, 10_000, GROCER);
+    await buyAndAccrue(b, card, 1_000_000, GROCER);
     expect(await points()).toBe(435); // 310,000: gold ×2 → 20
     const tiers = (await history(b)).entries.map((e: { breakdown: { tier: string | null } }) => e.breakdown.tier);
     expect(tiers).toEqual(['gold', 'silver', 'silver', null]);
@@ -360,15 +360,15 @@ describe('tiers, promotions and rules', () => {
     const cardOf = (holderId: string) => issueCard({ ...b, holderId });
     const c1 = await cardOf(birthday);
     const c2 = await cardOf(notBirthday);
-    await buyAndAccrue(b, c1, 10_000, AIRLINE);
-    await buyAndAccrue(b, c2, 10_000, AIRLINE);
-    await buyAndAccrue(b, c2, 10_000, GROCER);
+    await buyAndAccrue(b, c1, 1_000_000, AIRLINE);
+    await buyAndAccrue(b, c2, 1_000_000, AIRLINE);
+    await buyAndAccrue(b, c2, 1_000_000, GROCER);
     expect((await balance(b, birthday)).points).toBe(10 * 3 + 500);
     expect((await balance(b, notBirthday)).points).toBe(30 + 10);
     const entry = (await history(b, `cardholderId=${birthday}`)).entries[0];
     expect(entry.breakdown).toMatchObject({ promotions: ['travel-week', 'birthday'], promotionMultiplier: '3', bonusPoints: 500 });
     // A refund reverses at the rate, without the fixed birthday bonus.
-    await refundAndReverse(b, c1, 10_000, AIRLINE);
+    await refundAndReverse(b, c1, 1_000_000, AIRLINE);
     expect((await balance(b, birthday)).points).toBe(500);
   });
 
@@ -378,12 +378,12 @@ describe('tiers, promotions and rules', () => {
       categoryMultipliers: [],
       rules: [
         { name: 'abroad', conditions: { all: [{ fact: 'merchantCountry', operator: 'notEqual', value: 'ID' }] }, event: { type: 'multiplier', params: { multiplier: '2' } } },
-        { name: 'big', conditions: { all: [{ fact: 'amount', operator: 'greaterThanInclusive', value: 100_000 }] }, event: { type: 'bonus', params: { points: 7 } } },
+        { name: 'big', conditions: { all: [{ fact: 'amount', operator: 'greaterThanInclusive', value: 10_000_000 }] }, event: { type: 'bonus', params: { points: 7 } } },
         { name: 'software', conditions: { all: [{ fact: 'groups', operator: 'contains', value: 'software' }] }, event: { type: 'multiplier', params: { multiplier: '1.5' } } },
       ],
     });
-    await buyAndAccrue(b, card, 100_000, SOFTWARE); // 100 × 2 × 1.5 + 7
-    await buyAndAccrue(b, card, 10_000, GROCER); // 10
+    await buyAndAccrue(b, card, 10_000_000, SOFTWARE); // 100 × 2 × 1.5 + 7
+    await buyAndAccrue(b, card, 1_000_000, GROCER); // 10
     expect((await balance(b)).points).toBe(307 + 10);
   });
 });
@@ -393,8 +393,8 @@ describe('balances and tenancy', () => {
     const { b, card } = await setup();
     const second = await newHolder(b);
     const card2 = await issueCard({ ...b, holderId: second });
-    await buyAndAccrue(b, card, 10_000); // 20
-    await buyAndAccrue(b, card2, 20_000); // 40
+    await buyAndAccrue(b, card, 1_000_000); // 20
+    await buyAndAccrue(b, card2, 2_000_000); // 40
     const total = await balance(b, null);
     expect(total).toMatchObject({ cardholderId: null, points: 60, value: idr('600.00'), liability: idr('600.00') });
     expect((await history(b, 'pageSize=1')).totalCount).toBe(2);
@@ -404,7 +404,7 @@ describe('balances and tenancy', () => {
   it("another business's cardholder is not found; a malformed id is a format error", async () => {
     const a = await setup();
     const other = await setup();
-    await buyAndAccrue(other.b, other.card, 10_000);
+    await buyAndAccrue(other.b, other.card, 1_000_000);
     expectSnap(await a.b.partner.call('GET', `/snap/v1.0/rewards/balance?cardholderId=${other.b.holderId}`), '4049801');
     expectSnap(await a.b.partner.call('GET', `/snap/v1.0/rewards/history?cardholderId=${other.b.holderId}`), '4049801');
     expectSnap(await a.b.partner.call('GET', '/snap/v1.0/rewards/balance?cardholderId=nope'), '4009801');

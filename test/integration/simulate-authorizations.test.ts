@@ -28,7 +28,7 @@ describe('POST /snap/v1.0/simulate/authorizations (sandbox)', () => {
     const res = await simulate({ cardId, amount: { value: '125000.00', currency: 'IDR' }, merchant });
     expect(res.status).toBe(200);
     expect(res.body.responseCode).toBe('2009600');
-    expect(res.body.authorization).toMatchObject({ decision: 'approved', responseCode: '00', approvedAmount: 125000 });
+    expect(res.body.authorization).toMatchObject({ decision: 'approved', responseCode: '00', approvedAmount: 12_500_000 });
     expect(res.body.authorization.authorizationCode).toMatch(/^[0-9A-F]{6}$/);
     const balance = await p.call('POST', '/snap/v1.0/balance-inquiry', '{}');
     expect(balance.body.accountInfos[0]).toMatchObject({ holdAmount: { value: '125000.00' }, availableBalance: { value: '375000.00' } });

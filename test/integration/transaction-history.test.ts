@@ -102,6 +102,7 @@ async function net(path: string, body: Record<string, unknown>): Promise<Record<
 
 const cardOf = (c: CardNumbers) => ({ number: c.number, expiry: c.expiry, cvv: c.cvv });
 
+/** `amount` in IDR minor units, as the network API takes it (10_000_000 = IDR 100,000.00); SNAP strings are rupiah. */
 async function authorize(c: CardNumbers, amount: number, merchant: object, extra: Record<string, unknown> = {}) {
   return net('/authorizations', { id: `auth-${randomUUID()}`, card: cardOf(c), amount, currency: 'IDR', merchant, ...extra });
 }
@@ -119,41 +120,41 @@ beforeAll(async () => {
   // The scenario, oldest first. Each step is its own transaction, so each has its own time.
   ref.topUp = await fund(partner, '1000000.00');
 
-  const open = await authorize(card, 100_000, MERCHANTS.kopi);
+  const open = await authorize(card, 10_000_000, MERCHANTS.kopi);
   expect(open.decision).toBe('approved');
   ref.open = open.authorizationId as string;
 
-  const partlyCleared = await authorize(card, 50_000, MERCHANTS.toko);
+  const partlyCleared = await authorize(card, 5_000_000, MERCHANTS.toko);
   ref.partlyCleared = partlyCleared.authorizationId as string;
-  await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: partlyCleared.id, amount: 45_000, currency: 'IDR', merchant: MERCHANTS.toko });
+  await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: partlyCleared.id, amount: 4_500_000, currency: 'IDR', merchant: MERCHANTS.toko });
 
-  const reversed = await authorize(card, 30_000, MERCHANTS.grab);
+  const reversed = await authorize(card, 3_000_000, MERCHANTS.grab);
   ref.reversed = reversed.authorizationId as string;
   await net('/reversals', { id: `rev-${randomUUID()}`, authorizationId: reversed.id });
 
-  const partlyReversed = await authorize(card, 20_000, MERCHANTS.pln);
+  const partlyReversed = await authorize(card, 2_000_000, MERCHANTS.pln);
   ref.partlyReversed = partlyReversed.authorizationId as string;
-  await net('/reversals', { id: `rev-${randomUUID()}`, authorizationId: partlyReversed.authorizationId, amount: 5_000 });
+  await net('/reversals', { id: `rev-${randomUUID()}`, authorizationId: partlyReversed.authorizationId, amount: 500_000 });
 
-  const declined = await authorize(card, 5_000_000, MERCHANTS.shop);
+  const declined = await authorize(card, 500_000_000, MERCHANTS.shop);
   expect(declined).toMatchObject({ decision: 'declined', responseCode: '51' });
   ref.declined = declined.authorizationId as string;
 
-  const forced = await net('/clearings', { id: `clr-${randomUUID()}`, card: cardOf(card), amount: 12_000, currency: 'IDR', merchant: MERCHANTS.shop });
+  const forced = await net('/clearings', { id: `clr-${randomUUID()}`, card: cardOf(card), amount: 1_200_000, currency: 'IDR', merchant: MERCHANTS.shop });
   ref.forced = forced.transferId as string;
   expect(ref.forced).toBeTruthy();
 
-  const refunded = await net('/refunds', { id: `ref-${randomUUID()}`, card: cardOf(card), amount: 7_500, currency: 'IDR', merchant: MERCHANTS.toko });
+  const refunded = await net('/refunds', { id: `ref-${randomUUID()}`, card: cardOf(card), amount: 750_000, currency: 'IDR', merchant: MERCHANTS.toko });
   ref.refund = refunded.transferId as string;
 
-  const incremented = await authorize(card, 60_000, MERCHANTS.hotel);
+  const incremented = await authorize(card, 6_000_000, MERCHANTS.hotel);
   ref.incremented = incremented.authorizationId as string;
-  const increment = await authorize(card, 10_000, MERCHANTS.hotel, { originalId: incremented.id });
+  const increment = await authorize(card, 1_000_000, MERCHANTS.hotel, { originalId: incremented.id });
   expect(increment.decision).toBe('approved');
   ref.increment = increment.authorizationId as string;
-  await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: incremented.id, amount: 70_000, currency: 'IDR', merchant: MERCHANTS.hotel });
+  await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: incremented.id, amount: 7_000_000, currency: 'IDR', merchant: MERCHANTS.hotel });
 
-  const expired = await authorize(card, 15_000, MERCHANTS.kopi);
+  const expired = await authorize(card, 1_500_000, MERCHANTS.kopi);
   ref.expired = expired.authorizationId as string;
   await h.kartu.db.query("UPDATE ledger_transfers SET expires_at = now() - interval '1 second' WHERE id = (SELECT hold_id FROM authorizations WHERE id = $1)", [ref.expired]);
   syncClock();
@@ -161,7 +162,7 @@ beforeAll(async () => {
 
   // The other business: a top-up and a purchase of its own.
   ref.otherTopUp = await fund(other, '500000.00');
-  ref.otherPurchase = (await authorize(otherCard, 25_000, MERCHANTS.kopi)).authorizationId as string;
+  ref.otherPurchase = (await authorize(otherCard, 2_500_000, MERCHANTS.kopi)).authorizationId as string;
 });
 afterAll(() => h.close());
 
@@ -402,10 +403,10 @@ describe('transaction history detail (13)', () => {
   });
 
   it('an authorization reads as its purchase through its life: INIT, then SUCCESS with the cleared amount', async () => {
-    const a = await authorize(card, 8_000, MERCHANTS.toko);
+    const a = await authorize(card, 800_000, MERCHANTS.toko);
     const before = await detail(partner, a.authorizationId as string);
     expect(before.body).toMatchObject({ referenceNo: a.authorizationId, type: 'PAYMENT', status: 'INIT', amount: idr('8000.00') });
-    await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: a.id, amount: 8_200, currency: 'IDR' });
+    await net('/clearings', { id: `clr-${randomUUID()}`, authorizationId: a.id, amount: 820_000, currency: 'IDR' });
     const after = await detail(partner, a.authorizationId as string);
     expect(after.body).toMatchObject({ status: 'SUCCESS', amount: idr('8200.00'), additionalInfo: { approvedAmount: idr('8000.00'), clearedAmount: idr('8200.00') } });
   });

@@ -197,7 +197,7 @@ describe('two `kartu serve` processes on one database', () => {
   });
 
   it('100 simultaneous authorizations on one card whose daily limit fits exactly 10 → exactly 10 approved; the counter is at the limit', async () => {
-    const { businessId, cards } = await prepare(10_000_000n, 1, { spendingLimits: [{ amount: { value: '100000.00', currency: 'IDR' }, interval: 'daily' }] });
+    const { businessId, cards } = await prepare(10_000_000n, 1, { spendingLimits: [{ amount: { value: '1000.00', currency: 'IDR' }, interval: 'daily' }] });
     const card = cards[0]!;
     const answers = await fireAtOnce(100, () => card, 10_000);
     expect(tally(answers.map((a) => a.code))).toEqual({ '00': 10, '61': 90 });

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { parseSnapValue, snapAmount } from '../../src/platform/money';
 import { TestPartner, type Harness } from './harness';
 
 /** A business seen from its partner API: its client, and one cardholder to issue cards to. */
@@ -28,13 +29,13 @@ export function expectSnap(res: Awaited<ReturnType<TestPartner['call']>>, code: 
   expect(res.status).toBe(Number(code.slice(0, 3)));
 }
 
-/** Tops the funding account up through the sandbox (SNAP 96), in IDR. */
+/** Tops the funding account up through the sandbox (SNAP 96), in IDR minor units (ISO 4217: 100 = IDR 1.00). */
 export async function fund(b: Biz, amount: bigint): Promise<void> {
-  const res = await b.partner.call('POST', '/snap/v1.0/simulate/funding', JSON.stringify({ amount: { value: `${amount}.00`, currency: 'IDR' } }));
+  const res = await b.partner.call('POST', '/snap/v1.0/simulate/funding', JSON.stringify({ amount: snapAmount(amount, 'IDR') }));
   expectSnap(res, '2009600');
 }
 
-/** A business with a cardholder and (unless 0) that much IDR in its funding account. */
+/** A business with a cardholder and (unless 0) that much IDR, in minor units, in its funding account. */
 export async function business(h: Harness, funding = 1_000_000n): Promise<Biz> {
   const partner = await TestPartner.create(h, { name: `Biz ${randomBytes(2).toString('hex')}`, rateLimitPerSecond: 100_000 });
   const holder = await partner.call('POST', '/snap/v1.0/cardholders', JSON.stringify({ name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` }));
@@ -71,8 +72,8 @@ export async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; 
   const info = res.body.accountInfos[0];
   const minor = (v: { value: string; currency: string }) => {
     expect(v.currency).toBe('IDR');
-    expect(v.value).toMatch(/^-?\d+\.00$/);
-    return BigInt(v.value.slice(0, -3));
+    expect(v.value).toMatch(/^-?\d+\.\d{2}$/);
+    return parseSnapValue(v.value, 'IDR');
   };
   const ledger = minor(info.ledgerBalance);
   const hold = minor(info.holdAmount);

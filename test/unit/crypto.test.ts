@@ -161,9 +161,12 @@ describe('constantTimeEqual', () => {
 
 describe('formatSnapValue (minor units → SNAP amount value)', () => {
   it.each([
-    [10000n, 'IDR', '10000.00'],
+    [1000000n, 'IDR', '10000.00'],
+    [15000000n, 'IDR', '150000.00'],
     [0n, 'IDR', '0.00'],
-    [1n, 'IDR', '1.00'],
+    [1n, 'IDR', '0.01'],
+    [1050n, 'KWD', '1.050'],
+    [7n, 'CLF', '0.0007'],
     [1050n, 'USD', '10.50'],
     [5n, 'USD', '0.05'],
     [50n, 'USD', '0.50'],
@@ -173,7 +176,7 @@ describe('formatSnapValue (minor units → SNAP amount value)', () => {
     [500n, 'JPY', '500.00'],
     [-5n, 'USD', '-0.05'],
     [-1050n, 'USD', '-10.50'],
-    [-10000n, 'IDR', '-10000.00'],
+    [-1000000n, 'IDR', '-10000.00'],
   ])('%s minor %s → %s', (minor, currency, expected) => {
     expect(formatSnapValue(minor, currency)).toBe(expected);
   });
@@ -184,7 +187,7 @@ describe('formatSnapValue (minor units → SNAP amount value)', () => {
   });
 
   it('snapAmount wraps the value with its currency', () => {
-    expect(snapAmount(150000n, 'IDR')).toEqual({ value: '150000.00', currency: 'IDR' });
+    expect(snapAmount(15000000n, 'IDR')).toEqual({ value: '150000.00', currency: 'IDR' });
   });
 
   it('is exact and reversible for any amount (property)', () => {

@@ -55,9 +55,11 @@ function expectMissing(input: unknown, field: string) {
 
 describe('parseSnapValue', () => {
   it.each([
-    ['10000.00', 'IDR', 10000n],
-    ['10000', 'IDR', 10000n],
-    ['10000.000', 'IDR', 10000n],
+    ['10000.00', 'IDR', 1000000n],
+    ['10000', 'IDR', 1000000n],
+    ['10000.000', 'IDR', 1000000n],
+    ['10000.5', 'IDR', 1000050n],
+    ['1.050', 'KWD', 1050n],
     ['10.50', 'USD', 1050n],
     ['10.5', 'USD', 1050n],
     ['10', 'USD', 1000n],
@@ -74,7 +76,9 @@ describe('parseSnapValue', () => {
   });
 
   it.each([
-    ['10000.50', 'IDR', /more than 0 decimal places for IDR/],
+    ['10000.505', 'IDR', /more than 2 decimal places for IDR/],
+    ['100.50', 'JPY', /more than 0 decimal places for JPY/],
+    ['1.0005', 'KWD', /more than 3 decimal places for KWD/],
     ['10000.01', 'VND', /more than 0 decimal places/],
     ['1.005', 'USD', /more than 2 decimal places for USD/],
     ['1.0001', 'USD', /more than 2/],
@@ -169,7 +173,9 @@ describe('spendControlsInput', () => {
     });
 
     it('refuses more decimals than the currency has, unless they are zeros', () => {
-      expectInvalid({ spendingLimits: [daily('10000.50')] }, 'spendingLimits.0.amount.value', /IDR amounts have at most 0 decimal places/);
+      expectInvalid({ spendingLimits: [daily('10000.505')] }, 'spendingLimits.0.amount.value', /IDR amounts have at most 2 decimal places/);
+      expectInvalid({ spendingLimits: [daily('1', { amount: { value: '100.5', currency: 'JPY' } })] }, 'spendingLimits.0.amount.value', /JPY amounts have at most 0 decimal places/);
+      expect(parse({ spendingLimits: [daily('10000.50')] })).toBeTruthy();
       expectInvalid({ spendingLimits: [daily('1', { amount: { value: '1.005', currency: 'USD' } })] }, 'spendingLimits.0.amount.value', /at most 2/);
       expect(parse({ spendingLimits: [daily('10000.000')] })).toBeTruthy();
       expect(parse({ spendingLimits: [daily('1', { amount: { value: '1.050', currency: 'USD' } })] })).toBeTruthy();
@@ -307,8 +313,8 @@ describe('toSpendControls', () => {
     );
     expect(internal).toEqual({
       spendingLimits: [
-        { amountMinor: '10000', currency: 'IDR', interval: 'daily', categories: ['restaurants', '5411'] },
-        { amountMinor: '2500000', currency: 'IDR', interval: 'all_time', categories: [] },
+        { amountMinor: '1000000', currency: 'IDR', interval: 'daily', categories: ['restaurants', '5411'] },
+        { amountMinor: '250000000', currency: 'IDR', interval: 'all_time', categories: [] },
       ],
       countLimits: [],
       allowedCategories: [],
@@ -342,7 +348,7 @@ describe('toSpendControls', () => {
   });
 
   it('refuses an over-precise amount with the path when the schema was bypassed', () => {
-    const err = caught(() => toSpendControls({ spendingLimits: [{ amount: idr('10.5'), interval: 'daily' }] }, 'IDR'));
+    const err = caught(() => toSpendControls({ spendingLimits: [{ amount: idr('10.505'), interval: 'daily' }] }, 'IDR'));
     expect((err as InvalidFieldFormat).field).toBe('spendControls.spendingLimits.0.amount.value');
   });
 
@@ -372,7 +378,7 @@ describe('presentSpendControls', () => {
     const view = presentSpendControls({
       ...EMPTY_SPEND_CONTROLS,
       spendingLimits: [
-        { amountMinor: '500000', currency: 'IDR', interval: 'daily', categories: ['restaurants'] },
+        { amountMinor: '50000000', currency: 'IDR', interval: 'daily', categories: ['restaurants'] },
         { amountMinor: '1050', currency: 'USD', interval: 'per_authorization', categories: [] },
       ],
       allowedCountries: ['ID'],
@@ -448,7 +454,7 @@ describe('round trip (property)', () => {
     const exp = currencyExponent(currency);
     const limit = fc.record(
       {
-        minor: fc.bigInt({ min: 1n, max: 10n ** BigInt(15 + exp) - 1n }),
+        minor: fc.bigInt({ min: 1n, max: 10n ** BigInt(14 + exp) - 1n }),
         style: fc.integer({ min: 0, max: 3 }),
         interval: fc.constantFrom(...SPENDING_INTERVALS),
         categories: categories.filter((c) => c.length > 0),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { SUPPORTED_CURRENCIES } from '../../platform/money';
+import { MINOR_UNITS, SUPPORTED_CURRENCIES } from '../../platform/money';
 
-/** Amounts on the network API are integers in minor units. */
-const minorAmount = z.number().int().positive().max(1e15);
+/** Amounts on the network API are integers in ISO 4217 minor units of the message's currency. */
+const minorAmount = z.number().int().positive().max(1e15).meta({ description: `Amount in ${MINOR_UNITS}`, example: 15000000 });
 const messageId = z.string().min(1).max(64);
 
 export const merchantInput = z.strictObject({
@@ -40,7 +40,7 @@ export const authorizationResponse = z.object({
   authorizationId: z.string().meta({ description: "Kartu's id of the authorization" }),
   decision: z.enum(['approved', 'declined', 'partial']),
   responseCode: z.string().meta({ description: 'ISO 8583: 00, 10, 05, 14, 51, 54, 57, 59, 61, 62, 65, 82' }),
-  approvedAmount: z.number(),
+  approvedAmount: z.number().meta({ description: `Approved amount in ${MINOR_UNITS} (0 when declined; less than the amount when partial)` }),
   authorizationCode: z.string().nullable(),
   reason: z.string(),
 });
@@ -72,6 +72,6 @@ export const messageResponse = z.object({
   id: z.string(),
   status: z.enum(['accepted']),
   authorizationId: z.string().nullable(),
-  amount: z.number().meta({ description: 'What was released, posted or credited, in minor units' }),
+  amount: z.number().meta({ description: `What was released, posted or credited, in ${MINOR_UNITS}` }),
   transferId: z.string().nullable(),
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kartu } from '../../context';
+import { currencyExponent } from '../../platform/money';
 import { vaultOf } from '../cards/pan-vault';
 import { networkSignature } from './network-auth';
 
@@ -64,7 +65,8 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
   const one = async () => {
     const card = cards[Math.floor(Math.random() * cards.length)]!;
     const merchant = MERCHANTS[Math.floor(Math.random() * MERCHANTS.length)]!;
-    const amount = 1_000 * (1 + Math.floor(Math.random() * 500));
+    // 1,000 to 500,000 whole units of the card's currency, in its minor units (ISO 4217).
+    const amount = 1_000 * (1 + Math.floor(Math.random() * 500)) * 10 ** currencyExponent(card.currency);
     const auth = await send('/authorizations', { id: randomUUID(), card: { number: card.number, expiry: card.expiry }, amount, currency: card.currency, merchant, partialAllowed: Math.random() < 0.2 });
     const code = String(auth.responseCode);
     summary.authorizations[code] = (summary.authorizations[code] ?? 0) + 1;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Kartu } from '../../context';
 import { NotFound } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
-import { parseSnapValue, SUPPORTED_CURRENCIES } from '../../platform/money';
+import { parseSnapValue, snapAmountInput } from '../../platform/money';
 import { sandboxOnly } from '../access/access.routes';
 import { networkSecretAad } from '../access/access.service';
 import { snapHeaders } from '../access/snap-auth';
@@ -28,7 +28,7 @@ async function sandboxNetworkId(k: Kartu): Promise<string> {
 
 const simulateRequest = z.strictObject({
   cardId: z.uuid(),
-  amount: z.strictObject({ value: z.string().regex(/^\d{1,15}(\.\d{1,2})?$/), currency: z.enum(SUPPORTED_CURRENCIES) }),
+  amount: snapAmountInput,
   merchant: merchantInput,
   pos: posInput.optional(),
   partialAllowed: z.boolean().optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidFieldFormat } from '../../platform/errors';
-import { currencyExponent, formatSnapValue, parseSnapValue, SUPPORTED_CURRENCIES } from '../../platform/money';
+import { currencyExponent, formatSnapValue, parseSnapValue, snapAmountInput } from '../../platform/money';
 import { isKnownCategory, MCC_GROUP_NAMES } from './mcc-groups';
 
 /**
@@ -67,15 +67,7 @@ const LIST_KINDS: readonly ListKind[] = ['Categories', 'Countries', 'MerchantIds
 
 // ---- the API shape ----------------------------------------------------------------------------
 
-/** A non-negative decimal with no sign, exponent or leading zeros; at most 15 integer digits (fits int8 in minor units). */
-const AMOUNT_VALUE = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,18})?$/;
-
-const amountInput = z
-  .strictObject({
-    value: z.string().regex(AMOUNT_VALUE, 'must be a non-negative decimal string such as "500000.00"'),
-    currency: z.enum(SUPPORTED_CURRENCIES),
-  })
-  .superRefine((amount, ctx) => {
+const amountInput = snapAmountInput.superRefine((amount, ctx) => {
     const exponent = currencyExponent(amount.currency);
     const fraction = amount.value.split('.')[1] ?? '';
     if (/[^0]/.test(fraction.slice(exponent))) {

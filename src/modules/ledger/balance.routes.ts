@@ -4,7 +4,7 @@ import type { Kartu } from '../../context';
 import { inTransaction } from '../../platform/db';
 import { InvalidFieldFormat } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
-import { parseSnapValue, snapAmount, SUPPORTED_CURRENCIES } from '../../platform/money';
+import { parseSnapValue, snapAmount, snapAmountInput } from '../../platform/money';
 import { sandboxOnly } from '../access/access.routes';
 import { recordAudit } from '../access/audit';
 import { Business } from '../access/business.entity';
@@ -13,10 +13,6 @@ import { recordEvent } from '../events/outbox';
 import { accountId, fundingBalances, postTransfer } from './ledger.service';
 
 const amount = z.object({ value: z.string(), currency: z.string() });
-const amountInput = z.strictObject({
-  value: z.string().regex(/^\d{1,15}(\.\d{1,2})?$/, { message: 'a decimal string such as "1000000.00"' }),
-  currency: z.enum(SUPPORTED_CURRENCIES),
-});
 
 const balanceInquiryRequest = z.strictObject({
   partnerReferenceNo: z.string().max(64).optional(),
@@ -87,7 +83,7 @@ export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     security: ['snapB2B'],
     headers: snapHeaders,
     guards: [sandboxOnly(k), partnerGuard],
-    body: z.strictObject({ amount: amountInput }),
+    body: z.strictObject({ amount: snapAmountInput }),
     response: z.object({ referenceNo: z.string(), amount, availableBalance: amount }),
     handler: async ({ req, body }) => {
       const { businessId } = req.caller;

@@ -1,10 +1,11 @@
 import { mccGroupsOf } from '../controls/mcc-groups';
+import { MINOR_UNITS } from '../../platform/money';
 
 /**
  * The facts a policy rule can read (docs/policies.md lists each with an example). A rule names a
  * fact object and a property path: `{"fact": "transaction", "path": "$.amount", ...}`. The catalog
  * below is what rule validation checks against, what both evaluators read, and what
- * `buildPolicyFacts` produces — facts are built one way everywhere. Amounts are minor units as JSON
+ * `buildPolicyFacts` produces — facts are built one way everywhere. Amounts are ISO 4217 minor units as JSON
  * numbers (exact: network amounts are at most 1e15).
  */
 
@@ -24,9 +25,9 @@ export interface FactSpec {
 
 export const FACT_CATALOG = {
   transaction: {
-    amount: { type: 'number', description: 'Requested amount in minor units of `currency`', example: 2_500_000 },
+    amount: { type: 'number', description: `Requested amount of \`currency\`, in ${MINOR_UNITS}`, example: 250_000_000 },
     currency: { type: 'string', description: 'ISO 4217 code of the request', example: 'IDR' },
-    billingAmount: { type: 'number', description: "Amount in the card's currency, minor units (equal to amount: cards authorize in their own currency)", example: 2_500_000 },
+    billingAmount: { type: 'number', description: `Amount in the card's currency, in ${MINOR_UNITS} (equal to amount: cards authorize in their own currency)`, example: 250_000_000 },
     billingCurrency: { type: 'string', description: "The card's currency", example: 'IDR' },
     entryMode: { type: 'string', nullable: true, description: 'chip, contactless, magstripe, manual, ecommerce, credential_on_file (null when the network sent none)', example: 'ecommerce' },
     cardPresent: { type: 'boolean', description: 'Whether the card was present (false when the network did not say)', example: false },
@@ -52,11 +53,11 @@ export const FACT_CATALOG = {
   },
   velocity: {
     approvedCount15m: { type: 'number', description: 'Approved (or partial) authorizations of the card in the last 15 minutes', example: 1 },
-    approvedAmount15m: { type: 'number', description: 'Their approved amount, minor units', example: 150_000 },
+    approvedAmount15m: { type: 'number', description: `Their approved amount, in ${MINOR_UNITS}`, example: 15_000_000 },
     approvedCount1h: { type: 'number', description: 'Approved authorizations in the last hour', example: 2 },
-    approvedAmount1h: { type: 'number', description: 'Their approved amount', example: 300_000 },
+    approvedAmount1h: { type: 'number', description: `Their approved amount, in ${MINOR_UNITS}`, example: 30_000_000 },
     approvedCount24h: { type: 'number', description: 'Approved authorizations in the last 24 hours', example: 6 },
-    approvedAmount24h: { type: 'number', description: 'Their approved amount', example: 1_200_000 },
+    approvedAmount24h: { type: 'number', description: `Their approved amount, in ${MINOR_UNITS}`, example: 120_000_000 },
     declinedCount1h: { type: 'number', description: 'Declined authorizations of the card in the last hour', example: 0 },
     distinctCountries24h: { type: 'number', description: 'Distinct merchant countries of approved authorizations in the last 24 hours', example: 1 },
     isNewMerchant: { type: 'boolean', description: 'No earlier approved authorization of the card at this merchant id', example: false },

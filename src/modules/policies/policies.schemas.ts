@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { POLICY_LIMITS } from './rule-validation';
 import { isoDateTime } from '../../platform/validation';
+import { MINOR_UNITS } from '../../platform/money';
 
 /**
  * Request and response shapes of the policy service (SNAP 95). Rules are checked beyond their JSON
@@ -87,9 +88,9 @@ const num = z.number();
 /** A sample authorization as facts (docs/policies.md); what is left out takes a quiet default. */
 export const sampleFacts = z.strictObject({
   transaction: z.strictObject({
-    amount: num.min(0).meta({ description: 'Minor units', example: 75_000_000 }),
+    amount: num.min(0).meta({ description: `Requested amount, in ${MINOR_UNITS}`, example: 75_000_000 }),
     currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-    billingAmount: num.optional(),
+    billingAmount: num.optional().meta({ description: `In the card's currency, in ${MINOR_UNITS}` }),
     billingCurrency: z.string().regex(/^[A-Z]{3}$/).optional(),
     entryMode: z.string().max(40).nullable().optional(),
     cardPresent: z.boolean().optional(),
@@ -120,11 +121,11 @@ export const sampleFacts = z.strictObject({
   velocity: z
     .strictObject({
       approvedCount15m: num.optional(),
-      approvedAmount15m: num.optional(),
+      approvedAmount15m: num.optional().meta({ description: MINOR_UNITS }),
       approvedCount1h: num.optional(),
-      approvedAmount1h: num.optional(),
+      approvedAmount1h: num.optional().meta({ description: MINOR_UNITS }),
       approvedCount24h: num.optional(),
-      approvedAmount24h: num.optional(),
+      approvedAmount24h: num.optional().meta({ description: MINOR_UNITS }),
       declinedCount1h: num.optional(),
       distinctCountries24h: num.optional(),
       isNewMerchant: z.boolean().optional(),
@@ -211,7 +212,7 @@ export const backtestView = z.object({
   toDateTime: z.string(),
   status: z.enum(['queued', 'running', 'completed', 'failed']),
   progress: z.object({ processed: z.number(), total: z.number().nullable() }),
-  report: z.record(z.string(), z.unknown()).nullable(),
+  report: z.record(z.string(), z.unknown()).nullable().meta({ description: `Totals, changed decisions with examples (each example's amount is a string of ${MINOR_UNITS}) and counts by rule` }),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { SUPPORTED_CURRENCIES } from '../../platform/money';
+import { snapAmountInput } from '../../platform/money';
 import { isKnownCategory } from '../controls/mcc-groups';
 import { isoDate } from '../../platform/validation';
 
-/** A SNAP amount as input: a decimal string and an ISO 4217 code. */
-export const moneyInput = z.strictObject({
-  value: z.string().regex(/^\d{1,15}(\.\d{1,2})?$/, { message: 'a decimal string such as "1000.00"' }),
-  currency: z.enum(SUPPORTED_CURRENCIES),
-});
 
 const amount = z.object({ value: z.string(), currency: z.string() });
 
@@ -43,10 +38,10 @@ export const programInput = z.strictObject({
   earnRate: z
     .strictObject({
       points: z.int().min(0).max(1_000_000),
-      per: moneyInput,
+      per: snapAmountInput,
     })
     .meta({ description: 'Base points: `points` for every `per` spent (e.g. 1 point per IDR 1,000.00), pro rata' }),
-  pointValue: moneyInput.meta({ description: 'What one point is worth: booked as liability when earned, credited as cashback when redeemed' }),
+  pointValue: snapAmountInput.meta({ description: 'What one point is worth: booked as liability when earned, credited as cashback when redeemed' }),
   cashbackPercent: decimal(100).optional().meta({ description: 'Extra points worth this percentage of the spend (at pointValue)' }),
   categoryMultipliers: z
     .array(z.strictObject({ categories: z.array(category).min(1).max(50), multiplier }))
@@ -54,7 +49,7 @@ export const programInput = z.strictObject({
     .default([])
     .meta({ description: 'The highest multiplier whose categories (MCCs or MCC groups) match the merchant applies' }),
   tiers: z
-    .array(z.strictObject({ name: z.string().trim().min(1).max(40), minMonthlySpend: moneyInput, multiplier }))
+    .array(z.strictObject({ name: z.string().trim().min(1).max(40), minMonthlySpend: snapAmountInput, multiplier }))
     .max(10)
     .default([])
     .meta({ description: "The tier with the highest minMonthlySpend the cardholder's purchases this calendar month (before this one) reach" }),
