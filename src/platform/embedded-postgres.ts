@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -12,7 +12,6 @@ import {
   realpathSync,
   renameSync,
   rmSync,
-  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,8 +77,9 @@ async function start(home: string, logger: Logger): Promise<EmbeddedDatabase> {
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising the embedded PostgreSQL (first run)');
-    await initdb(path.join(binDir, 'bin', 'initdb'), dataDir, password, owner, logger);
+    // Saved first: a database whose password is lost cannot be entered.
     save();
+    await initdb(path.join(binDir, 'bin', 'initdb'), dataDir, password, owner, logger);
   }
   const server = await runPostgres(path.join(binDir, 'bin', 'postgres'), dataDir, port, owner, logger);
   // Written once this start owns the data directory: a second Kartu on it must not re-point the first's port.
@@ -92,9 +92,10 @@ async function start(home: string, logger: Logger): Promise<EmbeddedDatabase> {
     if (!rowCount) await client.query('CREATE DATABASE kartu');
   } catch (err) {
     await server.stop();
+    const message = (err as Error).message;
     throw new EmbeddedDatabaseError(
-      `the embedded PostgreSQL in ${dataDir} refused Kartu (${(err as Error).message})`,
-      `if ${stateFile} was lost or edited, its password no longer matches: move ${dataDir} away to start afresh`,
+      `the embedded PostgreSQL in ${dataDir} refused Kartu (${message})`,
+      /password authentication failed/.test(message) ? `${stateFile} no longer holds its password (lost or edited): move ${dataDir} away to start afresh` : 'fix that',
     );
   } finally {
     await client.end().catch(() => undefined);
@@ -190,46 +191,60 @@ async function initdb(file: string, dataDir: string, password: string, owner: Ow
   const pwfile = path.join(path.dirname(dataDir), `.pwfile-${randomBytes(6).toString('hex')}`);
   writeFileSync(pwfile, password + '\n', { mode: 0o600 });
   if (owner) chownSync(pwfile, owner.uid, owner.gid);
-  try {
-    const args = ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'];
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(file, args, { ...owner, cwd: path.dirname(dataDir), env: CHILD_ENV(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d));
-      child.stderr.on('data', (d: Buffer) => (out += d));
-      child.once('error', (err) => reject(spawnFailure(file, owner, err)));
-      child.once('close', (code) => {
-        logger.debug({ source: 'initdb' }, out.trim());
-        if (code === 0) resolve();
-        else reject(new EmbeddedDatabaseError(`initdb could not create the embedded database in ${dataDir} (${lastError(out)})`, 'fix that, or move the directory away'));
-      });
+  const args = ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'];
+  const child = spawn(file, args, { ...owner, cwd: path.dirname(dataDir), env: CHILD_ENV(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
+  const result = new Promise<void>((resolve, reject) => {
+    child.once('error', (err) => reject(spawnFailure(file, owner, err)));
+    child.once('close', (code) => {
+      rmSync(pwfile, { force: true });
+      logger.debug({ source: 'initdb' }, out.trim());
+      if (code === 0) resolve();
+      else reject(new EmbeddedDatabaseError(`initdb could not create the embedded database in ${dataDir} (${lastError(out)})`, 'fix that, or move the directory away'));
     });
-  } finally {
-    unlinkSync(pwfile);
-  }
+  });
+  // On SIGTERM initdb removes what it made, so the next start creates the database afresh (SIGINT
+  // would be lost while it runs its probes through system(), which ignores SIGINT).
+  tieToProcess(child, 'SIGTERM');
+  await result;
 }
 
 /**
- * Starts `postgres` and resolves once it accepts connections. Until stopped, this process's exit
- * (also through an error) stops it, as a signal before the api takes signals over does.
+ * Until `child` ends or is stopped, this process's exit (also through an error) stops it with
+ * `signal`, and so does a SIGTERM/SIGINT, which then ends this process with 143/130 (the api takes
+ * signals over once it serves).
  */
+function tieToProcess(child: ChildProcess, signal: NodeJS.Signals): { stop(): Promise<void> } {
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const onSignal = (received: NodeJS.Signals) => void stop().then(() => process.exit(received === 'SIGINT' ? 130 : 143));
+  const release = () => {
+    process.off('exit', kill);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  const stop = async () => {
+    release();
+    kill();
+    await closed;
+  };
+  process.on('exit', kill);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  void closed.then(release);
+  return { stop };
+}
+
+/** Starts `postgres` and resolves once it accepts connections. */
 function runPostgres(file: string, dataDir: string, port: number, owner: Owner, logger: Logger): Promise<{ stop(): Promise<void> }> {
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'lc_messages=C'];
   const child = spawn(file, args, { ...owner, cwd: path.dirname(dataDir), env: CHILD_ENV(), stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const onExit = () => child.kill('SIGINT');
-  const onSignal = (signal: NodeJS.Signals) => void stop().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  const stop = async () => {
-    process.off('exit', onExit);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    await exited;
-  };
-  process.on('exit', onExit);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-
+  // SIGINT: PostgreSQL's fast shutdown.
+  const { stop } = tieToProcess(child, 'SIGINT');
   let log = '';
   return new Promise((resolve, reject) => {
     let ready = false;
@@ -244,12 +259,8 @@ function runPostgres(file: string, dataDir: string, port: number, owner: Owner, 
         resolve({ stop });
       }
     });
-    child.once('error', (err) => {
-      void stop();
-      reject(spawnFailure(file, owner, err));
-    });
-    void exited.then(() => {
-      void stop();
+    child.once('error', (err) => reject(spawnFailure(file, owner, err)));
+    child.once('close', () => {
       if (!ready) reject(startFailure(log, dataDir, port, owner));
     });
   });

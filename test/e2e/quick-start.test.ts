@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
+import { waitFor } from '../support/wait-for';
 import { EMBEDDED_SYSTEM_DIR, embeddedStateDir, freePort } from '../../src/platform/embedded-postgres';
 import type { DemoCredentials } from '../../src/quick-start';
 
@@ -155,8 +156,8 @@ async function embeddedQuery<T = Record<string, unknown>>(sql: string): Promise<
   }
 }
 
-/** PIDs of postgres processes serving this test's data directory. */
-function postgresProcessesForDataDir(dataDir = pgDir()): number[] {
+/** PIDs of the processes of a PostgreSQL program (`postgres`, `initdb`) working on this test's data directory. */
+function postgresProcessesForDataDir(dataDir = pgDir(), program = 'postgres'): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -166,7 +167,7 @@ function postgresProcessesForDataDir(dataDir = pgDir()): number[] {
     } catch {
       continue;
     }
-    if (!argv[0]?.endsWith('postgres')) continue;
+    if (!argv[0]?.endsWith(`/${program}`)) continue;
     const d = argv.indexOf('-D');
     if (d >= 0 && path.resolve(argv[d + 1] ?? '') === dataDir) pids.push(Number(entry));
   }
@@ -267,9 +268,20 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
   /** The postgres executable the first run started (argv[0] of its postmaster). */
   let postgresBinary: string;
 
-  it('in a fresh 0700 clone: starts the embedded PostgreSQL, migrates, prints the demo banner, and a signed balance inquiry succeeds', async () => {
+  it('SIGTERM while the first start creates the database: initdb stops too, nothing half-made is left to trip the next start', async () => {
     expect(statSync(sandbox).mode & 0o777).toBe(0o700);
     expect(existsSync(home)).toBe(false);
+    const k = await startKartu();
+    await k.waitFor(/initialising the embedded PostgreSQL \(first run\)/);
+    // Midway: initdb runs and has written PG_VERSION, the mark of a database to start rather than create.
+    await waitFor('initdb midway', () => existsSync(path.join(pgDir(), 'PG_VERSION')) && postgresProcessesForDataDir(pgDir(), 'initdb').length > 0);
+    k.child.kill('SIGTERM');
+    expect(await k.exited, k.output()).toEqual({ code: 143, signal: null });
+    expect(postgresProcessesForDataDir(pgDir(), 'initdb')).toEqual([]);
+    expect(existsSync(path.join(pgDir(), 'PG_VERSION'))).toBe(false);
+  });
+
+  it('in a fresh 0700 clone: starts the embedded PostgreSQL, migrates, prints the demo banner, and a signed balance inquiry succeeds', async () => {
     const k = await startAndWaitForBanner();
     const out = k.output();
 
