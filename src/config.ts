@@ -176,8 +176,8 @@ function sandboxMasterKey(home: string): string {
     if (!check.success) throw new ConfigError(`${file}: ${check.error.issues[0]?.message}`);
     return key;
   }
-  // The folder stays traversable: the embedded PostgreSQL runs as another user and keeps its data below it.
-  mkdirSync(home, { recursive: true, mode: 0o755 });
+  // Owner-only: it holds secrets. As root, the embedded PostgreSQL keeps its data outside it.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
   writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

