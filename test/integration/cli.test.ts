@@ -230,6 +230,15 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
       expect(rows[0].currency).toBe('USD');
     });
 
+    it.each(['XAU', 'ABC', 'US'])('--currency %s (not an ISO 4217 currency with minor units) fails clearly and creates nothing', async (currency) => {
+      const before = await count('businesses');
+      const run = await kartu(['businesses', 'create', '--name', 'Gold Co', '--currency', currency, '--json']);
+      expect(run.code).not.toBe(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(new RegExp(`^kartu: .*currency.*${currency} is not an ISO 4217 currency`));
+      expect(await count('businesses')).toBe(before);
+    });
+
     it.each([
       ['SPKI', 'spki'],
       ['PKCS#1', 'pkcs1'],

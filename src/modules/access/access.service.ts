@@ -3,7 +3,8 @@ import { BlockList, isIP } from 'node:net';
 import type { Kartu } from '../../context';
 import { inTransaction } from '../../platform/db';
 import { randomToken, sha256Hex } from '../../platform/crypto';
-import { InvalidToken, Unauthorized } from '../../platform/errors';
+import { InvalidFieldFormat, InvalidToken, Unauthorized } from '../../platform/errors';
+import { SUPPORTED_CURRENCIES } from '../../platform/money';
 import { ApiClient } from './api-client.entity';
 import { recordAudit } from './audit';
 import { Business } from './business.entity';
@@ -77,13 +78,15 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
     publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
+  const currency = input.currency ?? 'IDR';
+  if (!SUPPORTED_CURRENCIES.includes(currency)) throw new InvalidFieldFormat('currency', `${currency} is not an ISO 4217 currency with minor units`);
   const ipAllowlist = input.ipAllowlist?.length ? validateCidrs(input.ipAllowlist) : null;
   const clientKey = `KRT-${randomBytes(12).toString('hex').toUpperCase()}`;
   const clientSecret = randomToken(32);
   const partnerId = randomBytes(8).toString('hex').toUpperCase();
   const channelId = '95221';
   return inTransaction(k.db, async (tx) => {
-    const business = await tx.save(Business, tx.create(Business, { name: input.name, currency: input.currency ?? 'IDR', timeZone: 'Asia/Jakarta', status: 'ACTIVE' }));
+    const business = await tx.save(Business, tx.create(Business, { name: input.name, currency, timeZone: 'Asia/Jakarta', status: 'ACTIVE' }));
     const client = await tx.save(
       ApiClient,
       tx.create(ApiClient, {
