@@ -95,7 +95,7 @@ function expectNoBare5xx(sent: Sent[]): number {
 async function authorizationsWhileTerminating(label: string, everyMs: number): Promise<number> {
   const bodies = Array.from({ length: 300 }, (_, i) => ({ path: '/authorizations', body: authorization(nid(label), cards[i % cards.length]!, 1_000 + (i % 7)) }));
   const { result: first, terminated } = await terminatingBackends(everyMs, () => burst(bodies, 24));
-  expect(terminated, 'the faults happened').toBeGreaterThan(5);
+  expect(terminated, 'the faults happened').toBeGreaterThan(2);
   const unavailable = expectNoBare5xx(first);
 
   // Sent again (the 503s as a network would, the 200s as a retry would): one definite answer each, the first one.
