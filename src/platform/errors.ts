@@ -93,8 +93,10 @@ export class TooManyRequests extends KartuError {
 }
 /**
  * The database could not be reached or the connection was lost mid-statement (503xx00 with
- * Retry-After): nothing is wrong with the request, and sent again it is safe — every write behind
- * the API is idempotent on its message id or X-EXTERNAL-ID, or was rolled back.
+ * Retry-After): nothing is wrong with the request. What was in flight may or may not have
+ * committed: the network API's writes are idempotent on the message id, so sent again they are
+ * safe; a partner or admin write may have taken effect (its partnerReferenceNo or X-EXTERNAL-ID
+ * then says so when it is sent again).
  */
 export class ServiceUnavailable extends KartuError {
   constructor(
@@ -110,8 +112,10 @@ export class ServiceUnavailable extends KartuError {
  * recorded for it, if any, or is decided then.
  */
 export class IssuerUnavailable extends ServiceUnavailable {
-  constructor() {
+  /** `cause`: the database's own error, for the log line. */
+  constructor(cause?: unknown) {
     super('Issuer unavailable. Send the same id again');
+    this.cause = cause;
   }
 
   override responseCode(): string {

@@ -221,7 +221,8 @@ export function errorAnswer(
   o: { serviceCode: string; requestId: string; path: string; logger: Logger },
 ): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string } } {
   const error = toKartuError(err);
-  if (error.status >= 500) o.logger.error({ err, path: o.path }, 'unhandled error');
+  // A ServiceUnavailable made from a database error (the network API's 91) logs that error.
+  if (error.status >= 500) o.logger.error({ err: error instanceof ServiceUnavailable && error.cause ? error.cause : err, path: o.path }, 'unhandled error');
   const headers: Record<string, string> =
     error instanceof TooManyRequests || error instanceof ServiceUnavailable ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
   const message = error.status >= 500 ? `${error.message} (request id ${o.requestId})` : error.message;

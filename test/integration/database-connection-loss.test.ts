@@ -205,6 +205,9 @@ describe('PostgreSQL connections lost under the network API', () => {
     }
     expect(during.status).toBe(503);
     expectNoBare5xx([during]);
+    // Its log line (found by the request id the answer quotes) carries the database's own error.
+    const requestId = String(during.answer.responseMessage).match(/request id ([\w-]+)/)![1]!;
+    expect(h.logs.find((l) => l.includes(requestId) && l.includes('unhandled error'))).toMatch(/Connection terminated|ECONNRESET|ECONNREFUSED/);
     expectSnap(inquiry, '5031100');
     expect(inquiry.headers['retry-after']).toBe('1');
     expect(inquiry.body.responseMessage).toMatch(/^Service Unavailable\. Try again later \(request id /);

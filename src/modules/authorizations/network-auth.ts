@@ -78,7 +78,7 @@ function makeNetworkVerifier(k: Kartu): NetworkVerifier {
  * again is safe. Anything else is left as it is.
  */
 export function networkFailure(err: unknown): unknown {
-  return err instanceof ServiceUnavailable || databaseUnavailable(err) ? new IssuerUnavailable() : err;
+  return err instanceof ServiceUnavailable || databaseUnavailable(err) ? new IssuerUnavailable(err) : err;
 }
 
 /** networkVerifier as the guard of the express routes. */
