@@ -14,6 +14,11 @@ export class KartuError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The `responseCode` of the answer: HTTP status + service code + case code. */
+  responseCode(service: string): string {
+    return `${this.status}${this.serviceCode ?? service}${this.caseCode}`;
+  }
 }
 
 export class BadRequest extends KartuError {
@@ -84,6 +89,37 @@ export class UnsupportedMediaType extends KartuError {
 export class TooManyRequests extends KartuError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, '00', 'Too Many Requests');
+  }
+}
+/**
+ * The database could not be reached or the connection was lost mid-statement (503xx00 with
+ * Retry-After): nothing is wrong with the request. What was in flight may or may not have
+ * committed: the network API's writes are idempotent on the message id, so sent again they are
+ * safe; a partner or admin write may have taken effect (its partnerReferenceNo or X-EXTERNAL-ID
+ * then says so when it is sent again).
+ */
+export class ServiceUnavailable extends KartuError {
+  constructor(
+    message = 'Service Unavailable. Try again later',
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(503, '00', message);
+  }
+}
+/**
+ * ServiceUnavailable as the card networks hear it: ISO 8583 `91` (issuer unavailable) for
+ * `responseCode`, still 503 with Retry-After. The same message id sent again gets the answer
+ * recorded for it, if any, or is decided then.
+ */
+export class IssuerUnavailable extends ServiceUnavailable {
+  /** `cause`: the database's own error, for the log line. */
+  constructor(cause?: unknown) {
+    super('Issuer unavailable. Send the same id again');
+    this.cause = cause;
+  }
+
+  override responseCode(): string {
+    return '91';
   }
 }
 export class GeneralError extends KartuError {

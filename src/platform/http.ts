@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from './clock';
+import { databaseUnavailable } from './db';
 import {
   BadRequest,
   GeneralError,
@@ -10,6 +11,7 @@ import {
   MethodNotAllowed,
   PayloadTooLarge,
   RouteNotFound,
+  ServiceUnavailable,
   TooManyRequests,
   UnsupportedMediaType,
 } from './errors';
@@ -219,11 +221,12 @@ export function errorAnswer(
   o: { serviceCode: string; requestId: string; path: string; logger: Logger },
 ): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string } } {
   const error = toKartuError(err);
-  if (error.status >= 500) o.logger.error({ err, path: o.path }, 'unhandled error');
-  const headers: Record<string, string> = error instanceof TooManyRequests ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
-  const service = error.serviceCode ?? o.serviceCode;
+  // A ServiceUnavailable made from a database error (the network API's 91) logs that error.
+  if (error.status >= 500) o.logger.error({ err: error instanceof ServiceUnavailable && error.cause ? error.cause : err, path: o.path }, 'unhandled error');
+  const headers: Record<string, string> =
+    error instanceof TooManyRequests || error instanceof ServiceUnavailable ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
   const message = error.status >= 500 ? `${error.message} (request id ${o.requestId})` : error.message;
-  return { status: error.status, headers, body: { responseCode: `${error.status}${service}${error.caseCode}`, responseMessage: message } };
+  return { status: error.status, headers, body: { responseCode: error.responseCode(o.serviceCode), responseMessage: message } };
 }
 
 export function errorHandler(logger: Logger) {
@@ -251,5 +254,6 @@ function toKartuError(err: unknown): KartuError {
   }
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return new KartuError(status, '00', 'Bad Request');
+  if (databaseUnavailable(err)) return new ServiceUnavailable();
   return new GeneralError();
 }

@@ -9,6 +9,14 @@ const envelope = z.object({
   responseMessage: z.string(),
 });
 
+/** The network API's 503: ISO 8583 `91`, not a SNAP code (errors.ts IssuerUnavailable). */
+const issuerUnavailable = z.object({
+  responseCode: z.literal('91').meta({ description: 'ISO 8583 91: issuer unavailable' }),
+  responseMessage: z.string(),
+});
+
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' as const } } };
+
 /**
  * The OpenAPI document, built from the same zod schemas the routes validate with: a route joins it
  * when it is registered (ApiRouter.route), so the document cannot drift from the code.
@@ -55,6 +63,18 @@ export class ApiDocs {
             },
           },
         },
+        503: spec.unwrapped
+          ? {
+              description:
+                'Issuer unavailable: the database could not be reached. Nothing to repair: send the same id again after Retry-After — it gets the answer recorded for it, if any, or is decided then',
+              headers: retryAfter,
+              content: { 'application/json': { schema: issuerUnavailable } },
+            }
+          : {
+              description: `Service unavailable (responseCode 503${spec.service}00): the database could not be reached; send the request again after Retry-After`,
+              headers: retryAfter,
+              content: { 'application/json': { schema: envelope } },
+            },
         default: {
           description: `Error: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage`,
           content: { 'application/json': { schema: envelope } },

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,16 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
-import { createBusiness, createNetwork } from '../../src/modules/access/access.service';
+import { createNetwork } from '../../src/modules/access/access.service';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
-import { createCardholder } from '../../src/modules/cards/cardholders.service';
-import { issueCard, revealCard } from '../../src/modules/cards/cards.service';
-import { accountId, fundingBalances, postTransfer } from '../../src/modules/ledger/ledger.service';
+import { fundingBalances } from '../../src/modules/ledger/ledger.service';
 import { systemClock } from '../../src/platform/clock';
 import { SecretBox } from '../../src/platform/crypto';
-import { inTransaction } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase } from '../support/databases';
+import { authorizationBody, fundedCards, KOPI, NetworkClient, startKartu, stopKartu, type Card, type KartuProcess } from '../support/kartu-process';
 import { TEST_REDIS_URL } from '../support/harness';
 import { checkLedgerInvariants } from '../support/invariants';
 
@@ -31,52 +28,13 @@ import { checkLedgerInvariants } from '../support/invariants';
  * directly with the services (as bench/run.ts does); the network signs over the wall clock.
  */
 
-const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
-const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
-
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let k: Kartu;
-const children: Array<{ child: ChildProcess; output: string[] }> = [];
+const children: KartuProcess[] = [];
 const bases: string[] = [];
 let network: { networkId: string; secret: string };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function waitReady(base: string, output: string[], child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`kartu serve exited with ${child.exitCode}:\n${output.join('')}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`kartu serve on ${base} did not become ready:\n${output.join('')}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does it in pretest)`);
   database = await createTestDatabase();
   const env = {
     KARTU_ENV: 'sandbox',
@@ -96,61 +54,19 @@ beforeAll(async () => {
   k = { config, clock: systemClock, db, logger: createLogger('warn', quiet), secrets: new SecretBox(config.masterKeys, 'secrets') };
   network = await createNetwork(k, `net-${randomBytes(3).toString('hex')}`);
 
-  for (let i = 0; i < 2; i++) {
-    const port = await freePort();
-    const output: string[] = [];
-    const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push({ child, output });
-    child.stdout!.on('data', (d) => output.push(String(d)));
-    child.stderr!.on('data', (d) => output.push(String(d)));
-    bases.push(`http://127.0.0.1:${port}`);
+  for (const p of await Promise.all([startKartu('serve', env), startKartu('serve', env)])) {
+    children.push(p);
+    bases.push(p.base);
   }
-  await Promise.all(children.map(({ child, output }, i) => waitReady(bases[i]!, output, child)));
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.allSettled(children.map(({ child }) => stop(child)));
+  await Promise.allSettled(children.map(({ child }) => stopKartu(child)));
   await k?.db.destroy().catch(() => undefined);
   await database?.drop();
 }, 60_000);
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-interface Card {
-  id: string;
-  number: string;
-  cvv: string;
-  expiry: string;
-}
-
-/** A business funded with `funds` (IDR), a cardholder and `cards` virtual cards with the given spend controls. */
-async function prepare(funds: bigint, cards: number, spendControls?: unknown): Promise<{ businessId: string; cards: Card[] }> {
-  const { businessId } = await createBusiness(k, { name: `Two ${randomBytes(2).toString('hex')}` });
-  const caller = { businessId, actorType: 'operator' as const, actorId: 'two-processes-test' };
-  await inTransaction(k.db, async (tx) =>
-    postTransfer(tx, {
-      businessId,
-      debitAccountId: await accountId(tx, null, 'platform_bank', 'IDR'),
-      creditAccountId: await accountId(tx, businessId, 'funding', 'IDR'),
-      amount: funds,
-      currency: 'IDR',
-      kind: 'funding',
-    }),
-  );
-  const holder = await createCardholder(k, caller, { name: 'Siti Rahayu', email: `siti.${randomUUID().slice(0, 8)}@example.com` });
-  const out: Card[] = [];
-  for (let i = 0; i < cards; i++) {
-    const card = await issueCard(k, caller, {
-      partnerReferenceNo: `two-${i}-${randomBytes(3).toString('hex')}`,
-      cardholderId: holder.id,
-      type: 'VIRTUAL',
-      ...(spendControls ? { spendControls: spendControls as never } : {}),
-    });
-    const revealed = await revealCard(k, caller, card.id);
-    out.push({ id: card.id, number: revealed.number, cvv: revealed.cvv, expiry: revealed.expiry });
-  }
-  return { businessId, cards: out };
-}
 
 /**
  * Signs all `n` authorizations first, then sends them at once, alternating between the two
@@ -159,17 +75,8 @@ async function prepare(funds: bigint, cards: number, spendControls?: unknown): P
 async function fireAtOnce(n: number, cardOf: (i: number) => Card, amount: number): Promise<Array<{ code: string; approved: number; base: string }>> {
   const requests = Array.from({ length: n }, (_, i) => {
     const card = cardOf(i);
-    const body = JSON.stringify({
-      id: `two-${i}-${randomBytes(4).toString('hex')}`,
-      card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
-      amount,
-      currency: 'IDR',
-      merchant: MERCHANT,
-      pos: { entryMode: 'contactless', cardPresent: true },
-      partialAllowed: false,
-    });
-    const timestamp = new Date().toISOString();
-    const headers = { 'Content-Type': 'application/json', 'X-Network-Id': network.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(network.secret, timestamp, body) };
+    const body = authorizationBody(`two-${i}-${randomBytes(4).toString('hex')}`, card, amount);
+    const headers = new NetworkClient(network).headers(body);
     return { base: bases[i % bases.length]!, body, headers };
   });
   return Promise.all(
@@ -197,7 +104,7 @@ describe('two `kartu serve` processes on one database', () => {
   });
 
   it('100 simultaneous authorizations on one card whose daily limit fits exactly 10 → exactly 10 approved; the counter is at the limit', async () => {
-    const { businessId, cards } = await prepare(10_000_000n, 1, { spendingLimits: [{ amount: { value: '1000.00', currency: 'IDR' }, interval: 'daily' }] });
+    const { businessId, cards } = await fundedCards(k, 10_000_000n, 1, { spendingLimits: [{ amount: { value: '1000.00', currency: 'IDR' }, interval: 'daily' }] });
     const card = cards[0]!;
     const answers = await fireAtOnce(100, () => card, 10_000);
     expect(tally(answers.map((a) => a.code))).toEqual({ '00': 10, '61': 90 });
@@ -219,7 +126,7 @@ describe('two `kartu serve` processes on one database', () => {
   });
 
   it('100 simultaneous authorizations across 10 cards of one funding account holding exactly 25 → exactly 25 approved; available 0', async () => {
-    const { businessId, cards } = await prepare(25_000n, 10);
+    const { businessId, cards } = await fundedCards(k, 25_000n, 10);
     const answers = await fireAtOnce(100, (i) => cards[i % cards.length]!, 1_000);
     expect(tally(answers.map((a) => a.code))).toEqual({ '00': 25, '51': 75 });
 
@@ -234,7 +141,7 @@ describe('two `kartu serve` processes on one database', () => {
   });
 
   it('SIGTERM while authorizations wait on the database and their callers have hung up: they are still written, then exit 0 with nothing logged', async () => {
-    const { businessId, cards } = await prepare(1_000_000n, 1);
+    const { businessId, cards } = await fundedCards(k, 1_000_000n, 1);
     const { child, output } = children[1]!;
     const base = bases[1]!;
     const before = output.length;
@@ -251,7 +158,7 @@ describe('two `kartu serve` processes on one database', () => {
           card: { number: cards[0]!.number, expiry: cards[0]!.expiry, cvv: cards[0]!.cvv },
           amount: 1_000,
           currency: 'IDR',
-          merchant: MERCHANT,
+          merchant: KOPI,
           pos: { entryMode: 'contactless', cardPresent: true },
         });
         const timestamp = new Date().toISOString();

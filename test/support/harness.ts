@@ -32,15 +32,16 @@ export interface Harness {
 
 /**
  * A Kartu on a database of its own (cloned from the migrated template), a manual clock, captured
- * logs, and Redis under a key prefix of its own.
+ * logs, and Redis under a key prefix of its own. `databaseUrl` rewrites the URL the app connects to.
  */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, o: { databaseUrl?: (url: string) => string } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const config = loadConfig({
     KARTU_ENV: 'sandbox',
     KARTU_MASTER_KEY: randomBytes(32).toString('base64'),
     KARTU_HOME: mkdtempSync(path.join(tmpdir(), 'kartu-test-')),
-    DATABASE_URL: database.url,
+    // The app's own connections may go through a proxy (test/support/pg-proxy.ts); the database is the test's.
+    DATABASE_URL: o.databaseUrl?.(database.url) ?? database.url,
     REDIS_URL: TEST_REDIS_URL,
     KARTU_REDIS_PREFIX: `kartu-test-${randomBytes(4).toString('hex')}`,
     KARTU_LOG_LEVEL: 'info',

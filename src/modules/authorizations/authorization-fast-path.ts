@@ -7,7 +7,7 @@ import { formatSnapTimestamp } from '../../platform/snap-time';
 import { parseInput } from '../../platform/validation';
 import { authorize } from './authorize';
 import { authorizationRequest } from './authorizations.schemas';
-import { networkVerifier } from './network-auth';
+import { networkFailure, networkVerifier } from './network-auth';
 
 export const AUTHORIZATIONS_PATH = '/network/v1/authorizations';
 
@@ -47,7 +47,7 @@ export function authorizationFastPath(k: Kartu, securityHeaders: Array<[string, 
     };
     const fail = (err: unknown) => {
       // In the request's log context, so a 5xx's log line carries the id its answer quotes.
-      const a = requestContext.run({ requestId }, () => errorAnswer(err, { serviceCode: '00', requestId, path: AUTHORIZATIONS_PATH, logger: k.logger }));
+      const a = requestContext.run({ requestId }, () => errorAnswer(networkFailure(err), { serviceCode: '00', requestId, path: AUTHORIZATIONS_PATH, logger: k.logger }));
       answer(a.status, a.body, a.body.responseCode, a.headers);
     };
     readBody(req)

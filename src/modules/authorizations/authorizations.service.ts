@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { inTransaction } from '../../platform/db';
+import { inTransaction, retryingLostConnections } from '../../platform/db';
 import { Conflict, KartuError, NotFound } from '../../platform/errors';
 import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
@@ -69,7 +69,12 @@ async function lockAuthorizationChain(tx: EntityManager, networkId: string, auth
   );
 }
 
-/** Runs a reversal, clearing or refund once per network id; a retry gets the first answer, a different body 409. */
+/**
+ * Runs a reversal, clearing or refund once per network id; a retry gets the first answer, a different
+ * body 409. A lost database connection is retried on a fresh one: before the commit nothing was
+ * written; after it, the repeated work collides with its own network_messages row, rolls back, and
+ * the first answer is read.
+ */
 async function onceFor(
   k: Kartu,
   networkId: string,
@@ -89,9 +94,8 @@ async function onceFor(
 ): Promise<MessageResponse> {
   const requestHash = bodySha256Hex(rawBody);
   const previous = async () => {
-    const [row]: Array<{ request_hash: string; response: MessageResponse }> = await k.db.query(
-      'SELECT request_hash, response FROM network_messages WHERE network_id = $1 AND kind = $2 AND message_id = $3',
-      [networkId, kind, messageId],
+    const [row]: Array<{ request_hash: string; response: MessageResponse }> = await retryingLostConnections(() =>
+      k.db.query('SELECT request_hash, response FROM network_messages WHERE network_id = $1 AND kind = $2 AND message_id = $3', [networkId, kind, messageId]),
     );
     if (row && row.request_hash !== requestHash) throw new Conflict('Conflict. This id was already used with a different body');
     return row?.response;
@@ -99,15 +103,17 @@ async function onceFor(
   const first = await previous();
   if (first) return first;
   try {
-    return await inTransaction(k.db, async (tx) => {
-      const r = await work(tx);
-      await tx.query(
-        `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response, merchant)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response), r.merchant ? JSON.stringify(r.merchant) : null],
-      );
-      return r.response;
-    });
+    return await retryingLostConnections(() =>
+      inTransaction(k.db, async (tx) => {
+        const r = await work(tx);
+        await tx.query(
+          `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response, merchant)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response), r.merchant ? JSON.stringify(r.merchant) : null],
+        );
+        return r.response;
+      }),
+    );
   } catch (err) {
     const again = await previous();
     if (again) return again;

@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { hotQuery } from '../../platform/db';
+import { databaseUnavailable, hotQuery, retryingLostConnections, sqlState } from '../../platform/db';
 import { Conflict } from '../../platform/errors';
 import { authorizationBatchSize, policyReviews } from '../../platform/metrics';
 import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { mccGroupsOf } from '../controls/mcc-groups';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
-import { sqlState } from '../ledger/ledger.service';
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyOutcome, type PolicyScope } from '../policies/policy-runtime';
 import { loadVelocityFacts, type VelocityInput } from '../policies/velocity';
 import type { authorizationRequest, authorizationResponse } from './authorizations.schemas';
@@ -249,7 +248,8 @@ class AuthorizationBatcher {
       else firsts.set(key(p.networkId, p.body.id), p);
     }
     const answers = new Map<Pending, Promise<StoredAuthorization>>();
-    const decided = await this.decideAll([...firsts.values()], answers);
+    // The read and the decisions write nothing: a connection lost under them, they run again.
+    const decided = await retryingLostConnections(() => this.decideAll([...firsts.values()], answers));
     if (decided.length > 0) {
       const written = this.write(decided);
       for (const d of decided) {
@@ -472,12 +472,14 @@ class AuthorizationBatcher {
    * Writes the decided authorizations in one statement and returns what each became: its decision,
    * a lost race's decline, for an id a concurrent retry wrote first that first answer — or, when the
    * batch cannot be written, the error of each one written alone (one bad write fails only itself).
+   * With the database unreachable every one fails as it is (503, safe to send again): alone they
+   * would only wait for it longer.
    */
   private async write(decided: Decided[]): Promise<Map<Decided, StoredAuthorization | Error>> {
     try {
       return await this.writeRetrying(decided);
     } catch (err) {
-      if (decided.length === 1) return new Map([[decided[0]!, err as Error]]);
+      if (decided.length === 1 || databaseUnavailable(err)) return new Map(decided.map((d) => [d, err as Error]));
       const out = new Map<Decided, StoredAuthorization | Error>();
       for (const d of decided) {
         try {
@@ -490,23 +492,31 @@ class AuthorizationBatcher {
     }
   }
 
+  /**
+   * The batch write, again when it can be: after a deadlock or serialization failure (rolled back),
+   * and after a lost connection — the write claims each network id once, so when the lost attempt
+   * had committed its authorizations come back as duplicates, answered below with what was stored
+   * (the decision as written, or the decline a lost race made of it), never decided a second time.
+   */
   private async writeRetrying(decided: Decided[]): Promise<Map<Decided, StoredAuthorization | Error>> {
     let result: WriteResult;
     try {
-      result = await this.writeOnce(decided);
+      result = await retryingLostConnections(() => this.writeOnce(decided));
     } catch (err) {
       // A deadlock or serialization failure rolled the whole batch back: it can run again once.
       if (sqlState(err) !== '40P01' && sqlState(err) !== '40001') throw err;
-      result = await this.writeOnce(decided);
+      result = await retryingLostConnections(() => this.writeOnce(decided));
     }
     const duplicates = decided.filter((d) => result.duplicates.includes(d.stored.id));
     const firstAnswers: Array<StoredAuthorization & { network_id: string }> =
       duplicates.length === 0
         ? []
-        : await this.k.db.query(`${STORED_AUTHORIZATION} WHERE (network_id, network_message_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`, [
-            duplicates.map((d) => d.pending.networkId),
-            duplicates.map((d) => d.stored.network_message_id),
-          ]);
+        : await retryingLostConnections(() =>
+            this.k.db.query(`${STORED_AUTHORIZATION} WHERE (network_id, network_message_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`, [
+              duplicates.map((d) => d.pending.networkId),
+              duplicates.map((d) => d.stored.network_message_id),
+            ]),
+          );
     const out = new Map<Decided, StoredAuthorization | Error>();
     for (const d of decided) {
       const lost = result.lost[d.stored.id];

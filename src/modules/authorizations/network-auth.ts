@@ -2,7 +2,8 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Kartu } from '../../context';
 import { constantTimeEqual } from '../../platform/crypto';
-import { InvalidFieldFormat, MissingMandatoryField, Unauthorized } from '../../platform/errors';
+import { databaseUnavailable, retryingLostConnections } from '../../platform/db';
+import { InvalidFieldFormat, IssuerUnavailable, MissingMandatoryField, ServiceUnavailable, Unauthorized } from '../../platform/errors';
 import { networkSecretAad } from '../access/access.service';
 
 declare module 'express-serve-static-core' {
@@ -46,7 +47,9 @@ function makeNetworkVerifier(k: Kartu): NetworkVerifier {
   const secretOf = async (networkId: string): Promise<KeyObject | null> => {
     const hit = cache.get(networkId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.secret;
-    const [row]: Array<{ secret_enc: string }> = await k.db.query("SELECT secret_enc FROM networks WHERE id = $1 AND status = 'ACTIVE'", [networkId]);
+    const [row]: Array<{ secret_enc: string }> = await retryingLostConnections(() =>
+      k.db.query("SELECT secret_enc FROM networks WHERE id = $1 AND status = 'ACTIVE'", [networkId]),
+    );
     const secret = row ? createSecretKey(Buffer.from(k.secrets.decrypt(row.secret_enc, networkSecretAad(networkId)), 'utf8')) : null;
     cache.set(networkId, { secret, at: Date.now() });
     return secret;
@@ -69,11 +72,24 @@ function makeNetworkVerifier(k: Kartu): NetworkVerifier {
   };
 }
 
+/**
+ * A failure on the network API as a card network hears it: the database unreachable (or lost
+ * after the retries) is ISO 8583 `91`, issuer unavailable — 503 with Retry-After; the same id sent
+ * again is safe. Anything else is left as it is.
+ */
+export function networkFailure(err: unknown): unknown {
+  return err instanceof ServiceUnavailable || databaseUnavailable(err) ? new IssuerUnavailable(err) : err;
+}
+
 /** networkVerifier as the guard of the express routes. */
 export function networkGuard(k: Kartu): RequestHandler {
   const verify = networkVerifier(k);
   return async (req, _res, next) => {
-    req.networkId = await verify((name) => req.get(name), req.rawBody);
+    try {
+      req.networkId = await verify((name) => req.get(name), req.rawBody);
+    } catch (err) {
+      throw networkFailure(err);
+    }
     next();
   };
 }

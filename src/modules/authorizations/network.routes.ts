@@ -11,7 +11,7 @@ import {
 } from './authorizations.schemas';
 import { authorize } from './authorize';
 import { clear, refund, reverse } from './authorizations.service';
-import { networkGuard } from './network-auth';
+import { networkFailure, networkGuard } from './network-auth';
 
 const networkHeaders = z.object({
   'X-Network-Id': z.string().meta({ description: 'From `kartu networks create`' }),
@@ -23,6 +23,11 @@ const networkHeaders = z.object({
 export function networkRoutes(k: Kartu, r: ApiRouter): void {
   const guard = networkGuard(k);
   const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: [], unwrapped: true };
+  /** The database unavailable answers as the networks hear it (networkFailure: 503, `91`). */
+  const answering = <T>(answer: Promise<T>): Promise<T> =>
+    answer.catch((err: unknown) => {
+      throw networkFailure(err);
+    });
   r.route({
     ...common,
     method: 'post',
@@ -30,7 +35,7 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Authorize a purchase (or an increment with originalId); durable before the answer leaves; the same id returns the first answer',
     body: authorizationRequest,
     response: authorizationResponse,
-    handler: ({ req, body }) => authorize(k, req.networkId, body, req.rawBody),
+    handler: ({ req, body }) => answering(authorize(k, req.networkId, body, req.rawBody)),
   });
   r.route({
     ...common,
@@ -39,7 +44,7 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Release all or part of an authorization hold',
     body: reversalRequest,
     response: messageResponse,
-    handler: ({ req, body }) => reverse(k, req.networkId, body, req.rawBody),
+    handler: ({ req, body }) => answering(reverse(k, req.networkId, body, req.rawBody)),
   });
   r.route({
     ...common,
@@ -48,7 +53,7 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Post a purchase: against its authorization (partial, or over-capture within tolerance) or forced without one',
     body: clearingRequest,
     response: messageResponse,
-    handler: ({ req, body }) => clear(k, req.networkId, body, req.rawBody),
+    handler: ({ req, body }) => answering(clear(k, req.networkId, body, req.rawBody)),
   });
   r.route({
     ...common,
@@ -57,6 +62,6 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: "Credit a merchant refund to the card's funding account",
     body: refundRequest,
     response: messageResponse,
-    handler: ({ req, body }) => refund(k, req.networkId, body, req.rawBody),
+    handler: ({ req, body }) => answering(refund(k, req.networkId, body, req.rawBody)),
   });
 }

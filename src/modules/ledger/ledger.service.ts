@@ -114,11 +114,6 @@ export async function postTransfer(tx: EntityManager, t: TransferInput): Promise
   return id;
 }
 
-/** The SQLSTATE of a database error (TypeORM wraps the driver's). */
-export function sqlState(err: unknown): string | undefined {
-  return (err as { driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
-}
-
 interface OpenHold {
   id: string;
   business_id: string;
