@@ -318,6 +318,8 @@ export function errorHandler(logger: Logger) {
 
 function toKartuError(err: unknown): KartuError {
   if (err instanceof KartuError) return err;
+  // The router could not percent-decode a path parameter (`/cards/%FF`).
+  if (err instanceof URIError) return new InvalidFieldFormat('path', 'malformed percent-encoding');
   const e = err as { type?: string; status?: number; statusCode?: number };
   switch (e?.type) {
     case 'entity.too.large':

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/modules/access/admins.service';
 import { BODY_LIMIT_BYTES, MAX_JSON_DEPTH } from '../../src/platform/http';
+import { adminSession } from '../support/admin-session';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { business, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
@@ -22,10 +22,7 @@ beforeAll(async () => {
   net = await TestNetwork.create(h);
   biz = await business(h, 0n);
   card = await issueCard(biz);
-  const admin = await createAdmin(h.kartu, { businessId: biz.businessId, email: 'owner.limits@example.com', role: 'owner' });
-  const login = await h.http().post('/admin/v1/login').send({ email: admin.email, password: admin.password });
-  expect(login.status, JSON.stringify(login.body)).toBe(200);
-  adminCookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('kartu_session='))!.split(';')[0]!;
+  adminCookie = await adminSession(h, biz.businessId);
 });
 afterAll(() => h.close());
 
@@ -152,5 +149,15 @@ describe('body size', () => {
     const res = await net.send('/authorizations', undefined, { rawBody: raw });
     expect(res.status).toBe(400);
     expect(res.body.responseCode).toBe('4000002');
+  });
+});
+
+describe('path ids', () => {
+  it.each(['%FF', '%E0%A4%A', '%'])('an id that does not percent-decode (%s) → 400 4000001 naming the path, on SNAP and admin routes', async (segment) => {
+    const snap = await biz.partner.call('GET', `/snap/v1.0/cards/${segment}`);
+    expect(snap.status, JSON.stringify(snap.body)).toBe(400);
+    expect(snap.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)' });
+    const admin = await h.http().get(`/admin/v1/cards/${segment}`).set('Cookie', adminCookie);
+    expect(admin.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)' });
   });
 });
