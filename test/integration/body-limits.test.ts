@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES, MAX_JSON_DEPTH } from '../../src/platform/http';
 import { adminSession } from '../support/admin-session';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
-import { business, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { authorizationBody, business, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * The limits every parsed body meets before anything walks it (platform/http.ts parseJsonBody):
@@ -26,15 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const authBody = (extra: Record<string, unknown> = {}) => ({
-  id: nid('auth'),
-  card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
-  amount: 10_000,
-  currency: 'IDR',
-  merchant: { id: 'M1', name: 'Kopi', mcc: '5814', city: 'Jakarta', country: 'ID' },
-  pos: { entryMode: 'contactless', cardPresent: true },
-  ...extra,
-});
+const authBody = (extra: Record<string, unknown> = {}) => authorizationBody(card, extra);
 
 /** `{"a":{"a":…1…}}` or `[[…1…]]`, `levels` deep. */
 const nestedObjects = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
