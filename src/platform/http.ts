@@ -24,6 +24,8 @@ import { parseInput } from './validation';
 
 export const BODY_LIMIT = '1mb';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** How deep a request body may nest objects and arrays, the body itself being level 1 (parseJsonBody). */
+export const MAX_JSON_DEPTH = 32;
 const NO_BODY = z.strictObject({});
 
 declare module 'express-serve-static-core' {
@@ -83,7 +85,10 @@ const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
 /** NUL and unpaired UTF-16 surrogates: valid JSON, but PostgreSQL stores neither in text or jsonb. */
 const UNSTORABLE = /\u0000|\p{Cs}/u;
 
-/** The path of the first key or string in a parsed body that PostgreSQL cannot store, if any. */
+/**
+ * The path of the first key or string in a parsed body that PostgreSQL cannot store, if any. It
+ * recurses: only for bodies parseJsonBody has checked to be at most MAX_JSON_DEPTH deep.
+ */
 export function unstorableText(value: unknown, path = ''): string | undefined {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'body' : undefined;
   if (value === null || typeof value !== 'object') return undefined;
@@ -96,14 +101,90 @@ export function unstorableText(value: unknown, path = ''): string | undefined {
   return undefined;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
 /**
- * A request body as JSON: it needs `Content-Type: application/json` (415 otherwise); malformed JSON
- * is a 400, and so is text no column could hold (NUL, unpaired surrogates: 400xx01 naming the field).
- * An empty body is `undefined`.
+ * The offset of the first `{` or `[` (outside strings) that opens level `max + 1`, or -1: one pass
+ * over the bytes, no recursion, no allocation. UTF-8 never uses these bytes inside a multi-byte
+ * character, so the raw bytes can be scanned as they are. Malformed text is JSON.parse's to refuse.
+ */
+export function nestingBeyond(raw: Buffer, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === QUOTE) {
+      for (i++; i < raw.length && raw[i] !== QUOTE; i++) if (raw[i] === BACKSLASH) i++;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > max) return i;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+  return -1;
+}
+
+/**
+ * Where in the body offset `end` lies, as the path of keys and indexes of the containers open
+ * there (`card.a.a…`, its first segments). For the error message only: it runs once the body is
+ * refused, over at most MAX_JSON_DEPTH open containers.
+ */
+function pathAt(raw: Buffer, end: number): string {
+  const open: Array<{ object: boolean; key: string | number; expectKey: boolean }> = [];
+  for (let i = 0; i < end; i++) {
+    const c = raw[i]!;
+    if (c === QUOTE) {
+      const start = i;
+      for (i++; i < end && raw[i] !== QUOTE; i++) if (raw[i] === BACKSLASH) i++;
+      const top = open.at(-1);
+      if (top?.object && top.expectKey) {
+        top.key = keyText(raw.subarray(start, i + 1));
+        top.expectKey = false;
+      }
+    } else if (c === OPEN_OBJECT) open.push({ object: true, key: '', expectKey: true });
+    else if (c === OPEN_ARRAY) open.push({ object: false, key: 0, expectKey: false });
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) open.pop();
+    else if (c === COMMA) {
+      const top = open.at(-1);
+      if (top?.object) top.expectKey = true;
+      else if (top) top.key = (top.key as number) + 1;
+    }
+  }
+  const segments = open.map((o) => o.key);
+  const shown = segments.slice(0, PATH_SEGMENTS_SHOWN).join('.');
+  return (segments.length > PATH_SEGMENTS_SHOWN ? `${shown}…` : shown) || 'body';
+}
+const PATH_SEGMENTS_SHOWN = 4;
+
+/** A key as text, at most 40 characters, with nothing a log line or a message should not carry. */
+function keyText(quoted: Buffer): string {
+  let key: string;
+  try {
+    key = String(JSON.parse(quoted.toString('utf8')));
+  } catch {
+    key = quoted.toString('utf8').slice(1, -1);
+  }
+  return key.replace(/[\u0000-\u001f\p{Cs}]/gu, '?').slice(0, 40);
+}
+
+/**
+ * A request body as JSON, the one way every route parses one (the express routes through
+ * jsonBody, the network fast path directly). In this order, each check before anything walks the
+ * body: it needs `Content-Type: application/json` (415 otherwise); at most BODY_LIMIT_BYTES (413);
+ * nested at most MAX_JSON_DEPTH levels (400xx01 naming where: a cheap byte scan, so that neither
+ * JSON.parse nor the recursive walks after it — unstorableText, zod, JSON.stringify — can run out
+ * of stack); well-formed (400xx00); no text a column could not hold (NUL, unpaired surrogates:
+ * 400xx01 naming the field). An empty body is `undefined`.
  */
 export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
   if (raw.length === 0) return undefined;
   if (!/^application\/json\s*(;.*)?$/i.test((contentType ?? '').trim())) throw new UnsupportedMediaType();
+  if (raw.length > BODY_LIMIT_BYTES) throw new PayloadTooLarge(BODY_LIMIT);
+  const tooDeep = nestingBeyond(raw);
+  if (tooDeep >= 0) throw new InvalidFieldFormat(pathAt(raw, tooDeep), `nested deeper than ${MAX_JSON_DEPTH} levels`);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -240,6 +321,8 @@ export function errorHandler(logger: Logger) {
 
 function toKartuError(err: unknown): KartuError {
   if (err instanceof KartuError) return err;
+  // The router could not percent-decode a path parameter (`/cards/%FF`).
+  if (err instanceof URIError) return new InvalidFieldFormat('path', 'malformed percent-encoding');
   const e = err as { type?: string; status?: number; statusCode?: number };
   switch (e?.type) {
     case 'entity.too.large':

@@ -81,3 +81,21 @@ export async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; 
   expect(available).toBe(ledger - hold);
   return { ledger, hold, available };
 }
+
+/** A coffee shop in Jakarta, as a network sends it. */
+export const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
+
+/** A valid network authorization of IDR 100.00 on the card (API.md §3), with `o` laid over it. */
+export function authorizationBody(card: IssuedCard, o: Record<string, unknown> = {}) {
+  return {
+    id: nid('auth'),
+    card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
+    amount: 10_000,
+    currency: 'IDR',
+    merchant: MERCHANT,
+    pos: { entryMode: 'contactless', cardPresent: true },
+    partialAllowed: false,
+    originalId: null,
+    ...o,
+  };
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kartu } from '../../context';
 import { PayloadTooLarge } from '../../platform/errors';
-import { BODY_LIMIT_BYTES, errorAnswer, observeRequest, parseJsonBody, requestIdOf } from '../../platform/http';
+import { BODY_LIMIT, BODY_LIMIT_BYTES, errorAnswer, observeRequest, parseJsonBody, requestIdOf } from '../../platform/http';
 import { requestContext } from '../../platform/request-context';
 import { formatSnapTimestamp } from '../../platform/snap-time';
 import { parseInput } from '../../platform/validation';
@@ -73,7 +73,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     const announced = Number(req.headers['content-length'] ?? 0);
     if (announced > BODY_LIMIT_BYTES) {
       req.resume();
-      return reject(new PayloadTooLarge('1mb'));
+      return reject(new PayloadTooLarge(BODY_LIMIT));
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -82,7 +82,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       if (size > BODY_LIMIT_BYTES) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new PayloadTooLarge('1mb'));
+        reject(new PayloadTooLarge(BODY_LIMIT));
         return;
       }
       chunks.push(chunk);
