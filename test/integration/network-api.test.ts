@@ -10,7 +10,7 @@ import { inTransaction } from '../../src/platform/db';
 import { snapAmount } from '../../src/platform/money';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkLedgerInvariants, checkAuthorizationInvariants } from '../support/invariants';
-import { balances, business as businessFixture, expectSnap, fund, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { authorizationBody as authBody, balances, business as businessFixture, expectSnap, fund, issueCard, MERCHANT, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * The network API (API.md §3) end to end: a business funded through the sandbox, cardholders and
@@ -38,7 +38,6 @@ afterEach(async () => {
 
 type Res = Awaited<ReturnType<TestNetwork['send']>>;
 
-const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
 
 
 
@@ -58,19 +57,6 @@ const idr = (value: string) => ({ value, currency: 'IDR' });
 /** A daily limit of `minor` IDR minor units. */
 const dailyLimit = (minor: number, categories?: string[]) => ({ spendingLimits: [{ amount: snapAmount(BigInt(minor), 'IDR'), interval: 'daily', ...(categories ? { categories } : {}) }] });
 
-function authBody(c: TestCard, o: Record<string, unknown> = {}) {
-  return {
-    id: nid('auth'),
-    card: { number: c.number, expiry: c.expiry, cvv: c.cvv },
-    amount: 10_000,
-    currency: 'IDR',
-    merchant: MERCHANT,
-    pos: { entryMode: 'contactless', cardPresent: true },
-    partialAllowed: false,
-    originalId: null,
-    ...o,
-  };
-}
 
 type AuthAnswer = z.infer<typeof authorizationResponse>;
 
