@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminUrl } from '../support/databases';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkAuthorizationInvariants, checkLedgerInvariants } from '../support/invariants';
-import { business, expectSnap, issueCard, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { authorizationBody, business, expectSnap, issueCard, MERCHANT, nid, type Biz, type IssuedCard } from '../support/partner-fixtures';
 import { PgProxy } from '../support/pg-proxy';
 
 /**
@@ -14,7 +14,6 @@ import { PgProxy } from '../support/pg-proxy';
  * answer was lost is answered with what was stored. The partner API answers 503xx00 likewise.
  */
 
-const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
 let proxy: PgProxy;
 let h: Harness;
 let net: TestNetwork;
@@ -22,14 +21,7 @@ let biz: Biz;
 let cards: IssuedCard[];
 let admin: pg.Client;
 
-const authorization = (id: string, card: IssuedCard, amount = 1_000) => ({
-  id,
-  card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
-  amount,
-  currency: 'IDR',
-  merchant: MERCHANT,
-  pos: { entryMode: 'contactless', cardPresent: true },
-});
+const authorization = (id: string, card: IssuedCard, amount = 1_000) => authorizationBody(card, { id, amount });
 
 type Sent = { id: string; path: string; body: unknown; status: number; answer: Record<string, unknown>; retryAfter?: string };
 

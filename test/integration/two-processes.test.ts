@@ -16,7 +16,8 @@ import { systemClock } from '../../src/platform/clock';
 import { SecretBox } from '../../src/platform/crypto';
 import { createLogger } from '../../src/platform/logger';
 import { createTestDatabase } from '../support/databases';
-import { authorizationBody, fundedCards, KOPI, NetworkClient, startKartu, stopKartu, type Card, type KartuProcess } from '../support/kartu-process';
+import { authorizationBody, fundedCards, NetworkClient, startKartu, stopKartu, type Card, type KartuProcess } from '../support/kartu-process';
+import { MERCHANT } from '../support/partner-fixtures';
 import { TEST_REDIS_URL } from '../support/harness';
 import { checkLedgerInvariants } from '../support/invariants';
 
@@ -158,7 +159,7 @@ describe('two `kartu serve` processes on one database', () => {
           card: { number: cards[0]!.number, expiry: cards[0]!.expiry, cvv: cards[0]!.cvv },
           amount: 1_000,
           currency: 'IDR',
-          merchant: KOPI,
+          merchant: MERCHANT,
           pos: { entryMode: 'contactless', cardPresent: true },
         });
         const timestamp = new Date().toISOString();

@@ -11,6 +11,7 @@ import { issueCard, revealCard } from '../../src/modules/cards/cards.service';
 import { accountId, postTransfer } from '../../src/modules/ledger/ledger.service';
 import { inTransaction } from '../../src/platform/db';
 import { freePort } from '../../src/platform/embedded-postgres';
+import { authorizationBody as sharedAuthorizationBody } from './partner-fixtures';
 
 /**
  * Real `kartu` processes for tests (the built dist, as deployed: `npm test` builds it in pretest),
@@ -103,19 +104,9 @@ export async function fundedCards(k: Kartu, funds: bigint, cards: number, spendC
   return { businessId, cards: out };
 }
 
-export const KOPI = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
-
-/** The body of an authorization of `amount` IDR on `card` at Kopi Kenangan. */
+/** The body of an authorization of `amount` IDR minor units on `card` at Kopi Kenangan. */
 export function authorizationBody(id: string, card: Card, amount: number): string {
-  return JSON.stringify({
-    id,
-    card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
-    amount,
-    currency: 'IDR',
-    merchant: KOPI,
-    pos: { entryMode: 'contactless', cardPresent: true },
-    partialAllowed: false,
-  });
+  return JSON.stringify(sharedAuthorizationBody(card, { id, amount }));
 }
 
 /** A card network calling a running Kartu over HTTP, signing each call over the wall clock. */

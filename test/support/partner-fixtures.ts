@@ -86,7 +86,7 @@ export async function balances(b: Biz): Promise<{ ledger: bigint; hold: bigint; 
 export const MERCHANT = { id: 'M-KOPI-1', name: 'Kopi Kenangan', mcc: '5814', city: 'Jakarta', country: 'ID' };
 
 /** A valid network authorization of IDR 100.00 on the card (API.md §3), with `o` laid over it. */
-export function authorizationBody(card: IssuedCard, o: Record<string, unknown> = {}) {
+export function authorizationBody(card: Pick<IssuedCard, 'number' | 'expiry' | 'cvv'>, o: Record<string, unknown> = {}) {
   return {
     id: nid('auth'),
     card: { number: card.number, expiry: card.expiry, cvv: card.cvv },
