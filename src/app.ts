@@ -17,6 +17,7 @@ import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
 import { rewardsRoutes } from './modules/rewards/rewards.routes';
+import { defaultWebRoot, serveDashboard } from './platform/dashboard';
 import { FeatureNotAllowed } from './platform/errors';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
@@ -26,11 +27,16 @@ import { RateLimits } from './platform/rate-limit';
 /** What serves Kartu's HTTP: node:http's request listener (supertest takes it too). */
 export type KartuApp = (req: IncomingMessage, res: ServerResponse) => void;
 
+export interface AppOptions {
+  /** The dashboard's build (`vite build` output); dist/web of this checkout unless given. */
+  webRoot?: string;
+}
+
 /**
  * Assembles the Express app from the modules' routers, behind the one route that skips express:
  * network authorizations, the hot path (authorization-fast-path.ts).
  */
-export function createApp(k: Kartu): KartuApp {
+export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', k.config.trustProxy);
@@ -45,6 +51,8 @@ export function createApp(k: Kartu): KartuApp {
   networkRoutes(k, network);
   const securityHeaders = headersSetBy(security);
   app.use('/network/v1', fixedHeaders(securityHeaders), network.router);
+  // The dashboard sets its own, stricter security headers (no inline styles), before the API's.
+  serveDashboard(app, o.webRoot ?? defaultWebRoot());
   app.use(security);
 
   const limits = new RateLimits(k.redis, `${k.config.redisPrefix}:rl`);
@@ -67,6 +75,9 @@ export function createApp(k: Kartu): KartuApp {
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
   webhookRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner'])], security: ['adminSession'], publicKey: false });
 
+  app.get('/', (_req, res) => {
+    res.redirect(302, '/dashboard/');
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
