@@ -12,6 +12,7 @@ import { cardRoutes } from './modules/cards/cards.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
 import { policyRoutes } from './modules/policies/policies.routes';
+import { AdminStream, adminStreamRoutes } from './modules/events/admin-stream';
 import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
 import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
@@ -25,7 +26,10 @@ import { ApiDocs } from './platform/openapi';
 import { RateLimits } from './platform/rate-limit';
 
 /** What serves Kartu's HTTP: node:http's request listener (supertest takes it too). */
-export type KartuApp = (req: IncomingMessage, res: ServerResponse) => void;
+export type KartuApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** The live streams (GET /admin/v1/stream): `close()` them before closing the server, which they would hold open. */
+  adminStream: AdminStream;
+};
 
 export interface AppOptions {
   /** The dashboard's build (`vite build` output); dist/web of this checkout unless given. */
@@ -74,6 +78,8 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], sandbox: false });
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
   webhookRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner'])], security: ['adminSession'], publicKey: false });
+  const adminStream = new AdminStream(k);
+  adminStreamRoutes(k, admin, adminStream);
 
   app.get('/', (_req, res) => {
     res.redirect(302, '/dashboard/');
@@ -97,9 +103,10 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   app.use(notFoundHandler);
   app.use(errorHandler(k.logger));
   const authorizations = authorizationFastPath(k, securityHeaders);
-  return (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (!authorizations(req, res)) app(req, res);
   };
+  return Object.assign(listener, { adminStream });
 }
 
 /**
