@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -204,6 +205,16 @@ describe('resuming', () => {
     expect(ids(byBoth.events)).toEqual([e3, e4]);
     byQuery.close();
     byBoth.close();
+  });
+
+  it('in transaction-id order also across a change in digit count (xid 10 after 9)', async () => {
+    // Events of long-gone transactions 9 and 10: as text, "10" sorts before "9" (and after "8").
+    const [nine, ten] = [randomUUID(), randomUUID()];
+    await h.kartu.db.query("INSERT INTO outbox_events (id, business_id, type, data, xid) VALUES ($1, $3, 'card.updated', '{}', '9'), ($2, $3, 'card.updated', '{}', '10')", [nine, ten, a.businessId]);
+    const client = await openStream(viewerA, { lastEventId: '8.00000000-0000-0000-0000-000000000000' });
+    await client.waitForEvents(2);
+    expect(ids(client.events).slice(0, 2)).toEqual([nine, ten]);
+    client.close();
   });
 
   it("another business's cursor gives nothing of that business", async () => {

@@ -111,6 +111,8 @@ export interface AdminStreamStats {
 /** The process's live-stream poller and its open streams. */
 export class AdminStream {
   private readonly subscribers = new Set<Subscriber>();
+  /** The same streams by business, for the fan-out. */
+  private readonly byBusiness = new Map<string, Set<Subscriber>>();
   /** Streams waiting to be admitted at the poller's position (between two polls). */
   private joining: Array<{ sub: Subscriber; admitted: (at: EventCursor) => void; refused: (err: Error) => void }> = [];
   /** Every event up to here, of the businesses with a stream open, has been handed over. */
@@ -135,6 +137,7 @@ export class AdminStream {
     for (const j of this.joining.splice(0)) j.refused(new Error('the server is shutting down'));
     for (const sub of this.subscribers) sub.end();
     this.subscribers.clear();
+    this.byBusiness.clear();
   }
 
   /** Serves one stream on `res` from after `from` (or from now) until the client or the server ends it. */
@@ -180,6 +183,8 @@ export class AdminStream {
     for (const { sub, admitted } of this.joining.splice(0)) {
       if (!sub.open) continue;
       this.subscribers.add(sub);
+      const ofBusiness = this.byBusiness.get(sub.businessId) ?? new Set();
+      this.byBusiness.set(sub.businessId, ofBusiness.add(sub));
       admitted(this.position!);
     }
     if (this.subscribers.size > 0 && !this.heartbeat) {
@@ -191,7 +196,11 @@ export class AdminStream {
 
   private leave(sub: Subscriber): void {
     sub.end();
-    this.subscribers.delete(sub);
+    if (this.subscribers.delete(sub)) {
+      const ofBusiness = this.byBusiness.get(sub.businessId)!;
+      ofBusiness.delete(sub);
+      if (ofBusiness.size === 0) this.byBusiness.delete(sub.businessId);
+    }
     this.joining = this.joining.filter((j) => j.sub !== sub);
     if (this.subscribers.size === 0 && this.joining.length === 0) {
       clearTimeout(this.timer);
@@ -231,11 +240,9 @@ export class AdminStream {
       this.position ??= await safeCursor(this.k.db);
       if (this.subscribers.size > 0) {
         const upTo = await safeCursor(this.k.db);
-        const businesses = [...new Set([...this.subscribers].map((s) => s.businessId))];
-        const rows = await this.events(businesses, this.position, upTo);
-        for (const row of rows) {
-          for (const sub of this.subscribers) if (sub.businessId === row.business_id) sub.offer(row);
-        }
+        const rows = await this.events([...this.byBusiness.keys()], this.position, upTo);
+        // Streams that closed while the query ran are gone from the map; new ones joined after it.
+        for (const row of rows) for (const sub of this.byBusiness.get(row.business_id) ?? []) sub.offer(row);
         // A full page: more may be waiting below upTo; read on at once from the last row.
         if (rows.length === PAGE_ROWS) {
           this.position = { xid: rows.at(-1)!.xid, id: rows.at(-1)!.id };
@@ -267,11 +274,12 @@ export class AdminStream {
     }
   }
 
+  /** In commit-safe order: by the xid8 column, not the text it is selected as (xid 10 after xid 9). */
   private events(businesses: string[], after: EventCursor, upTo: EventCursor): Promise<OutboxRow[]> {
     const params: unknown[] = [businesses, STREAM_EVENT_FAMILIES];
     const where = ['business_id = ANY($1::uuid[])', "split_part(type, '.', 1) = ANY($2::text[])", ...commitSafeRange(params, { after, upTo })];
     return this.k.db.query(
-      `SELECT business_id, id, type, created_at, data, xid::text AS xid FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY xid, id LIMIT $${params.push(PAGE_ROWS)}`,
+      `SELECT business_id, id, type, created_at, data, xid::text AS xid FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY outbox_events.xid, id LIMIT $${params.push(PAGE_ROWS)}`,
       params,
     );
   }

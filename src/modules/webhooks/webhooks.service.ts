@@ -241,7 +241,8 @@ export async function listEvents(k: Kartu, businessId: string, q: z.infer<typeof
   if (q.to) where.push(`created_at < $${params.push(new Date(q.to))}`);
   const byCursor = q.after !== undefined;
   if (byCursor) where.push(...commitSafeRange(params, { after: q.after === 'start' ? undefined : parseEventCursor(q.after!) }));
-  const order = byCursor ? 'xid, id' : 'created_at, id';
+  // The column, not the text it is selected as: xid 10 comes after xid 9.
+  const order = byCursor ? 'outbox_events.xid, id' : 'created_at, id';
   const offset = byCursor ? 0 : q.pageNumber * q.pageSize;
   const rows: Array<{ id: string; type: string; created_at: Date; data: Record<string, unknown>; xid: string }> = await k.db.query(
     `SELECT id, type, created_at, data, xid::text AS xid FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
