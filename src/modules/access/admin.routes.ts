@@ -77,11 +77,11 @@ const toView = (s: AdminSession) => ({ id: s.adminId, businessId: s.businessId, 
 const sessionView = z.object({ twoFactor: z.enum(SESSION_STAGES), expiresAt: z.string() });
 const loginAnswer = z.object({ admin: adminView, expiresAt: z.string(), twoFactor: z.enum(SESSION_STAGES) });
 const securityView = z.object({ security: z.object({ requireTwoFactor: z.boolean() }) });
-const totpCode = z.string().regex(TOTP_CODE, 'a 6-digit code from the authenticator app').meta({ example: '492039' });
+const totpCode = z.string().regex(TOTP_CODE, 'a 6-digit code from the authenticator app').meta({ description: 'The 6-digit code the authenticator app shows for the new secret', example: '492039' });
 const loginCode = z
   .string()
   .regex(new RegExp(`${TOTP_CODE.source}|${RECOVERY_CODE.source}`), 'a 6-digit code from the authenticator app or a recovery code (xxxxxx-xxxxxx)')
-  .meta({ example: '492039' });
+  .meta({ description: 'The 6-digit code the authenticator app shows, or an unused recovery code (xxxxxx-xxxxxx, any case)', example: '492039' });
 
 /** The session cookie lives as long as the session: a restricted one for minutes, a full one for the session TTL. */
 function sendSession(k: Kartu, res: Response, opened: { sessionToken: string; session: AdminSession }) {
@@ -206,7 +206,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     body: z.strictObject({ code: totpCode }),
     response: z.object({ recoveryCodes: z.array(z.string()), session: sessionView }),
     handler: async ({ req, res, body }) => {
-      await limits.consume(`two-factor-admin:${req.admin.adminId}`, 5);
+      await limits.consume(`two-factor-ip:${req.ip}`, 10);
       noStore(res);
       const confirmed = await confirmEnrolment(k, req.adminSessionToken, req.admin, body.code, req.ip);
       sendSession(k, res, confirmed);
@@ -224,7 +224,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     guards: [requireAdmin(k)],
     body: z.strictObject({ code: loginCode }),
     handler: async ({ req, body }) => {
-      await limits.consume(`two-factor-admin:${req.admin.adminId}`, 5);
+      await limits.consume(`two-factor-ip:${req.ip}`, 10);
       await disableTwoFactor(k, req.admin, body.code, req.ip);
       return {};
     },

@@ -17,7 +17,7 @@ export const RECOVERY_CODE = /^[A-Za-z2-7]{6}-[A-Za-z2-7]{6}$/;
 const RECOVERY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** The AAD binding a TOTP secret's envelope to its admin: an envelope copied to another row does not decrypt. */
-const totpSecretAad = (adminId: string) => `admin-totp-secret:${adminId}`;
+export const totpSecretAad = (adminId: string) => `admin-totp-secret:${adminId}`;
 
 /**
  * Recovery codes are stored as SHA-256 of the admin id and the code, not argon2id: each has 60
