@@ -57,13 +57,13 @@ export function createApp(k: Kartu): KartuApp {
   historyRoutes(k, snap, partnerGuard);
   rewardsRoutes(k, snap, partnerGuard);
   reportRoutes(k, snap, partnerGuard);
-  cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
+  cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], reveal: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
 
   const admin = new ApiRouter('/admin/v1', docs);
   adminRoutes(k, admin, limits);
-  cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], sandbox: false });
+  cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], reveal: [requireAdmin(k, ['owner'])], security: ['adminSession'], sandbox: false });
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
   webhookRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner'])], security: ['adminSession'], publicKey: false });
 
