@@ -239,8 +239,18 @@ async function cardByNumber(tx: EntityManager, k: Kartu, pan: string): Promise<{
   return row;
 }
 
-/** Credits a merchant refund to the card's funding account. */
-export async function refund(k: Kartu, networkId: string, body: z.infer<typeof refundRequest>, rawBody: Buffer): Promise<MessageResponse> {
+/**
+ * Credits a merchant refund to the card's funding account. A network's refund names no
+ * authorization; the sandbox's refund of a cleared purchase links it (`refunding`), so the
+ * purchase shows it and its refunds are bounded by what was cleared.
+ */
+export async function refund(
+  k: Kartu,
+  networkId: string,
+  body: z.infer<typeof refundRequest>,
+  rawBody: Buffer,
+  refunding: { authorizationId: string } | null = null,
+): Promise<MessageResponse> {
   return onceFor(k, networkId, 'refund', body.id, rawBody, async (tx) => {
     const target = await cardByNumber(tx, k, body.card.number);
     if (!target) throw new NotFound('No such card');
@@ -250,9 +260,9 @@ export async function refund(k: Kartu, networkId: string, body: z.infer<typeof r
     const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
     await recordEvent(tx, { businessId: acct.business_id, type: 'transaction.refunded', data: { refundId: body.id, cardId: target.card_id, amount: body.amount, currency: body.currency, merchant: body.merchant } });
     return {
-      response: { id: body.id, status: 'accepted', authorizationId: null, amount: body.amount, transferId },
+      response: { id: body.id, status: 'accepted', authorizationId: refunding?.authorizationId ?? null, amount: body.amount, transferId },
       businessId: acct.business_id,
-      authorizationId: null,
+      authorizationId: refunding?.authorizationId ?? null,
       cardId: target.card_id,
       amount,
       currency: body.currency,
