@@ -84,7 +84,9 @@ export const transferView = z.object({
   role: z.enum(['hold', 'clearing', 'release', 'reversal', 'expiry', 'refund']),
   amount: money,
   status: z.enum(['pending', 'posted', 'voided']),
-  openAmount: money.optional(),
+  openAmount: money.optional().meta({ description: 'Holds: still held' }),
+  postedAmount: money.optional().meta({ description: 'Holds: posted by clearings' }),
+  releasedAmount: money.optional().meta({ description: 'Holds: released by reversals, expiry, or a clearing of less than was held' }),
   authorizationId: z.string().nullable(),
   createdAt: z.string(),
 });

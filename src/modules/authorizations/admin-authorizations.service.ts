@@ -152,12 +152,14 @@ export async function listAuthorizations(
 export interface TransferView {
   id: string;
   kind: string;
-  /** What the transfer did for the purchase: hold, clearing, release (the unposted rest of a smaller clearing), reversal, expiry, refund. */
+  /** What the transfer did for the purchase: hold, clearing, release (a hold a clearing did not need), reversal, expiry, refund. */
   role: 'hold' | 'clearing' | 'release' | 'reversal' | 'expiry' | 'refund';
   amount: Money;
   status: 'pending' | 'posted' | 'voided';
-  /** A hold's amount still held. */
+  /** A hold's amount still held, posted by clearings, and released (reversed, expired, or left over by a smaller clearing). */
   openAmount?: Money;
+  postedAmount?: Money;
+  releasedAmount?: Money;
   authorizationId: string | null;
   createdAt: string;
 }
@@ -266,7 +268,7 @@ interface TransferRow {
   reference: string | null;
   created_at: Date;
   authorization_id: string | null;
-  posted_from: boolean;
+  posted_amount: string;
 }
 
 /**
@@ -285,7 +287,7 @@ export async function authorizationTransfers(db: EntityManager, businessId: stri
        SELECT m.transfer_id, m.authorization_id FROM network_messages m WHERE m.business_id = $1 AND m.authorization_id = $2 AND m.transfer_id IS NOT NULL
      )
      SELECT t.id, t.kind, t.amount::text AS amount, t.open_amount::text AS open_amount, t.currency, t.reference, t.created_at, l.authorization_id,
-            EXISTS (SELECT 1 FROM ledger_transfers p WHERE p.pending_id = t.id AND p.kind = 'post') AS posted_from
+            (SELECT coalesce(sum(p.amount), 0) FROM ledger_transfers p WHERE p.pending_id = t.id AND p.kind = 'post')::text AS posted_amount
        FROM linked l JOIN ledger_transfers t ON t.id = l.transfer_id AND t.business_id = $1
       ORDER BY t.created_at, t.id`,
     [businessId, authorizationId],
@@ -295,8 +297,17 @@ export async function authorizationTransfers(db: EntityManager, businessId: stri
     const base = { id: t.id, kind: t.kind, amount: money(t.amount), authorizationId: t.authorization_id, createdAt: t.created_at.toISOString() };
     switch (t.kind) {
       case 'hold': {
-        const open = BigInt(t.open_amount) > 0n;
-        return { ...base, role: 'hold', status: open ? 'pending' : t.posted_from ? 'posted' : 'voided', openAmount: money(t.open_amount) };
+        const open = BigInt(t.open_amount);
+        const posted = BigInt(t.posted_amount);
+        return {
+          ...base,
+          role: 'hold',
+          status: open > 0n ? 'pending' : posted > 0n ? 'posted' : 'voided',
+          openAmount: money(t.open_amount),
+          postedAmount: money(t.posted_amount),
+          // Released by reversals, expiry, or a clearing of less than was held (which posts part and releases the rest).
+          releasedAmount: money((BigInt(t.amount) - open - posted).toString()),
+        };
       }
       case 'void': {
         const ref = t.reference ?? '';
