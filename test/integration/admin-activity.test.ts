@@ -208,6 +208,11 @@ describe('GET /admin/v1/authorizations', () => {
       expect(res.body.responseCode, path).toBe(code);
       expect(res.body.field, path).toBe(field);
     }
+    // The OpenAPI document says so: every route's error answer may carry `field`.
+    const doc = (await h.http().get('/openapi.json')).body;
+    const errorSchema = doc.paths['/admin/v1/authorizations'].get.responses.default.content['application/json'].schema;
+    expect(errorSchema.properties.field).toMatchObject({ type: 'string' });
+    expect(errorSchema.required).toEqual(['responseCode', 'responseMessage']);
     const anonymous = await h.http().get('/admin/v1/authorizations');
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.responseCode).toBe('4011200');
