@@ -66,14 +66,15 @@ const SOURCES = (where: (at: string, ref: string) => string) => `
  * The page's records with what their type needs: the card's last4; for a purchase, its chain of
  * authorizations (the first and every increment, however deep) with the open part of their holds,
  * and the clearings and reversals that name any of them. `h` is the CTE of SOURCES, `page` the rows
- * to show. Always one row at least: the total with no record when the page is empty.
+ * to show. Always one row at least: the total with no record when the page is empty. `total` is
+ * how the total is counted (a keyset page does without: it would read the whole history).
  */
-const ENRICHED = `
+const ENRICHED = (total = '(SELECT count(*)::int AS total FROM h)') => `
   SELECT tot.total, p.src, p.ref::text AS ref, p.at, ${KEYSET_TIME('p.at')} AS at_key, p.amount::text AS amount, p.currency, p.card_id::text AS card_id, p.message_id,
          c.last4, a.merchant, a.response_code, a.authorization_code,
          ch.approved::text AS approved, ch.held::text AS held, ch.open, ch.increments,
          mm.cleared::text AS cleared, mm.clearings, mm.reversed::text AS reversed
-    FROM (SELECT count(*)::int AS total FROM h) tot
+    FROM ${total} tot
     LEFT JOIN page p ON true
     LEFT JOIN cards c ON c.id = p.card_id AND c.business_id = $1
     LEFT JOIN authorizations a ON p.src = 'PURCHASE' AND a.id = p.ref
@@ -131,7 +132,7 @@ export async function listHistory(db: EntityManager, businessId: string, q: { fr
   const rows: Row[] = await db.query(
     `WITH h AS (${SOURCES((at) => `${at} BETWEEN $2 AND $3`)}),
      page AS (SELECT * FROM h ORDER BY at DESC, ref DESC LIMIT $4 OFFSET $5)
-     ${ENRICHED}`,
+     ${ENRICHED()}`,
     [businessId, q.from, q.to, q.pageSize, q.pageNumber * q.pageSize],
   );
   return { totalCount: rows[0]?.total ?? 0, records: rows.filter((r) => r.src !== null).map(toRecord) };
@@ -169,7 +170,7 @@ export async function pageHistory(
     `WITH everything AS (${SOURCES(where)}),
      h AS (SELECT * FROM everything ${only.length ? `WHERE ${only.join(' AND ')}` : ''}),
      page AS (SELECT * FROM h ORDER BY at DESC, ref DESC LIMIT ${param(q.pageSize + 1)})
-     ${ENRICHED}`,
+     ${ENRICHED('(SELECT 0 AS total)')}`,
     params,
   );
   const found = rows.filter((r) => r.src !== null);
@@ -184,7 +185,7 @@ export async function findHistoryRecord(db: EntityManager, businessId: string, r
   const rows: Row[] = await db.query(
     `WITH h AS (${SOURCES((_at, ref) => `${ref} = $2::uuid`)}),
      page AS (SELECT * FROM h LIMIT 1)
-     ${ENRICHED}`,
+     ${ENRICHED()}`,
     [businessId, referenceNo],
   );
   const row = rows.find((r) => r.src !== null);
