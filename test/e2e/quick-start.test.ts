@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
+import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 import { EMBEDDED_SYSTEM_DIR, embeddedStateDir, freePort } from '../../src/platform/embedded-postgres';
 import type { DemoCredentials } from '../../src/quick-start';
@@ -419,10 +420,19 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(tokens).toBeGreaterThanOrEqual(2);
   });
 
-  it('SIGTERM while a request is in flight: the request completes (database still up), then exit 0 and PostgreSQL stops', async () => {
+  it('SIGTERM while a request is in flight and a live stream is open: the request completes (database still up), the stream is ended properly, then exit 0 and PostgreSQL stops', async () => {
     const [k] = [...running];
     expect(k).toBeDefined();
     const creds = demoCredentials();
+    const login = await fetch(`http://127.0.0.1:${k!.port}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: creds.adminEmail, password: creds.adminPassword }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('kartu_session='))!.split(';')[0]!;
+    const stream = await SseClient.open(`http://127.0.0.1:${k!.port}/admin/v1/stream`, { Cookie: cookie });
+    expect(stream.status).toBe(200);
     const timestamp = formatSnapTimestamp(new Date());
     const signature = signAccessTokenRequest(readFileSync(creds.privateKeyFile, 'utf8'), creds.clientKey, timestamp);
     const body = JSON.stringify({ grantType: 'client_credentials' });
@@ -450,6 +460,8 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(response).toContain('"responseCode":"2007300"');
     const exit = await k!.exited;
     expect(exit, k!.output()).toEqual({ code: 0, signal: null });
+    // Ended by the shutdown (not cut off when the 10 s for in-flight requests ran out).
+    expect(stream.completed).toBe(true);
     expect(postgresProcessesForDataDir()).toEqual([]);
   });
 

@@ -19,7 +19,10 @@ export class SseClient {
   lastEventId = '';
   retry?: number;
   comments = 0;
+  /** The connection is over (either way). */
   ended = false;
+  /** The server ended the stream properly (the whole chunked body arrived), rather than the connection breaking. */
+  completed = false;
   private buffer = '';
 
   private constructor(
@@ -36,7 +39,8 @@ export class SseClient {
         const client = new SseClient(res.statusCode ?? 0, res.headers, req, res);
         res.setEncoding('utf8');
         if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) res.on('data', (chunk: string) => client.feed(chunk));
-        res.on('end', () => (client.ended = true));
+        res.on('end', () => (client.completed = client.ended = true));
+        res.on('error', () => (client.ended = true));
         res.on('close', () => (client.ended = true));
         resolve(client);
       });
