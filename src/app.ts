@@ -17,7 +17,7 @@ import { adminMoneyRoutes } from './modules/ledger/admin-money.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
 import { policyRoutes } from './modules/policies/policies.routes';
-import { AdminStream, adminStreamRoutes } from './modules/events/admin-stream';
+import { AdminStream, adminStreamRoutes, type StreamTimings } from './modules/events/admin-stream';
 import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
 import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
@@ -39,6 +39,8 @@ export type KartuApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
 export interface AppOptions {
   /** The dashboard's build (`vite build` output); dist/web of this checkout unless given. */
   webRoot?: string;
+  /** The live stream's poll, heartbeat and lifetime (STREAM_TIMINGS unless given). */
+  streamTimings?: StreamTimings;
 }
 
 /**
@@ -88,7 +90,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   limitUsageRoutes(k, admin, [requireAdmin(k)]);
   mccGroupRoutes(admin, [requireAdmin(k)]);
   sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
-  const adminStream = new AdminStream(k);
+  const adminStream = new AdminStream(k, o.streamTimings);
   adminStreamRoutes(k, admin, adminStream);
 
   app.get('/', (_req, res) => {

@@ -274,6 +274,27 @@ describe('its poller', () => {
     });
   });
 
+  it('sends heartbeats, ends each stream after its lifetime; the reconnect resumes, and after a logout is refused', async () => {
+    const app = createApp(h.kartu, { streamTimings: { pollMs: 250, pollRetryMs: 2_000, heartbeatMs: 100, lifetimeMs: 600 } });
+    const origin = await listen(app);
+    const cookie = await adminSession(h, a.businessId, 'viewer');
+    const first = await openStream(cookie, { origin });
+    await waitFor('a heartbeat', () => first.comments > 0);
+    await waitFor('the stream to end', () => first.ended);
+    expect(first.completed).toBe(true);
+    // What the client reconnects with (its Last-Event-ID) loses nothing of what happened meanwhile.
+    const meanwhile = await insertEvent(a, 'card.updated', { n: 'meanwhile' });
+    const second = await openStream(cookie, { origin, lastEventId: first.lastEventId });
+    await second.waitForEvent('the event of the gap', (e) => payload(e).id === meanwhile);
+    expect(ids(second.events)).toEqual([meanwhile]);
+    const out = await h.http().post('/admin/v1/logout').set('Cookie', cookie);
+    expect(out.status).toBe(200);
+    await waitFor('the second stream to end', () => second.ended);
+    const third = await stream(cookie, { origin, lastEventId: second.lastEventId });
+    expect(third.status).toBe(401);
+    app.adminStream.close();
+  });
+
   it('close() ends every open stream, so the server closes at once (kartu serve shutdown)', async () => {
     const app = createApp(h.kartu);
     const origin = await listen(app);

@@ -21,19 +21,24 @@ import { commitSafeRange, cursorAfter, eventCursorText, formatEventCursor, isEve
 
 /** The event families the dashboard shows (type prefixes, before the dot). */
 export const STREAM_EVENT_FAMILIES = ['authorization', 'card', 'cardholder', 'transaction', 'funding'] as const;
-/** Poll interval: a new event is on the wire within about this long of committing. */
-const POLL_MS = 250;
-/** After a failed poll (database unreachable), wait longer before the next. */
-const POLL_RETRY_MS = 2_000;
-const HEARTBEAT_MS = 15_000;
+export interface StreamTimings {
+  /** Poll interval: a new event is on the wire within about this long of committing. */
+  pollMs: number;
+  /** After a failed poll (database unreachable), the wait before the next. */
+  pollRetryMs: number;
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+  /**
+   * A stream ends after this long and the client reconnects (with Last-Event-ID, so nothing is
+   * lost): the session is checked again then, so a stream does not outlive a logout or an expired
+   * session by more than this (give or take a heartbeat).
+   */
+  lifetimeMs: number;
+}
+
+export const STREAM_TIMINGS: StreamTimings = { pollMs: 250, pollRetryMs: 2_000, heartbeatMs: 15_000, lifetimeMs: 5 * 60_000 };
 /** What the browser's EventSource waits before reconnecting (the `retry:` hint). */
 const RECONNECT_MS = 1_000;
-/**
- * A stream ends after this long and the client reconnects (with Last-Event-ID, so nothing is lost):
- * the session is checked again then, so a stream does not outlive a logout or an expired session
- * by more than this.
- */
-const STREAM_LIFETIME_MS = 5 * 60_000;
 /** Rows per query: the poller's per interval, a resuming stream's per page. */
 const PAGE_ROWS = 500;
 /** A client this far behind in reading is dropped; it reconnects and catches up from the database. */
@@ -122,7 +127,10 @@ export class AdminStream {
   private inFlight = false;
   private closed = false;
 
-  constructor(private readonly k: Kartu) {}
+  constructor(
+    private readonly k: Kartu,
+    private readonly timings: StreamTimings = STREAM_TIMINGS,
+  ) {}
 
   stats(): AdminStreamStats {
     return { streams: this.subscribers.size + this.joining.length, polling: this.timer !== undefined || this.inFlight };
@@ -188,10 +196,10 @@ export class AdminStream {
       admitted(this.position!);
     }
     if (this.subscribers.size > 0 && !this.heartbeat) {
-      this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+      this.heartbeat = setInterval(() => this.beat(), this.timings.heartbeatMs);
       this.heartbeat.unref();
     }
-    this.schedule(POLL_MS);
+    this.schedule(this.timings.pollMs);
   }
 
   private leave(sub: Subscriber): void {
@@ -215,7 +223,7 @@ export class AdminStream {
   private beat(): void {
     const now = Date.now();
     for (const sub of this.subscribers) {
-      if (now - sub.openedAt >= STREAM_LIFETIME_MS) this.leave(sub);
+      if (now - sub.openedAt >= this.timings.lifetimeMs) this.leave(sub);
       else sub.write(': heartbeat\n\n');
     }
   }
@@ -235,7 +243,7 @@ export class AdminStream {
       return;
     }
     this.inFlight = true;
-    let next = POLL_MS;
+    let next = this.timings.pollMs;
     try {
       this.position ??= await safeCursor(this.k.db);
       if (this.subscribers.size > 0) {
@@ -251,7 +259,7 @@ export class AdminStream {
       }
     } catch (err) {
       this.k.logger.warn({ err: (err as Error).message }, 'live stream poll failed; trying again');
-      next = POLL_RETRY_MS;
+      next = this.timings.pollRetryMs;
     } finally {
       this.inFlight = false;
     }
