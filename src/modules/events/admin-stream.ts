@@ -41,7 +41,10 @@ export const STREAM_TIMINGS: StreamTimings = { pollMs: 250, pollRetryMs: 2_000, 
 const RECONNECT_MS = 1_000;
 /** Rows per query: the poller's per interval, a resuming stream's per page. */
 const PAGE_ROWS = 500;
-/** A client this far behind in reading is dropped; it reconnects and catches up from the database. */
+/**
+ * A client this far behind in reading gets no more on this connection: the stream ends once what is
+ * written has reached it, and it reconnects and catches up from the database.
+ */
 const MAX_UNREAD_BYTES = 1 << 20;
 
 interface OutboxRow {
