@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import type { AdminRole } from '../../src/modules/access/admin.entity';
 import { createAdmin } from '../../src/modules/access/admins.service';
 import { startHarness, type Harness } from './harness';
@@ -82,6 +82,8 @@ const CSP_LISTENER = `document.addEventListener('securitypolicyviolation', (e) =
 
 /** Registers the file's hooks: chromium and a Kartu up before the tests, watched contexts checked after each. */
 export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  // A page, a few steps and an axe scan or two take seconds, many more on a busy machine.
+  vi.setConfig({ testTimeout: 60_000 });
   let h: Harness | undefined;
   let browser: Browser | undefined;
   let server: Server | undefined;
