@@ -67,6 +67,8 @@ export interface BrowserSuite {
   newContext(o?: OpenOptions): Promise<BrowserContext>;
   /** A page of a new context, at `path` (on Kartu's origin). */
   open(path: string, o?: OpenOptions): Promise<Page>;
+  /** The problems seen in `context` so far, which then no longer fail the test (for a test that provokes them). */
+  takeProblems(context: BrowserContext): Promise<string[]>;
 }
 
 interface Watched {
@@ -101,10 +103,8 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
   afterEach(async () => {
     const done = watched;
     watched = [];
-    // A round trip to each page first, so CSP reports still on their way are in.
-    await Promise.all(done.flatMap((w) => w.context.pages()).map((page) => page.evaluate('0').catch(() => undefined)));
     // What closing the contexts causes (aborted requests) is not the test's doing: read before.
-    const problems = done.flatMap((w) => w.problems.splice(0));
+    const problems = (await Promise.all(done.map(takeProblems))).flat();
     await Promise.all(done.map((w) => w.context.close()));
     expect(problems, `browser problems:\n  ${problems.join('\n  ')}`).toEqual([]);
   });
@@ -182,6 +182,12 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
       return context;
     },
 
+    async takeProblems(context) {
+      const w = watched.find((x) => x.context === context);
+      if (!w) throw new Error('not a context of this test (made by newContext or open)');
+      return takeProblems(w);
+    },
+
     async open(path, o = {}) {
       const context = await suite.newContext(o);
       const page = await context.newPage();
@@ -191,6 +197,12 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
     },
   };
   return suite;
+}
+
+/** What `w` has collected, emptied; a round trip to each page first, so CSP reports on their way are in. */
+async function takeProblems(w: Watched): Promise<string[]> {
+  await Promise.all(w.context.pages().map((page) => page.evaluate('0').catch(() => undefined)));
+  return w.problems.splice(0);
 }
 
 /** Collects into `w.problems` what must fail the test; answers in `allowed` and their console lines are expected. */
