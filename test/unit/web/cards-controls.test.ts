@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { amountToInput, currencyExponent, exampleAmount, parseAmountInput } from '../../../web/src/components/controls/amount-input';
+import { amountToInput, exampleAmount, parseAmount } from '../../../web/src/components/controls/amount-input';
+import { minorToValue, type Lang } from '../../../web/src/format';
 import {
   COUNT_INTERVALS,
   controlsToForm,
@@ -31,25 +32,24 @@ const { spendControlsInput, toSpendControls } = (await import(SERVER_CONTROLS)) 
 const { MCC_GROUP_NAMES } = (await import(SERVER_GROUPS)) as { MCC_GROUP_NAMES: readonly string[] };
 
 describe('typed amounts', () => {
-  it.each([
+  it.each<[string, string, Lang, string]>([
     ['150000', 'IDR', 'id', '150000.00'],
     ['150.000', 'IDR', 'id', '150000.00'],
     ['1.500.000,5', 'IDR', 'id', '1500000.50'],
     ['150000,50', 'IDR', 'id', '150000.50'],
     ['150,000.50', 'IDR', 'en', '150000.50'],
     ['150000.5', 'IDR', 'en', '150000.50'],
-    [' 150 000 ', 'IDR', 'en', '150000.00'],
+    ['Rp 150.000', 'IDR', 'id', '150000.00'],
     ['0,01', 'IDR', 'id', '0.01'],
     ['007', 'IDR', 'en', '7.00'],
     ['1500', 'JPY', 'en', '1500'],
-    ['1500.00', 'JPY', 'en', '1500'],
     ['1.005', 'KWD', 'en', '1.005'],
     ['12,50', 'USD', 'id', '12.50'],
-  ])('%j in %s (%s) is %s', (text, currency, language, value) => {
-    expect(parseAmountInput(text, currency, language)).toEqual({ ok: true, value });
+  ])('%j in %s (%s) is %s', (text, currency, lang, value) => {
+    expect(parseAmount(text, currency, lang)).toEqual({ ok: true, value });
   });
 
-  it.each([
+  it.each<[string, string, Lang, string]>([
     ['', 'IDR', 'id', 'required'],
     ['   ', 'IDR', 'id', 'required'],
     ['abc', 'IDR', 'id', 'amount_format'],
@@ -65,15 +65,10 @@ describe('typed amounts', () => {
     ['0', 'IDR', 'en', 'amount_positive'],
     ['0,00', 'IDR', 'id', 'amount_positive'],
     ['123456789012345', 'IDR', 'en', 'amount_too_large'],
-  ])('%j in %s (%s) is refused: %s', (text, currency, language, code) => {
-    const parsed = parseAmountInput(text, currency, language);
+  ])('%j in %s (%s) is refused: %s', (text, currency, lang, code) => {
+    const parsed = parseAmount(text, currency, lang);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problem.code).toBe(code);
-  });
-
-  it('reads the decimals from the ISO 4217 table, not Intl', () => {
-    expect([currencyExponent('IDR'), currencyExponent('JPY'), currencyExponent('KWD')]).toEqual([2, 0, 3]);
-    expect(() => currencyExponent('XAU')).toThrow(/unsupported/);
   });
 
   it('writes an amount back for editing without grouping and without zero decimals', () => {
@@ -87,12 +82,10 @@ describe('typed amounts', () => {
 
   it('reads back what it writes, in both languages', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 14n - 1n }), fc.constantFrom('IDR', 'JPY', 'KWD'), fc.constantFrom('id', 'en'), (minor, currency, language) => {
-        const exp = currencyExponent(currency);
-        const digits = minor.toString().padStart(exp + 1, '0');
-        const value = exp ? `${digits.slice(0, -exp)}.${digits.slice(-exp)}` : digits;
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 14n - 1n }), fc.constantFrom('IDR', 'JPY', 'KWD'), fc.constantFrom<Lang>('id', 'en'), (minor, currency, lang) => {
+        const value = minorToValue(minor, currency);
         if (value.split('.')[0]!.length > 14) return;
-        expect(parseAmountInput(amountToInput(value, currency, language), currency, language)).toEqual({ ok: true, value });
+        expect(parseAmount(amountToInput(value, currency, lang), currency, lang)).toEqual({ ok: true, value });
       }),
     );
   });
@@ -139,7 +132,7 @@ const CARD_CONTROLS: SpendControlsView = {
 
 describe('the form and the API shape', () => {
   it("reads a card's controls into the form and writes the same controls back, in both languages", () => {
-    for (const language of ['id', 'en']) {
+    for (const language of ['id', 'en'] as const) {
       const form = controlsToForm(CARD_CONTROLS, 'IDR', language);
       expect(form.spendingLimits.map((l) => l.amount)).toEqual(language === 'id' ? ['500000', '5000000,50'] : ['500000', '5000000.50']);
       const back = formToControls(form, language, MCC_GROUP_NAMES);
@@ -229,9 +222,11 @@ describe('the same validation as the server', () => {
   const country = fc.constantFrom('ID', 'SG', 'US', 'JP', 'id', 'IDN', '1D', '');
   const merchantId = fc.constantFrom('M-1', 'M-2', 'toko 7', ' M-3', 'M-4 ', '', 'x'.repeat(64), 'x'.repeat(65));
   // Amounts as an English user types them, without grouping or leading zeros (the server has no
-  // language, so these are the texts both sides read alike).
+  // language, so these are the texts both sides read alike). The form is stricter in one way it
+  // need not mirror: it refuses decimals beyond the currency's even when they are zeros
+  // ("150000.500" IDR), which the server lets through.
   const amount = fc.oneof(
-    fc.constantFrom('0', '0.00', '0.001', '1', '150000', '150000.5', '150000.50', '150000.505', '150000.500', '99999999999999', '100000000000000', '', 'abc', '1,5'),
+    fc.constantFrom('0', '0.00', '0.001', '1', '150000', '150000.5', '150000.50', '150000.505', '99999999999999', '100000000000000', '', 'abc', '1,5'),
     fc.bigInt({ min: 1n, max: 10n ** 12n }).map((n) => `${n / 100n || 1n}.${(n % 100n).toString().padStart(2, '0')}`),
   );
   const categories = fc.array(category, { maxLength: 3 });

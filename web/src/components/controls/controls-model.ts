@@ -1,4 +1,5 @@
-import { amountToInput, parseAmountInput, type AmountProblem } from './amount-input';
+import type { Lang } from '../../format';
+import { amountToInput, parseAmount, type AmountProblem } from './amount-input';
 
 /**
  * The controls editor's model: the form state it edits, built from a card's `spendControls` (the
@@ -90,7 +91,7 @@ export interface ControlsForm {
   blockedMerchantIds: string[];
 }
 
-/** A problem with one input: the dotted path the server would name, a message key under `cards.controls.errors`, its parameters. */
+/** A problem with one input: the dotted path the server would name, a message key under `cards.errors`, its parameters. */
 export interface FieldIssue {
   field: string;
   code: IssueCode;
@@ -106,7 +107,9 @@ export type IssueCode =
   | 'merchant_id_format'
   | 'duplicate'
   | 'allowed_and_blocked'
-  | 'in_both_lists';
+  | 'in_both_lists'
+  | 'too_long'
+  | 'postal_code_format';
 
 let rowCounter = 0;
 function rowKey(): string {
@@ -136,13 +139,13 @@ export function newCountLimit(interval: CountInterval = 'daily'): CountLimitRow 
   return { key: rowKey(), count: '', interval, categories: [] };
 }
 
-/** A card's controls → the form, amounts written for `language`. */
-export function controlsToForm(controls: SpendControlsView, currency: string, language: string): ControlsForm {
+/** A card's controls → the form, amounts written for `lang`. */
+export function controlsToForm(controls: SpendControlsView, currency: string, lang: Lang): ControlsForm {
   return {
     currency,
     spendingLimits: controls.spendingLimits.map((l) => ({
       key: rowKey(),
-      amount: amountToInput(l.amount.value, l.amount.currency, language),
+      amount: amountToInput(l.amount.value, l.amount.currency, lang),
       interval: l.interval,
       categories: [...(l.categories ?? [])],
     })),
@@ -208,13 +211,13 @@ export type ControlsResult = { ok: true; controls: SpendControlsInput } | { ok: 
  * The form → `spendControls` for the API, or every problem the server would refuse it for, each
  * at the path the server names (prefixed by `field`, default "spendControls").
  */
-export function formToControls(form: ControlsForm, language: string, groupNames?: readonly string[], field = 'spendControls'): ControlsResult {
+export function formToControls(form: ControlsForm, lang: Lang, groupNames?: readonly string[], field = 'spendControls'): ControlsResult {
   const issues: FieldIssue[] = [];
 
   if (form.spendingLimits.length > MAX_LIMITS) issues.push({ field: `${field}.spendingLimits`, code: 'too_many', params: { max: MAX_LIMITS } });
   const spendingLimits = form.spendingLimits.map((row, i) => {
     const at = `${field}.spendingLimits.${i}`;
-    const parsed = parseAmountInput(row.amount, form.currency, language);
+    const parsed = parseAmount(row.amount, form.currency, lang);
     if (!parsed.ok) issues.push({ field: `${at}.amount.value`, ...parsed.problem });
     checkList('category', row.categories, `${at}.categories`, issues, groupNames);
     return {
