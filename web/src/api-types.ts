@@ -2,7 +2,8 @@
 // OpenAPI document (/openapi.json). Keep them in step with both when a route changes.
 
 export type Role = 'viewer' | 'finance_admin' | 'owner';
-export type TwoFactorState = 'none' | 'required' | 'enrolment_required';
+/** none / verified: a full session; required: waiting for a code; enrolment_required: must enrol first. */
+export type TwoFactorState = 'none' | 'verified' | 'required' | 'enrolment_required';
 
 /** SNAP money: a decimal string in the currency's minor-unit precision. */
 export interface Money {

@@ -47,9 +47,13 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
-let onSessionExpired: (signInPath: string) => void = (path) => window.location.assign(`/dashboard${path}`);
-/** The app routes to sign-in itself (keeping the page's state in history) instead of reloading. */
-export function setSessionExpiredHandler(handler: (signInPath: string) => void): void {
+type SessionHandler = (signInPath: string, requestPath: string) => void;
+let onSessionExpired: SessionHandler = (path) => window.location.assign(`/dashboard${path}`);
+/**
+ * The app routes a 401 itself (to sign-in, or to the two-factor step when the session was
+ * restricted), keeping the page's state in history instead of reloading.
+ */
+export function setSessionExpiredHandler(handler: SessionHandler): void {
   onSessionExpired = handler;
 }
 
@@ -93,7 +97,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       typeof json.responseMessage === 'string' ? json.responseMessage : response.statusText,
       typeof json.field === 'string' ? json.field : undefined,
     );
-    if (response.status === 401 && options.signInOnUnauthorized !== false) onSessionExpired(signInPath(currentDashboardPath()));
+    if (response.status === 401 && options.signInOnUnauthorized !== false) onSessionExpired(signInPath(currentDashboardPath()), path);
     throw error;
   }
   return json as T;

@@ -2,10 +2,12 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useNavigate } from 'react-router';
-import { ApiError, setSessionExpiredHandler } from './api';
+import { api, ApiError, currentDashboardPath, setSessionExpiredHandler } from './api';
+import type { Me } from './api-types';
 import { Layout, RequireSession } from './components/layout';
 import { Loading } from './components/states';
 import { i18n } from './i18n';
+import { ME_QUERY_KEY } from './me';
 
 const SignInPage = lazy(() => import('./pages/sign-in'));
 const TwoFactorPage = lazy(() => import('./pages/two-factor'));
@@ -33,13 +35,33 @@ const queryClient = new QueryClient({
   },
 });
 
-/** A 401 from any call routes to sign-in with the page to come back to. */
+/**
+ * A 401 from any call: when the session still exists but was restricted (the business now
+ * requires 2FA), to the two-factor step or enrolment; when it is gone, to sign-in. Either way
+ * with the page to come back to.
+ */
 function SessionExpiry() {
   const navigate = useNavigate();
   useEffect(() => {
-    setSessionExpiredHandler((signInPath) => {
-      if (window.location.pathname.startsWith('/dashboard/sign-in')) return;
-      void navigate(signInPath);
+    let checking = false;
+    setSessionExpiredHandler((signInPath, requestPath) => {
+      if (checking || /^\/dashboard\/(sign-in|two-factor)/.test(window.location.pathname)) return;
+      checking = true;
+      const here = encodeURIComponent(currentDashboardPath());
+      const me = requestPath === '/me' ? Promise.reject(new Error('no session')) : api<Me>('/me', { signInOnUnauthorized: false });
+      me.then(
+        (m) => {
+          queryClient.setQueryData(ME_QUERY_KEY, m);
+          if (m.session.twoFactor === 'required') void navigate(`/sign-in/two-factor?next=${here}`);
+          else if (m.session.twoFactor === 'enrolment_required') void navigate(`/two-factor/enrol?next=${here}`);
+        },
+        () => {
+          queryClient.removeQueries({ queryKey: ME_QUERY_KEY });
+          void navigate(signInPath);
+        },
+      ).finally(() => {
+        checking = false;
+      });
     });
   }, [navigate]);
   return null;
