@@ -8,6 +8,7 @@ import { simulateNetwork } from './modules/authorizations/network-simulator';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { rekeyWebhookSecrets } from './modules/webhooks/notification-key';
+import { rekeyTwoFactorSecrets } from './modules/access/two-factor.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
 import { inTransaction, migrate } from './platform/db';
 import { parseSnapValue, snapAmount } from './platform/money';
@@ -251,7 +252,7 @@ program
   .description('Re-encrypt secrets and PANs under the active KARTU_MASTER_KEY (list the old key in KARTU_PREVIOUS_MASTER_KEYS first)')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
-    const result = await withRuntime(async (rt) => ({ keyId: rt.kartu.secrets.activeKeyId, ...(await rekeySecrets(rt.kartu)), cards: await rekeyCards(rt.kartu), ...(await rekeyWebhookSecrets(rt.kartu)) }));
+    const result = await withRuntime(async (rt) => ({ keyId: rt.kartu.secrets.activeKeyId, ...(await rekeySecrets(rt.kartu)), cards: await rekeyCards(rt.kartu), ...(await rekeyWebhookSecrets(rt.kartu)), twoFactorSecrets: await rekeyTwoFactorSecrets(rt.kartu) }));
     print(Boolean(opts.json), result);
   });
 

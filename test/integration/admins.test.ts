@@ -104,7 +104,9 @@ describe('admin login and session cookie', () => {
     expect(ok.body).toEqual({
       responseCode: '2000000',
       responseMessage: 'Successful',
-      admin: { id: owner.adminId, businessId, email: owner.email, role: 'owner' },
+      admin: { id: owner.adminId, businessId, email: owner.email, role: 'owner', twoFactorEnabled: false },
+      business: { id: businessId, name: 'Login Co', currency: 'IDR', timeZone: 'Asia/Jakarta', environment: 'sandbox', requireTwoFactor: false },
+      session: { twoFactor: 'none', expiresAt: new Date(h.clock.now().getTime() + 8 * 3600_000).toISOString() },
     });
 
     const none = await me();

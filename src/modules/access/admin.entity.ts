@@ -29,6 +29,21 @@ export class Admin {
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
   lastLoginAt!: Date | null;
 
+  /** The active TOTP secret, a SecretBox envelope (two-factor.service.ts); null without 2FA. */
+  @Column({ name: 'totp_secret_enc', type: 'text', nullable: true })
+  totpSecretEnc!: string | null;
+
+  /** A secret being enrolled, not yet confirmed by a code; a SecretBox envelope. */
+  @Column({ name: 'totp_pending_secret_enc', type: 'text', nullable: true })
+  totpPendingSecretEnc!: string | null;
+
+  /** The last TOTP time step a code was accepted for: codes of that step and earlier are refused. */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  totpLastStep!: number | null;
+
+  @Column({ name: 'two_factor_enabled_at', type: 'timestamptz', nullable: true })
+  twoFactorEnabledAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

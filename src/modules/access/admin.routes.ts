@@ -1,11 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
-import { FeatureNotAllowed, Unauthorized } from '../../platform/errors';
+import { Conflict, FeatureNotAllowed, type KartuError, Unauthorized } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
 import type { RateLimits } from '../../platform/rate-limit';
 import { ADMIN_ROLES, type AdminRole } from './admin.entity';
-import { login, logout, resolveSession, type AdminSession } from './admins.service';
+import { FULL_SESSION_STAGES, login, logout, resolveSession, SESSION_STAGES, type AdminSession, type SessionStage } from './admins.service';
+import { confirmEnrolment, disableTwoFactor, RECOVERY_CODE, securityPolicy, setSecurityPolicy, startEnrolment, TOTP_CODE, verifyLoginCode } from './two-factor.service';
 import './caller';
 
 export const SESSION_COOKIE = 'kartu_session';
@@ -31,11 +32,29 @@ function setSessionCookie(k: Kartu, res: Response, value: string, maxAgeSeconds:
   res.append('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
 }
 
+export interface AdminGuardOptions {
+  /**
+   * The session stages this route accepts: the full ones (`none`, `verified`) unless it names
+   * others. The restricted stages (`required`, `enrolment_required`) pass only where listed.
+   */
+  stages?: readonly SessionStage[];
+}
+
+/** Why a session at `stage` cannot use a route that does not accept it. */
+function refusedStage(stage: SessionStage): KartuError {
+  if (stage === 'required') return new Unauthorized('A two-factor code is needed: POST /admin/v1/login/two-factor');
+  if (stage === 'enrolment_required') return new Unauthorized('The business requires two-factor authentication: enrol first (POST /admin/v1/two-factor/enrolment)');
+  return new Conflict('This session is already signed in');
+}
+
 /**
  * Admin session guard. The cookie is SameSite=Strict and HttpOnly; state-changing calls must also
  * come from Kartu's own origin when the browser says where they come from (defence in depth).
+ * Only full sessions pass unless `o.stages` says otherwise (a session waiting for its two-factor
+ * code or enrolment gets 401xx00 saying what it needs).
  */
-export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES): RequestHandler {
+export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES, o: AdminGuardOptions = {}): RequestHandler {
+  const stages = o.stages ?? FULL_SESSION_STAGES;
   return async (req, _res, next) => {
     const token = sessionCookie(req);
     const session = token ? await resolveSession(k, token) : undefined;
@@ -44,6 +63,7 @@ export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES
       const origin = req.get('origin');
       if (origin && origin !== `${req.protocol}://${req.get('host')}`) throw new FeatureNotAllowed('Cross-origin request refused');
     }
+    if (!stages.includes(session.twoFactor)) throw refusedStage(session.twoFactor);
     if (!roles.includes(session.role)) throw new FeatureNotAllowed(`Requires role ${roles.join(' or ')}`);
     req.admin = session;
     req.adminSessionToken = token;
@@ -52,23 +72,61 @@ export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES
   };
 }
 
-const adminView = z.object({ id: z.string(), businessId: z.string(), email: z.string(), role: z.enum(ADMIN_ROLES) });
-const toView = (s: AdminSession) => ({ id: s.adminId, businessId: s.businessId, email: s.email, role: s.role });
+const adminView = z.object({ id: z.string(), businessId: z.string(), email: z.string(), role: z.enum(ADMIN_ROLES), twoFactorEnabled: z.boolean() });
+const toView = (s: AdminSession) => ({ id: s.adminId, businessId: s.businessId, email: s.email, role: s.role, twoFactorEnabled: s.twoFactorEnabled });
+const sessionView = z.object({ twoFactor: z.enum(SESSION_STAGES), expiresAt: z.string() });
+const loginAnswer = z.object({ admin: adminView, expiresAt: z.string(), twoFactor: z.enum(SESSION_STAGES) });
+const securityView = z.object({ security: z.object({ requireTwoFactor: z.boolean() }) });
+const totpCode = z.string().regex(TOTP_CODE, 'a 6-digit code from the authenticator app').meta({ description: 'The 6-digit code the authenticator app shows for the new secret', example: '492039' });
+const loginCode = z
+  .string()
+  .regex(new RegExp(`${TOTP_CODE.source}|${RECOVERY_CODE.source}`), 'a 6-digit code from the authenticator app or a recovery code (xxxxxx-xxxxxx)')
+  .meta({ description: 'The 6-digit code the authenticator app shows, or an unused recovery code (xxxxxx-xxxxxx, any case)', example: '492039' });
+
+/** The session cookie lives as long as the session: a restricted one for minutes, a full one for the session TTL. */
+function sendSession(k: Kartu, res: Response, opened: { sessionToken: string; session: AdminSession }) {
+  setSessionCookie(k, res, opened.sessionToken, Math.max(0, Math.round((opened.session.expiresAt.getTime() - k.clock.now().getTime()) / 1000)));
+  return { admin: toView(opened.session), expiresAt: opened.session.expiresAt.toISOString(), twoFactor: opened.session.twoFactor };
+}
+
+/** Enrolment secrets and recovery codes are shown once: no cache may keep them. */
+function noStore(res: Response): void {
+  res.setHeader('Cache-Control', 'no-store');
+}
 
 export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): void {
+  const anyStage = { stages: SESSION_STAGES };
+  const enrolling = { stages: [...FULL_SESSION_STAGES, 'enrolment_required'] as const };
+
   admin.route({
     method: 'post',
     path: '/login',
     service: ADMIN_SERVICE,
     tag: 'Admin',
-    summary: 'Log in with email and password; sets an HttpOnly, SameSite=Strict session cookie',
+    summary:
+      'Log in with email and password; sets an HttpOnly, SameSite=Strict session cookie. `twoFactor` says what the session is: `none` (full), `required` (give the code to POST /login/two-factor) or `enrolment_required` (the business requires 2FA: enrol first)',
     body: z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(1024) }),
-    response: z.object({ admin: adminView, expiresAt: z.string() }),
+    response: loginAnswer,
     handler: async ({ req, res, body }) => {
       await limits.consume(`login-ip:${req.ip}`, 10);
-      const result = await login(k, { email: body.email, password: body.password, ip: req.ip });
-      setSessionCookie(k, res, result.sessionToken, k.config.sessionTtlSeconds);
-      return { admin: toView(result.session), expiresAt: result.expiresAt.toISOString() };
+      return sendSession(k, res, await login(k, { email: body.email, password: body.password, ip: req.ip }));
+    },
+  });
+
+  admin.route({
+    method: 'post',
+    path: '/login/two-factor',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary:
+      'Second step of a login with 2FA: a TOTP code or a recovery code (each works once). Upgrades the session under a new cookie. Wrong codes count towards the same lockout as wrong passwords (5 → 423 for 15 minutes)',
+    security: ['adminSession'],
+    guards: [requireAdmin(k, ADMIN_ROLES, { stages: ['required'] })],
+    body: z.strictObject({ code: loginCode }),
+    response: loginAnswer,
+    handler: async ({ req, res, body }) => {
+      await limits.consume(`login-two-factor-ip:${req.ip}`, 10);
+      return sendSession(k, res, await verifyLoginCode(k, req.adminSessionToken, req.admin, body.code, req.ip));
     },
   });
 
@@ -79,7 +137,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     tag: 'Admin',
     summary: 'End the current session',
     security: ['adminSession'],
-    guards: [requireAdmin(k)],
+    guards: [requireAdmin(k, ADMIN_ROLES, anyStage)],
     handler: async ({ req, res }) => {
       await logout(k, req.adminSessionToken, req.admin);
       setSessionCookie(k, res, '', 0);
@@ -92,11 +150,110 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/me',
     service: ADMIN_SERVICE,
     tag: 'Admin',
-    summary: 'The logged-in admin',
+    summary: 'The logged-in admin, their business and the session (any stage: the dashboard reads what a restricted session still needs here)',
+    security: ['adminSession'],
+    guards: [requireAdmin(k, ADMIN_ROLES, anyStage)],
+    response: z.object({
+      admin: adminView,
+      business: z.object({
+        id: z.string(),
+        name: z.string(),
+        currency: z.string(),
+        timeZone: z.string(),
+        environment: z.enum(['sandbox', 'production']),
+        requireTwoFactor: z.boolean(),
+      }),
+      session: sessionView,
+    }),
+    handler: async ({ req }) => {
+      const [business]: Array<{ id: string; name: string; currency: string; time_zone: string; require_two_factor: boolean }> = await k.db.query(
+        'SELECT id, name, currency, time_zone, require_two_factor FROM businesses WHERE id = $1',
+        [req.admin.businessId],
+      );
+      if (!business) throw new Unauthorized('Log in first');
+      return {
+        admin: toView(req.admin),
+        business: { id: business.id, name: business.name, currency: business.currency, timeZone: business.time_zone, environment: k.config.env, requireTwoFactor: business.require_two_factor },
+        session: { twoFactor: req.admin.twoFactor, expiresAt: req.admin.expiresAt.toISOString() },
+      };
+    },
+  });
+
+  admin.route({
+    method: 'post',
+    path: '/two-factor/enrolment',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary:
+      'Start enrolling an authenticator: a new TOTP secret (SHA-1, 6 digits, 30 s) and its otpauth:// URL for a QR code, not active until confirmed. Restarting replaces the pending secret; refused (409) while 2FA is on',
+    security: ['adminSession'],
+    guards: [requireAdmin(k, ADMIN_ROLES, enrolling)],
+    response: z.object({ enrolment: z.object({ secret: z.string(), otpauthUrl: z.string() }) }),
+    handler: async ({ req, res }) => {
+      noStore(res);
+      return { enrolment: await startEnrolment(k, req.admin) };
+    },
+  });
+
+  admin.route({
+    method: 'post',
+    path: '/two-factor/enrolment/confirm',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary: 'Activate the pending secret with a code from it: answers 10 single-use recovery codes (shown only here) and upgrades the session to `verified` under a new cookie',
+    security: ['adminSession'],
+    guards: [requireAdmin(k, ADMIN_ROLES, enrolling)],
+    body: z.strictObject({ code: totpCode }),
+    response: z.object({ recoveryCodes: z.array(z.string()), session: sessionView }),
+    handler: async ({ req, res, body }) => {
+      await limits.consume(`two-factor-ip:${req.ip}`, 10);
+      noStore(res);
+      const confirmed = await confirmEnrolment(k, req.adminSessionToken, req.admin, body.code, req.ip);
+      sendSession(k, res, confirmed);
+      return { recoveryCodes: confirmed.recoveryCodes, session: { twoFactor: confirmed.session.twoFactor, expiresAt: confirmed.session.expiresAt.toISOString() } };
+    },
+  });
+
+  admin.route({
+    method: 'post',
+    path: '/two-factor/disable',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary: 'Turn 2FA off with a TOTP or recovery code (wrong codes count towards the lockout); refused with 403 while the business requires 2FA',
     security: ['adminSession'],
     guards: [requireAdmin(k)],
-    response: z.object({ admin: adminView }),
-    handler: ({ req }) => ({ admin: toView(req.admin) }),
+    body: z.strictObject({ code: loginCode }),
+    handler: async ({ req, body }) => {
+      await limits.consume(`two-factor-ip:${req.ip}`, 10);
+      await disableTwoFactor(k, req.admin, body.code, req.ip);
+      return {};
+    },
+  });
+
+  admin.route({
+    method: 'get',
+    path: '/business/security',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary: "The business's security policy",
+    security: ['adminSession'],
+    guards: [requireAdmin(k)],
+    response: securityView,
+    handler: async ({ req }) => ({ security: await securityPolicy(k, req.admin.businessId) }),
+  });
+
+  admin.route({
+    method: 'patch',
+    path: '/business/security',
+    service: ADMIN_SERVICE,
+    tag: 'Admin',
+    summary:
+      "Set the business's security policy (owners). Requiring 2FA needs the owner's own session to have given a code (409 otherwise); it restricts every session of the business that has not: they must give a code or enrol within 5 minutes",
+    security: ['adminSession'],
+    guards: [requireAdmin(k, ['owner'])],
+    body: z.strictObject({ requireTwoFactor: z.boolean() }),
+    response: securityView,
+    handler: async ({ req, body }) => ({ security: await setSecurityPolicy(k, req.adminSessionToken, req.admin, body, req.ip) }),
   });
 
   const auditQuery = z.strictObject({

@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import type { Kartu } from '../../context';
 import { inTransaction, isUniqueViolation } from '../../platform/db';
 import { randomToken, sha256Hex } from '../../platform/crypto';
@@ -20,11 +21,26 @@ export class AccountLocked extends KartuError {
   }
 }
 
+/**
+ * A session's two-factor stage (admin_sessions.two_factor). `none` (the admin has no 2FA and the
+ * business does not require it) and `verified` (a code was given) are full sessions; `required`
+ * (the password was right, the code is still to come) and `enrolment_required` (the business
+ * requires 2FA and the admin has none yet) are restricted: only the routes that name them accept them.
+ */
+export const SESSION_STAGES = ['none', 'required', 'enrolment_required', 'verified'] as const;
+export type SessionStage = (typeof SESSION_STAGES)[number];
+export const FULL_SESSION_STAGES: readonly SessionStage[] = ['none', 'verified'];
+/** A restricted session lasts at most this long: enough to type a code or scan a QR code. */
+export const RESTRICTED_SESSION_SECONDS = 300;
+
 export interface AdminSession {
   adminId: string;
   businessId: string;
   email: string;
   role: AdminRole;
+  twoFactorEnabled: boolean;
+  twoFactor: SessionStage;
+  expiresAt: Date;
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -53,10 +69,31 @@ export async function createAdmin(k: Kartu, input: { businessId: string; email: 
 let decoyHash: Promise<string> | undefined;
 
 /**
- * Email + password login. Five consecutive failures lock the account for 15 minutes (even the right
- * password is refused while locked); success resets the count and opens a session.
+ * Counts one failed login (wrong password or wrong two-factor code) in SQL, so concurrent failures
+ * cannot lose an increment; a count left over from an expired lock starts again at one. The fifth
+ * consecutive failure locks the account for LOCKOUT_MINUTES. Answers whether this failure locked it.
  */
-export async function login(k: Kartu, input: { email: string; password: string; ip?: string }): Promise<{ sessionToken: string; session: AdminSession; expiresAt: Date }> {
+export async function countFailedLogin(tx: EntityManager, adminId: string, now: Date): Promise<boolean> {
+  // For UPDATE, TypeORM's query() answers [rows, affectedCount], not the rows themselves.
+  const [[row]]: [Array<{ failed_attempts: number }>, number] = await tx.query(
+    `UPDATE admins SET failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END,
+            locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
+      WHERE id = $1 RETURNING failed_attempts`,
+    [adminId, now],
+  );
+  const locked = (row?.failed_attempts ?? 0) >= MAX_FAILED_LOGINS;
+  if (locked) await tx.query('UPDATE admins SET locked_until = $2 WHERE id = $1', [adminId, new Date(now.getTime() + LOCKOUT_MINUTES * 60_000)]);
+  return locked;
+}
+
+/**
+ * Email + password login. Five consecutive failures lock the account for 15 minutes (even the right
+ * password is refused while locked). An admin with 2FA gets a `required` session and the login
+ * completes with the code (POST /login/two-factor): until then the failure count is not reset, so
+ * wrong codes keep counting towards the same lockout however often the password is given again.
+ * When the business requires 2FA and the admin has none, the session is `enrolment_required`.
+ */
+export async function login(k: Kartu, input: { email: string; password: string; ip?: string }): Promise<{ sessionToken: string; session: AdminSession }> {
   const email = input.email.trim().toLowerCase();
   const admin = await k.db.getRepository(Admin).findOneBy({ email });
   const now = k.clock.now();
@@ -69,52 +106,102 @@ export async function login(k: Kartu, input: { email: string; password: string; 
   const valid = await argon2.verify(admin.passwordHash, input.password);
   if (!valid) {
     await inTransaction(k.db, async (tx) => {
-      // Counted in SQL so concurrent failures cannot lose an increment. For UPDATE, TypeORM's query()
-      // answers [rows, affectedCount], not the rows themselves.
-      const [[row]]: [Array<{ failed_attempts: number }>, number] = await tx.query(
-        `UPDATE admins SET failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
-          WHERE id = $1 RETURNING failed_attempts`,
-        [admin.id, now],
-      );
-      const locked = (row?.failed_attempts ?? 0) >= MAX_FAILED_LOGINS;
-      if (locked) await tx.query('UPDATE admins SET locked_until = $2 WHERE id = $1', [admin.id, new Date(now.getTime() + LOCKOUT_MINUTES * 60_000)]);
+      const locked = await countFailedLogin(tx, admin.id, now);
       await recordAudit(tx, { businessId: admin.businessId, actorType: 'admin', actorId: admin.id, action: locked ? 'admin.locked' : 'admin.login_failed', targetType: 'admin', targetId: admin.id, ip: input.ip });
     });
     throw new Unauthorized('Invalid email or password');
   }
-  const sessionToken = randomToken(32);
-  const expiresAt = new Date(now.getTime() + k.config.sessionTtlSeconds * 1000);
-  const idleExpiresAt = new Date(Math.min(expiresAt.getTime(), now.getTime() + k.config.sessionIdleSeconds * 1000));
-  await inTransaction(k.db, async (tx) => {
-    await tx.update(Admin, { id: admin.id }, { failedAttempts: 0, lockedUntil: null, lastLoginAt: now });
-    await tx.query('INSERT INTO admin_sessions (session_hash, admin_id, business_id, expires_at, idle_expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      sha256Hex(sessionToken),
-      admin.id,
-      admin.businessId,
-      expiresAt,
-      idleExpiresAt,
-    ]);
-    await recordAudit(tx, { businessId: admin.businessId, actorType: 'admin', actorId: admin.id, action: 'admin.login', targetType: 'admin', targetId: admin.id, ip: input.ip });
+  return inTransaction(k.db, async (tx) => {
+    // FOR SHARE: a policy change (two-factor.service.ts, FOR UPDATE) either sees this session and
+    // restricts it, or commits first and this login reads the new policy.
+    const [business]: Array<{ require_two_factor: boolean }> = await tx.query('SELECT require_two_factor FROM businesses WHERE id = $1 FOR SHARE', [admin.businessId]);
+    const twoFactorEnabled = admin.totpSecretEnc !== null;
+    const stage: SessionStage = twoFactorEnabled ? 'required' : business!.require_two_factor ? 'enrolment_required' : 'none';
+    if (stage !== 'required') await tx.update(Admin, { id: admin.id }, { failedAttempts: 0, lockedUntil: null, lastLoginAt: now });
+    const opened = await openSession(k, tx, { adminId: admin.id, businessId: admin.businessId, email: admin.email, role: admin.role, twoFactorEnabled }, stage);
+    await recordAudit(tx, { businessId: admin.businessId, actorType: 'admin', actorId: admin.id, action: 'admin.login', targetType: 'admin', targetId: admin.id, details: { twoFactor: stage }, ip: input.ip });
+    return opened;
   });
-  return { sessionToken, expiresAt, session: { adminId: admin.id, businessId: admin.businessId, email: admin.email, role: admin.role } };
+}
+
+/**
+ * A new session row; the token is returned, only its hash stored. A restricted session lasts
+ * RESTRICTED_SESSION_SECONDS; a full one until `expiresAt` when given (an upgraded session keeps
+ * the lifetime of the login it continues), else the session TTL.
+ */
+export async function openSession(
+  k: Kartu,
+  tx: EntityManager,
+  who: Omit<AdminSession, 'twoFactor' | 'expiresAt'>,
+  stage: SessionStage,
+  expiresAt?: Date,
+): Promise<{ sessionToken: string; session: AdminSession }> {
+  const now = k.clock.now().getTime();
+  const fullUntil = expiresAt?.getTime() ?? now + k.config.sessionTtlSeconds * 1000;
+  const until = new Date(FULL_SESSION_STAGES.includes(stage) ? fullUntil : Math.min(fullUntil, now + RESTRICTED_SESSION_SECONDS * 1000));
+  const idleUntil = new Date(Math.min(until.getTime(), now + k.config.sessionIdleSeconds * 1000));
+  const sessionToken = randomToken(32);
+  await tx.query('INSERT INTO admin_sessions (session_hash, admin_id, business_id, expires_at, idle_expires_at, two_factor) VALUES ($1, $2, $3, $4, $5, $6)', [
+    sha256Hex(sessionToken),
+    who.adminId,
+    who.businessId,
+    until,
+    idleUntil,
+    stage,
+  ]);
+  return { sessionToken, session: { ...who, twoFactor: stage, expiresAt: until } };
+}
+
+/**
+ * Replaces a session by a new one at a higher stage (a code was given): a new token, the old
+ * hash deleted, so a token seen before the upgrade is worth nothing after it. A session upgraded
+ * from a restricted stage gets the full lifetime from now; a full one keeps its expiry.
+ * Unauthorized when the old session is gone (logged out, expired, or upgraded concurrently).
+ */
+export async function upgradeSession(
+  k: Kartu,
+  tx: EntityManager,
+  sessionToken: string,
+  session: AdminSession,
+  stage: SessionStage,
+): Promise<{ sessionToken: string; session: AdminSession }> {
+  const [rows]: [Array<{ two_factor: SessionStage; expires_at: Date }>, number] = await tx.query(
+    'DELETE FROM admin_sessions WHERE session_hash = $1 AND admin_id = $2 AND expires_at > $3 RETURNING two_factor, expires_at',
+    [sha256Hex(sessionToken), session.adminId, k.clock.now()],
+  );
+  const old = rows[0];
+  if (!old) throw new Unauthorized('Log in first');
+  const keepExpiry = FULL_SESSION_STAGES.includes(old.two_factor) ? old.expires_at : undefined;
+  return openSession(k, tx, { ...session, twoFactorEnabled: stage === 'verified' || session.twoFactorEnabled }, stage, keepExpiry);
 }
 
 /** The session behind a cookie, sliding its idle expiry; undefined when unknown or expired. */
 export async function resolveSession(k: Kartu, sessionToken: string): Promise<AdminSession | undefined> {
   const now = k.clock.now();
   // UPDATE … RETURNING: TypeORM's query() answers [rows, affectedCount].
-  const [rows]: [Array<{ admin_id: string; business_id: string; email: string; role: AdminRole }>, number] = await k.db.query(
+  const [rows]: [
+    Array<{ admin_id: string; business_id: string; email: string; role: AdminRole; two_factor: SessionStage; expires_at: Date; two_factor_enabled: boolean }>,
+    number,
+  ] = await k.db.query(
     `UPDATE admin_sessions s SET idle_expires_at = LEAST(s.expires_at, $2::timestamptz + make_interval(secs => $3))
        FROM admins a
       WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2
-      RETURNING s.admin_id, s.business_id, a.email, a.role`,
+      RETURNING s.admin_id, s.business_id, a.email, a.role, s.two_factor, s.expires_at, a.totp_secret_enc IS NOT NULL AS two_factor_enabled`,
     [sha256Hex(sessionToken), now, k.config.sessionIdleSeconds],
   );
   const row = rows[0];
-  return row && { adminId: row.admin_id, businessId: row.business_id, email: row.email, role: row.role };
+  return (
+    row && {
+      adminId: row.admin_id,
+      businessId: row.business_id,
+      email: row.email,
+      role: row.role,
+      twoFactorEnabled: row.two_factor_enabled,
+      twoFactor: row.two_factor,
+      expiresAt: row.expires_at,
+    }
+  );
 }
-
 export async function logout(k: Kartu, sessionToken: string, session: AdminSession): Promise<void> {
   await inTransaction(k.db, async (tx) => {
     await tx.query('DELETE FROM admin_sessions WHERE session_hash = $1', [sha256Hex(sessionToken)]);
