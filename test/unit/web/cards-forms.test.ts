@@ -110,7 +110,7 @@ describe('issuing a card', () => {
 });
 
 describe('replacing a card', () => {
-  const shipping = { name: 'Ani', address: { line1: 'Jl. Sudirman 1', city: 'Jakarta', postalCode: '10220', country: 'ID' }, service: 'express', status: 'delivered' };
+  const shipping = { name: 'Ani', address: { line1: 'Jl. Sudirman 1', city: 'Jakarta', postalCode: '10220', country: 'ID' }, service: 'express' as const, status: 'delivered' };
 
   it('issues the same type to the same cardholder, naming the card and the reason', () => {
     const card = { id: 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6', cardholderId: HOLDER, type: 'VIRTUAL' as const };

@@ -109,7 +109,8 @@ export type IssueCode =
   | 'allowed_and_blocked'
   | 'in_both_lists'
   | 'too_long'
-  | 'postal_code_format';
+  | 'postal_code_format'
+  | 'mcc_format';
 
 let rowCounter = 0;
 function rowKey(): string {

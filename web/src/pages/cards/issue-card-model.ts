@@ -59,19 +59,19 @@ export function emptyShipping(name = ''): ShippingForm {
   return { name, line1: '', line2: '', city: '', state: '', postalCode: '', country: 'ID', service: 'standard' };
 }
 
-/** A card's stored shipping (GET /cards/{id}) → the form, to ship its replacement to the same place. */
-export function shippingToForm(shipping: Record<string, unknown> | null): ShippingForm {
-  const address = (shipping?.address ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+/** A card's shipping (GET /cards/{id}) → the form, to ship its replacement to the same place. */
+export function shippingToForm(shipping: Pick<ShippingInput, 'name' | 'address' | 'service'> | null): ShippingForm {
+  if (!shipping) return emptyShipping();
+  const { address } = shipping;
   return {
-    name: text(shipping?.name),
-    line1: text(address.line1),
-    line2: text(address.line2),
-    city: text(address.city),
-    state: text(address.state),
-    postalCode: text(address.postalCode),
-    country: text(address.country) || 'ID',
-    service: shipping?.service === 'express' ? 'express' : 'standard',
+    name: shipping.name,
+    line1: address.line1,
+    line2: address.line2 ?? '',
+    city: address.city,
+    state: address.state ?? '',
+    postalCode: address.postalCode,
+    country: address.country,
+    service: shipping.service,
   };
 }
 
