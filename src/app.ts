@@ -7,8 +7,13 @@ import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
 import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
 import { authorizationFastPath } from './modules/authorizations/authorization-fast-path';
 import { networkRoutes } from './modules/authorizations/network.routes';
+import { adminAuthorizationRoutes } from './modules/authorizations/admin-authorizations.routes';
+import { sandboxRoutes } from './modules/authorizations/sandbox.routes';
 import { simulateRoutes } from './modules/authorizations/simulate.routes';
 import { cardRoutes } from './modules/cards/cards.routes';
+import { limitUsageRoutes } from './modules/cards/limit-usage';
+import { mccGroupRoutes } from './modules/controls/mcc-groups.routes';
+import { adminMoneyRoutes } from './modules/ledger/admin-money.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
 import { policyRoutes } from './modules/policies/policies.routes';
@@ -57,15 +62,20 @@ export function createApp(k: Kartu): KartuApp {
   historyRoutes(k, snap, partnerGuard);
   rewardsRoutes(k, snap, partnerGuard);
   reportRoutes(k, snap, partnerGuard);
-  cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
+  cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], reveal: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
 
   const admin = new ApiRouter('/admin/v1', docs);
   adminRoutes(k, admin, limits);
-  cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], sandbox: false });
+  cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], reveal: [requireAdmin(k, ['owner'])], security: ['adminSession'], sandbox: false });
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
   webhookRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner'])], security: ['adminSession'], publicKey: false });
+  adminMoneyRoutes(k, admin, [requireAdmin(k)]);
+  adminAuthorizationRoutes(k, admin, [requireAdmin(k)]);
+  limitUsageRoutes(k, admin, [requireAdmin(k)]);
+  mccGroupRoutes(admin, [requireAdmin(k)]);
+  sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -151,3 +151,8 @@ export async function hotQuery<T>(db: DataSource, name: string, text: string, va
   const pool = (db.driver as unknown as { master: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } }).master;
   return (await pool.query({ name, text, values })).rows;
 }
+
+/** Text that LIKE / ILIKE (with ESCAPE backslash) match literally: its %, _ and backslashes escaped. */
+export function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -26,12 +26,21 @@ export class BadRequest extends KartuError {
     super(400, '00', message);
   }
 }
-export class InvalidFieldFormat extends KartuError {
-  constructor(readonly field: string, detail?: string) {
-    super(400, '01', `Invalid Field Format ${field}${detail ? ` (${detail})` : ''}`);
+/** A validation error: its answer also carries `field`, the dotted path of the input it is about. */
+export abstract class FieldError extends KartuError {
+  abstract readonly field: string;
+}
+export class InvalidFieldFormat extends FieldError {
+  /** `fields`: what the message names when it is more than one field (unknown keys); `field` is the first. */
+  constructor(
+    readonly field: string,
+    detail?: string,
+    fields: string = field,
+  ) {
+    super(400, '01', `Invalid Field Format ${fields}${detail ? ` (${detail})` : ''}`);
   }
 }
-export class MissingMandatoryField extends KartuError {
+export class MissingMandatoryField extends FieldError {
   constructor(readonly field: string) {
     super(400, '02', `Invalid Mandatory Field ${field}`);
   }

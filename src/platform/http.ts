@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import { databaseUnavailable } from './db';
 import {
   BadRequest,
+  FieldError,
   GeneralError,
   InvalidFieldFormat,
   KartuError,
@@ -300,14 +301,15 @@ export const notFoundHandler: RequestHandler = () => {
 export function errorAnswer(
   err: unknown,
   o: { serviceCode: string; requestId: string; path: string; logger: Logger },
-): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string } } {
+): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string; field?: string } } {
   const error = toKartuError(err);
   // A ServiceUnavailable made from a database error (the network API's 91) logs that error.
   if (error.status >= 500) o.logger.error({ err: error instanceof ServiceUnavailable && error.cause ? error.cause : err, path: o.path }, 'unhandled error');
   const headers: Record<string, string> =
     error instanceof TooManyRequests || error instanceof ServiceUnavailable ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
   const message = error.status >= 500 ? `${error.message} (request id ${o.requestId})` : error.message;
-  return { status: error.status, headers, body: { responseCode: error.responseCode(o.serviceCode), responseMessage: message } };
+  const body = { responseCode: error.responseCode(o.serviceCode), responseMessage: message };
+  return { status: error.status, headers, body: error instanceof FieldError ? { ...body, field: error.field } : body };
 }
 
 export function errorHandler(logger: Logger) {
@@ -315,7 +317,8 @@ export function errorHandler(logger: Logger) {
     const answer = errorAnswer(err, { serviceCode: req.serviceCode ?? '00', requestId: req.requestId, path: req.path, logger });
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    sendSnap(res, answer.status, answer.body.responseCode, answer.body.responseMessage);
+    const { responseCode, responseMessage, ...rest } = answer.body;
+    sendSnap(res, answer.status, responseCode, responseMessage, rest);
   };
 }
 

@@ -9,6 +9,11 @@ const envelope = z.object({
   responseMessage: z.string(),
 });
 
+/** An error answer: a validation error (400xx01, 400xx02) also names the field it is about. */
+const errorEnvelope = envelope.extend({
+  field: z.string().optional().meta({ description: 'On 400xx01 / 400xx02: the dotted path of the input the error is about, e.g. spendControls.spendingLimits.0.amount.value' }),
+});
+
 /** The network API's 503: ISO 8583 `91`, not a SNAP code (errors.ts IssuerUnavailable). */
 const issuerUnavailable = z.object({
   responseCode: z.literal('91').meta({ description: 'ISO 8583 91: issuer unavailable' }),
@@ -76,8 +81,8 @@ export class ApiDocs {
               content: { 'application/json': { schema: envelope } },
             },
         default: {
-          description: `Error: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage`,
-          content: { 'application/json': { schema: envelope } },
+          description: `Error: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage (and field on a validation error)`,
+          content: { 'application/json': { schema: errorEnvelope } },
         },
       },
     });

@@ -12,7 +12,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const field = issue.path.map(String).join('.') || 'body';
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
-    throw new InvalidFieldFormat(keys.join(', '), 'unknown field');
+    throw new InvalidFieldFormat(keys[0]!, 'unknown field', keys.join(', '));
   }
   // zod reports a missing enum as invalid_value and a missing field as invalid_type, both without input.
   const missing =

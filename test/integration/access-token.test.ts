@@ -39,7 +39,7 @@ describe('POST /snap/v1.0/access-token/b2b (service 73)', () => {
   ])('missing %s → 4007302', async (header) => {
     const res = await partner.tokenRequest().unset(header).send(grant);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ responseCode: '4007302', responseMessage: `Invalid Mandatory Field ${header}` });
+    expect(res.body).toEqual({ responseCode: '4007302', responseMessage: `Invalid Mandatory Field ${header}`, field: header });
   });
 
   it('missing grantType → 4007302; wrong grantType or unknown field → 4007301', async () => {

@@ -98,8 +98,8 @@ describe('a finance_admin manages cards through /admin/v1', () => {
     expect(again.body.responseCode).toBe('4039215');
   });
 
-  it('reveals it: number, CVV and expiry, audited as the admin', async () => {
-    const res = await as(financeA).post(`/cards/${cardId}/reveal`);
+  it('reveals it to an owner: number, CVV and expiry, audited as the admin', async () => {
+    const res = await as(ownerA).post(`/cards/${cardId}/reveal`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.responseCode).toBe('2009300');
     revealed = res.body.card;
@@ -112,15 +112,17 @@ describe('a finance_admin manages cards through /admin/v1', () => {
 
     const rows = await auditRows(cardId);
     expect(rows.map((r) => r.action)).toEqual(['card.created', 'card.updated', 'card.revealed']);
-    for (const r of rows) expect(r).toMatchObject({ actor_type: 'admin', actor_id: financeA.adminId, business_id: businessA });
+    expect(rows.map((r) => r.actor_id)).toEqual([financeA.adminId, financeA.adminId, ownerA.adminId]);
+    for (const r of rows) expect(r).toMatchObject({ actor_type: 'admin', business_id: businessA });
   });
 
-  it('an owner can reveal too, and gets the same card details', async () => {
-    const res = await as(ownerA).post(`/cards/${cardId}/reveal`);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.card).toEqual({ id: cardId, ...revealed });
+  it('a finance_admin may not reveal on the admin API (owners only): 4039301, nothing audited', async () => {
+    const res = await as(financeA).post(`/cards/${cardId}/reveal`);
+    expect(res.status).toBe(403);
+    expect(res.body.responseCode).toBe('4039301');
+    expect(res.body).not.toHaveProperty('card');
     const reveals = (await auditRows(cardId)).filter((r) => r.action === 'card.revealed');
-    expect(reveals.map((r) => r.actor_id)).toEqual([financeA.adminId, ownerA.adminId]);
+    expect(reveals.map((r) => r.actor_id)).toEqual([ownerA.adminId]);
   });
 
   it('the admin-issued card is the same card the partner API sees (and the partner reveals the same PAN)', async () => {
@@ -186,7 +188,7 @@ describe('a viewer reads but cannot write or reveal', () => {
       const res = await pending;
       expect(res.status, what).toBe(403);
       expect(res.body.responseCode, what).toBe(code);
-      expect(String(res.body.responseMessage), what).toMatch(/owner or finance_admin/);
+      expect(String(res.body.responseMessage), what).toMatch(what === 'reveal' ? /Requires role owner$/ : /owner or finance_admin/);
       expect(res.body, what).not.toHaveProperty('card');
     }
 

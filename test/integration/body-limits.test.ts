@@ -64,7 +64,7 @@ describe('nesting depth', () => {
     const ok = authWith('extra', nestedArrays(MAX_JSON_DEPTH - 1));
     const okRes = await net.send('/authorizations', undefined, { rawBody: ok.raw });
     // Past the depth check, the schema refuses the unknown field.
-    expect(okRes.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format extra (unknown field)' });
+    expect(okRes.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format extra (unknown field)', field: 'extra' });
     const deep = authWith('extra', nestedArrays(MAX_JSON_DEPTH));
     const deepRes = await net.send('/authorizations', undefined, { rawBody: deep.raw });
     expect(deepRes.body.responseMessage).toMatch(/^Invalid Field Format extra\.0\.0.*nested deeper than/);
@@ -148,8 +148,8 @@ describe('path ids', () => {
   it.each(['%FF', '%E0%A4%A', '%'])('an id that does not percent-decode (%s) → 400 4000001 naming the path, on SNAP and admin routes', async (segment) => {
     const snap = await biz.partner.call('GET', `/snap/v1.0/cards/${segment}`);
     expect(snap.status, JSON.stringify(snap.body)).toBe(400);
-    expect(snap.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)' });
+    expect(snap.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)', field: 'path' });
     const admin = await h.http().get(`/admin/v1/cards/${segment}`).set('Cookie', adminCookie);
-    expect(admin.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)' });
+    expect(admin.body).toEqual({ responseCode: '4000001', responseMessage: 'Invalid Field Format path (malformed percent-encoding)', field: 'path' });
   });
 });

@@ -52,7 +52,7 @@ describe('signed partner calls (balance inquiry, service 11)', () => {
     async (header) => {
       const res = await partner.call('POST', BALANCE, '{}', { omit: [header] });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ responseCode: '4001102', responseMessage: `Invalid Mandatory Field ${header}` });
+      expect(res.body).toEqual({ responseCode: '4001102', responseMessage: `Invalid Mandatory Field ${header}`, field: header });
     },
   );
 

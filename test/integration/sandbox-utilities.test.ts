@@ -43,7 +43,7 @@ describe('sandbox signature utilities', () => {
     expect(bad.body.responseMessage).toContain('privateKey');
     expect((await post(h, 'signature-auth', { clientKey: 'k', timestamp: 'yesterday', privateKey: rsa.privateKeyPem })).body.responseCode).toBe('4000001');
     const missing = await post(h, 'signature-service', { method: 'POST', path: '/x', timestamp: hmac.timestamp, clientSecret: 's' });
-    expect(missing.body).toEqual({ responseCode: '4000002', responseMessage: 'Invalid Mandatory Field accessToken' });
+    expect(missing.body).toEqual({ responseCode: '4000002', responseMessage: 'Invalid Mandatory Field accessToken', field: 'accessToken' });
   });
 
   it('answers 4030001 in production and computes nothing', async () => {

@@ -378,7 +378,7 @@ describe('list validation', () => {
   it('a missing mandatory header → 4001202; a bad signature → 4011200; malformed JSON → 4001200', async () => {
     syncClock();
     const missing = await call(partner, LIST, {}, { omit: ['X-TIMESTAMP'] });
-    expect(missing.body).toEqual({ responseCode: '4001202', responseMessage: 'Invalid Mandatory Field X-TIMESTAMP' });
+    expect(missing.body).toEqual({ responseCode: '4001202', responseMessage: 'Invalid Mandatory Field X-TIMESTAMP', field: 'X-TIMESTAMP' });
     expectCode(await call(partner, LIST, {}, { secret: 'wrong' }), '4011200');
     expectCode(await call(partner, LIST, '{"pageSize":'), '4001200');
   });
@@ -430,7 +430,7 @@ describe('transaction history detail (13)', () => {
   it('a missing or blank originalPartnerReferenceNo → 4001302; wrong type, too long or unknown fields → 4001301', async () => {
     for (const body of [{}, { originalPartnerReferenceNo: '' }, { originalPartnerReferenceNo: '  ' }, { additionalInfo: {} }]) {
       const res = await call(partner, DETAIL, body);
-      expect(res.body).toEqual({ responseCode: '4001302', responseMessage: 'Invalid Mandatory Field originalPartnerReferenceNo' });
+      expect(res.body).toEqual({ responseCode: '4001302', responseMessage: 'Invalid Mandatory Field originalPartnerReferenceNo', field: 'originalPartnerReferenceNo' });
     }
     expectCode(await call(partner, DETAIL, ''), '4001302');
     for (const [body, field] of [

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
 import { inTransaction, retryingLostConnections } from '../../platform/db';
-import { Conflict, KartuError, NotFound } from '../../platform/errors';
+import { Conflict, InvalidFieldFormat, KartuError, NotFound } from '../../platform/errors';
 import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { recordEvent } from '../events/outbox';
@@ -165,16 +165,16 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
   return onceFor(k, networkId, 'clearing', body.id, rawBody, async (tx) => {
     const amount = BigInt(body.amount);
     const chain = body.authorizationId ? await lockAuthorizationChain(tx, networkId, body.authorizationId) : [];
-    if (chain[0] && chain[0].currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the authorization is in ${chain[0].currency})`);
+    if (chain[0] && chain[0].currency !== body.currency) throw new InvalidFieldFormat('currency', `the authorization is in ${chain[0].currency}`);
     const open = chain.filter((a) => BigInt(a.open_amount) > 0n);
     const byNumber = body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
     if (chain[0] && body.card && byNumber?.card_id !== chain[0].card_id) {
-      throw new KartuError(400, '01', 'Invalid Field Format card (not the card of the authorization)');
+      throw new InvalidFieldFormat('card', 'not the card of the authorization');
     }
     const target = chain[0] ? { card_id: chain[0].card_id } : byNumber;
     if (!target) throw new NotFound('No authorization or card to clear against');
     const acct = await cardAccounts(tx, target.card_id);
-    if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+    if (!acct || acct.currency !== body.currency) throw new InvalidFieldFormat('currency', `the card is in ${acct?.currency ?? 'another currency'}`);
     // LOCK ORDER: accounts, then the card, then spend counters — as kartu_record_authorizations.
     await lockAccounts(tx, [acct.funding, acct.settlement, ...open.flatMap((a) => [a.debit_account_id, a.credit_account_id])]);
     await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [target.card_id]);
@@ -239,20 +239,30 @@ async function cardByNumber(tx: EntityManager, k: Kartu, pan: string): Promise<{
   return row;
 }
 
-/** Credits a merchant refund to the card's funding account. */
-export async function refund(k: Kartu, networkId: string, body: z.infer<typeof refundRequest>, rawBody: Buffer): Promise<MessageResponse> {
+/**
+ * Credits a merchant refund to the card's funding account. A network's refund names no
+ * authorization; the sandbox's refund of a cleared purchase links it (`refunding`), so the
+ * purchase shows it and its refunds are bounded by what was cleared.
+ */
+export async function refund(
+  k: Kartu,
+  networkId: string,
+  body: z.infer<typeof refundRequest>,
+  rawBody: Buffer,
+  refunding: { authorizationId: string } | null = null,
+): Promise<MessageResponse> {
   return onceFor(k, networkId, 'refund', body.id, rawBody, async (tx) => {
     const target = await cardByNumber(tx, k, body.card.number);
     if (!target) throw new NotFound('No such card');
     const acct = await cardAccounts(tx, target.card_id);
-    if (!acct || acct.currency !== body.currency) throw new KartuError(400, '01', `Invalid Field Format currency (the card is in ${acct?.currency ?? 'another currency'})`);
+    if (!acct || acct.currency !== body.currency) throw new InvalidFieldFormat('currency', `the card is in ${acct?.currency ?? 'another currency'}`);
     const amount = BigInt(body.amount);
     const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
     await recordEvent(tx, { businessId: acct.business_id, type: 'transaction.refunded', data: { refundId: body.id, cardId: target.card_id, amount: body.amount, currency: body.currency, merchant: body.merchant } });
     return {
-      response: { id: body.id, status: 'accepted', authorizationId: null, amount: body.amount, transferId },
+      response: { id: body.id, status: 'accepted', authorizationId: refunding?.authorizationId ?? null, amount: body.amount, transferId },
       businessId: acct.business_id,
-      authorizationId: null,
+      authorizationId: refunding?.authorizationId ?? null,
       cardId: target.card_id,
       amount,
       currency: body.currency,

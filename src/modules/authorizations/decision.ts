@@ -80,6 +80,18 @@ export function windowStart(interval: SpendingLimit['interval'], now: Date, time
   return local;
 }
 
+/**
+ * The first day of the window after the one starting on `start` (a windowStart), when the limit's
+ * usage starts again from zero; null for all_time, which never resets.
+ */
+export function nextWindowStart(interval: Exclude<SpendingLimit['interval'], 'per_authorization'>, start: string): string | null {
+  if (interval === 'all_time') return null;
+  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
+  const next =
+    interval === 'yearly' ? new Date(Date.UTC(y + 1, 0, 1)) : interval === 'monthly' ? new Date(Date.UTC(y, m, 1)) : new Date(Date.UTC(y, m - 1, d + (interval === 'weekly' ? 7 : 1)));
+  return next.toISOString().slice(0, 10);
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function localDate(now: Date, timeZone: string): string {
   let f = formatters.get(timeZone);

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Kartu } from '../../context';
 import { parseCsv, csvLine } from '../../platform/csv';
 import { inTransaction } from '../../platform/db';
-import { KartuError } from '../../platform/errors';
+import { InvalidFieldFormat, KartuError } from '../../platform/errors';
 import { parseInput } from '../../platform/validation';
 import type { Caller } from '../access/caller';
 import { Card } from './card.entity';
@@ -89,7 +89,7 @@ async function importRow(k: Kartu, caller: Caller, r: Record<string, string>) {
     try {
       return JSON.parse(r[column]!);
     } catch {
-      throw new KartuError(400, '01', `Invalid Field Format ${column} (not JSON)`);
+      throw new InvalidFieldFormat(column, 'not JSON');
     }
   };
   const holderInput = parseInput(cardholderCreate, {

@@ -23,6 +23,8 @@ import { activateCard, advanceShipping, getCard, issueCard, listCards, revealCar
 export interface CardGuards {
   read: RequestHandler[];
   write: RequestHandler[];
+  /** Revealing a card's number and CVV (on the admin API owners only). */
+  reveal: RequestHandler[];
   security: string[];
   headers?: z.ZodObject;
   /** The partner surface also serves the sandbox shipping simulator. */
@@ -104,7 +106,7 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     path: '/cards',
     service: '91',
     tag: 'Cards',
-    summary: 'List cards, newest first, by cardholder, status and type',
+    summary: 'List cards, newest first, by cardholder, status, type, last4 or a search (q: cardholder name/email substring or last4)',
     guards: g.read,
     query: cardListQuery,
     response: z.object({ cards: z.array(cardView), ...page }),
@@ -162,8 +164,8 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     path: '/cards/:cardId/reveal',
     service: '93',
     tag: 'Cards',
-    summary: 'Reveal number, CVV and expiry (audited; partner clients, owners and finance admins)',
-    guards: g.write,
+    summary: 'Reveal number, CVV and expiry (audited; partner clients, and owners on the admin API)',
+    guards: g.reveal,
     response: z.object({ card: revealedCard }),
     handler: async ({ req }) => ({ card: await revealCard(k, req.caller, String(req.params.cardId)) }),
   });

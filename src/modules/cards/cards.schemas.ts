@@ -101,6 +101,8 @@ export const cardListQuery = z.strictObject({
   cardholderId: z.uuid().optional(),
   status: z.enum(CARD_STATUSES).optional(),
   type: z.enum(CARD_TYPES).optional(),
+  last4: z.string().regex(/^\d{4}$/, { message: '4 digits' }).optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: "Search: a substring of the cardholder's name or email (case-insensitive), or the card's last4" }),
   ...pageQuery,
 });
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { inTransaction, isUniqueViolation } from '../../platform/db';
+import { inTransaction, isUniqueViolation, likeEscaped } from '../../platform/db';
 import {
   ActivityLimitExceeded,
   DuplicateReference,
@@ -197,6 +197,14 @@ export async function listCards(k: Kartu, businessId: string, q: z.infer<typeof 
   const qb = k.db.createQueryBuilder(Card, 'card').where('card.business_id = :businessId', { businessId });
   if (q.cardholderId) qb.andWhere('card.cardholder_id = :cardholderId', { cardholderId: q.cardholderId });
   if (q.type) qb.andWhere('card.type = :type', { type: q.type });
+  if (q.last4) qb.andWhere('card.last4 = :last4', { last4: q.last4 });
+  if (q.q) {
+    qb.andWhere(
+      `(card.last4 = :search OR EXISTS (SELECT 1 FROM cardholders h WHERE h.id = card.cardholder_id AND h.business_id = :businessId
+         AND (h.name ILIKE :pattern ESCAPE '\\' OR h.email ILIKE :pattern ESCAPE '\\')))`,
+      { search: q.q, pattern: `%${likeEscaped(q.q)}%` },
+    );
+  }
   // EXPIRED is derived from the expiry date, so the status filter reads it the same way.
   const jakarta = new Date(now.getTime() + 7 * 3600_000);
   const ym = jakarta.getUTCFullYear() * 12 + jakarta.getUTCMonth() + 1;

@@ -1,16 +1,13 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
-import { inTransaction } from '../../platform/db';
-import { InvalidFieldFormat } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
-import { parseSnapValue, snapAmount, snapAmountInput } from '../../platform/money';
+import { snapAmount, snapAmountInput } from '../../platform/money';
 import { sandboxOnly } from '../access/access.routes';
-import { recordAudit } from '../access/audit';
 import { Business } from '../access/business.entity';
 import { snapHeaders } from '../access/snap-auth';
-import { recordEvent } from '../events/outbox';
-import { accountId, fundingBalances, postTransfer } from './ledger.service';
+import { creditFunding } from './funding';
+import { fundingBalances } from './ledger.service';
 
 const amount = z.object({ value: z.string(), currency: z.string() });
 
@@ -86,27 +83,8 @@ export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     body: z.strictObject({ amount: snapAmountInput }),
     response: z.object({ referenceNo: z.string(), amount, availableBalance: amount }),
     handler: async ({ req, body }) => {
-      const { businessId } = req.caller;
-      const business = await k.db.getRepository(Business).findOneByOrFail({ id: businessId });
-      if (body.amount.currency !== business.currency) throw new InvalidFieldFormat('amount.currency', `the funding account is in ${business.currency}`);
-      const minor = parseSnapValue(body.amount.value, body.amount.currency, 'amount');
-      if (minor <= 0n) throw new InvalidFieldFormat('amount.value', 'must be greater than zero');
-      return inTransaction(k.db, async (tx) => {
-        const transferId = await postTransfer(tx, {
-          businessId,
-          debitAccountId: await accountId(tx, null, 'platform_bank', business.currency),
-          creditAccountId: await accountId(tx, businessId, 'funding', business.currency),
-          amount: minor,
-          currency: business.currency,
-          kind: 'funding',
-          reference: `simulate:${req.requestId}`,
-        });
-        const balances = await fundingBalances(tx, businessId, business.currency);
-        const credited = snapAmount(minor, business.currency);
-        await recordAudit(tx, { businessId, actorType: req.caller.actorType, actorId: req.caller.actorId, action: 'funding.simulated', targetType: 'ledger_transfer', targetId: transferId, details: { amount: credited } });
-        await recordEvent(tx, { businessId, type: 'funding.credited', data: { transferId, amount: credited } });
-        return { referenceNo: transferId, amount: credited, availableBalance: snapAmount(balances.availableBalance, business.currency) };
-      });
+      const credited = await creditFunding(k, req.caller, body.amount, `simulate:${req.requestId}`);
+      return { referenceNo: credited.transferId, amount: credited.amount, availableBalance: snapAmount(credited.balances.availableBalance, credited.balances.currency) };
     },
   });
 }

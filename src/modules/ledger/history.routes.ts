@@ -39,7 +39,8 @@ const detailRequest = z.strictObject({
   additionalInfo: z.record(z.string(), z.unknown()).optional(),
 });
 
-const record = z.object({
+/** A record of the transaction history (SNAP 12 / 13; the admin API's GET /transactions). */
+export const historyRecord = z.object({
   referenceNo: z.string().meta({ description: 'Kartu id of the transaction: the funding transfer, the authorization, or the posted transfer of a forced clearing or refund' }),
   dateTime: z.string().meta({ example: '2026-11-21T10:55:00+07:00' }),
   amount: amount.meta({ description: 'Top-up or refund credited; a purchase: what was cleared once SUCCESS, what was approved otherwise' }),
@@ -55,13 +56,13 @@ const record = z.object({
 const listResponse = z.object({
   referenceNo: z.string(),
   partnerReferenceNo: z.string().optional(),
-  detailData: z.array(record),
+  detailData: z.array(historyRecord),
   pageNumber: z.number(),
   pageSize: z.number(),
   totalCount: z.number(),
 });
 
-const detailResponse = record.extend({ refundAmount: amount.optional().meta({ description: 'Refunds: the amount credited' }) });
+const detailResponse = historyRecord.extend({ refundAmount: amount.optional().meta({ description: 'Refunds: the amount credited' }) });
 
 /** `at` plus one calendar month in Jakarta time, the day clamped to the month's last (Jan 31 → Feb 28). */
 function oneMonthAfter(at: Date): Date {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { decodeCursor, encodeCursor, KEYSET_TIME } from '../../platform/cursor';
 import { snapAmount } from '../../platform/money';
 import { formatSnapTimestamp } from '../../platform/snap-time';
 
@@ -65,14 +66,15 @@ const SOURCES = (where: (at: string, ref: string) => string) => `
  * The page's records with what their type needs: the card's last4; for a purchase, its chain of
  * authorizations (the first and every increment, however deep) with the open part of their holds,
  * and the clearings and reversals that name any of them. `h` is the CTE of SOURCES, `page` the rows
- * to show. Always one row at least: the total with no record when the page is empty.
+ * to show. Always one row at least: the total with no record when the page is empty. `total` is
+ * how the total is counted (a keyset page does without: it would read the whole history).
  */
-const ENRICHED = `
-  SELECT tot.total, p.src, p.ref::text AS ref, p.at, p.amount::text AS amount, p.currency, p.card_id::text AS card_id, p.message_id,
+const ENRICHED = (total = '(SELECT count(*)::int AS total FROM h)') => `
+  SELECT tot.total, p.src, p.ref::text AS ref, p.at, ${KEYSET_TIME('p.at')} AS at_key, p.amount::text AS amount, p.currency, p.card_id::text AS card_id, p.message_id,
          c.last4, a.merchant, a.response_code, a.authorization_code,
          ch.approved::text AS approved, ch.held::text AS held, ch.open, ch.increments,
          mm.cleared::text AS cleared, mm.clearings, mm.reversed::text AS reversed
-    FROM (SELECT count(*)::int AS total FROM h) tot
+    FROM ${total} tot
     LEFT JOIN page p ON true
     LEFT JOIN cards c ON c.id = p.card_id AND c.business_id = $1
     LEFT JOIN authorizations a ON p.src = 'PURCHASE' AND a.id = p.ref
@@ -102,6 +104,7 @@ interface Row {
   src: 'TOP_UP' | 'PURCHASE' | 'FORCED' | 'REFUND' | 'CASHBACK' | null;
   ref: string;
   at: Date;
+  at_key: string;
   amount: string | null;
   currency: string;
   card_id: string | null;
@@ -129,10 +132,51 @@ export async function listHistory(db: EntityManager, businessId: string, q: { fr
   const rows: Row[] = await db.query(
     `WITH h AS (${SOURCES((at) => `${at} BETWEEN $2 AND $3`)}),
      page AS (SELECT * FROM h ORDER BY at DESC, ref DESC LIMIT $4 OFFSET $5)
-     ${ENRICHED}`,
+     ${ENRICHED()}`,
     [businessId, q.from, q.to, q.pageSize, q.pageNumber * q.pageSize],
   );
   return { totalCount: rows[0]?.total ?? 0, records: rows.filter((r) => r.src !== null).map(toRecord) };
+}
+
+/** The sources each record type is read from (SOURCES' `src`). */
+const SOURCES_OF: Record<HistoryType, string[]> = { PAYMENT: ['PURCHASE', 'FORCED'], REFUND: ['REFUND'], TOP_UP: ['TOP_UP'], CASHBACK: ['CASHBACK'] };
+
+/**
+ * The history keyset-paged for the admin API: newest first (ties by referenceNo, descending),
+ * optionally of one type, one card and within [from, to]; `cursor` from the previous page's
+ * `nextCursor`, which is null on the last page.
+ */
+export async function pageHistory(
+  db: EntityManager,
+  businessId: string,
+  q: { type?: HistoryType; cardId?: string; from?: string; to?: string; cursor?: string; pageSize: number },
+): Promise<{ records: HistoryRecord[]; nextCursor: string | null }> {
+  const params: unknown[] = [businessId];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const bounds = [
+    q.from ? `>= ${param(q.from)}::timestamptz` : undefined,
+    q.to ? `<= ${param(q.to)}::timestamptz` : undefined,
+  ].filter((b): b is string => Boolean(b));
+  const afterAt = after ? param(after.at) : '';
+  const afterRef = after ? param(after.id) : '';
+  const where = (at: string, ref: string) =>
+    [...bounds.map((b) => `${at} ${b}`), ...(after ? [`(${at} < ${afterAt}::timestamptz OR (${at} = ${afterAt}::timestamptz AND ${ref} < ${afterRef}::uuid))`] : []), 'true'].join(' AND ');
+  const only = [
+    q.type ? `src = ANY(${param(SOURCES_OF[q.type])}::text[])` : undefined,
+    q.cardId ? `card_id = ${param(q.cardId)}::uuid` : undefined,
+  ].filter(Boolean);
+  const rows: Row[] = await db.query(
+    `WITH everything AS (${SOURCES(where)}),
+     h AS (SELECT * FROM everything ${only.length ? `WHERE ${only.join(' AND ')}` : ''}),
+     page AS (SELECT * FROM h ORDER BY at DESC, ref DESC LIMIT ${param(q.pageSize + 1)})
+     ${ENRICHED('(SELECT 0 AS total)')}`,
+    params,
+  );
+  const found = rows.filter((r) => r.src !== null);
+  const shown = found.slice(0, q.pageSize);
+  const last = shown.at(-1);
+  return { records: shown.map(toRecord), nextCursor: found.length > q.pageSize && last ? encodeCursor({ at: last.at_key, id: last.ref }) : null };
 }
 
 /** One record by its referenceNo, only within the business; undefined when there is none. */
@@ -141,7 +185,7 @@ export async function findHistoryRecord(db: EntityManager, businessId: string, r
   const rows: Row[] = await db.query(
     `WITH h AS (${SOURCES((_at, ref) => `${ref} = $2::uuid`)}),
      page AS (SELECT * FROM h LIMIT 1)
-     ${ENRICHED}`,
+     ${ENRICHED()}`,
     [businessId, referenceNo],
   );
   const row = rows.find((r) => r.src !== null);

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
 import { inTransaction, isUniqueViolation } from '../../platform/db';
-import { DuplicateReference, KartuError, NotFound } from '../../platform/errors';
+import { DuplicateReference, InvalidFieldFormat, KartuError, NotFound } from '../../platform/errors';
 import { parseSnapValue, snapAmount } from '../../platform/money';
 import { recordAudit } from '../access/audit';
 import type { Caller } from '../access/caller';
@@ -449,7 +449,7 @@ export async function redeem(k: Kartu, caller: Caller, input: z.infer<typeof red
     const have = BigInt(balance.points);
     if (points > have) throw new InsufficientPoints(have);
     const value = costOf(points, balance);
-    if (value <= 0n) throw new KartuError(400, '01', 'Invalid Field Format points (worth less than one minor unit; redeem more)');
+    if (value <= 0n) throw new InvalidFieldFormat('points', 'worth less than one minor unit; redeem more');
     const liability = await accountId(tx, businessId, 'rewards_liability', currency);
     const funding = await accountId(tx, businessId, 'funding', currency);
     // LOCK ORDER: ledger accounts in id order, as the authorization write.
