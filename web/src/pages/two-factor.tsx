@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError, safeNext } from '../api';
+import type { Me } from '../api-types';
 import { AuthFrame } from '../components/auth-frame';
 import { Field } from '../components/field';
 import { useSignOut } from '../components/layout';
@@ -18,23 +19,32 @@ export default function TwoFactorPage() {
   const next = safeNext(params.get('next'));
   const [recovery, setRecovery] = useState(false);
   const [code, setCode] = useState('');
+  const [wrongCode, setWrongCode] = useState(false);
   const verify = useMutation({
-    mutationFn: () => api('/login/two-factor', { method: 'POST', body: { code: code.trim() }, signInOnUnauthorized: false }),
+    mutationFn: () => {
+      setWrongCode(false);
+      return api('/login/two-factor', { method: 'POST', body: { code: code.trim() }, signInOnUnauthorized: false });
+    },
     onSuccess: async () => {
       await queryClient.resetQueries();
       void navigate(next, { replace: true });
     },
     onError: (error) => {
       setCode('');
-      // The pending session is gone (it lasts minutes): start again from the password.
-      if (error instanceof ApiError && error.status === 401) void navigate(`/sign-in?next=${encodeURIComponent(next)}`, { replace: true });
+      if (!(error instanceof ApiError && error.status === 401)) return;
+      // A wrong code leaves the pending session for another try; a pending session that is gone
+      // (it lasts 5 minutes) means starting again from the password.
+      api<Me>('/me', { signInOnUnauthorized: false }).then(
+        (me) => (me.session.twoFactor === 'required' ? setWrongCode(true) : void navigate(next, { replace: true })),
+        () => void navigate(`/sign-in?next=${encodeURIComponent(next)}`, { replace: true }),
+      );
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     verify.mutate();
   };
-  const problem = signInProblem(verify.error, t, lang);
+  const problem = wrongCode ? t('twoFactor.wrongCode') : verify.error instanceof ApiError && verify.error.status === 401 ? undefined : signInProblem(verify.error, t, lang);
   return (
     <AuthFrame title={t('twoFactor.title')}>
       <p>{recovery ? t('twoFactor.recoveryIntro') : t('twoFactor.intro')}</p>
@@ -66,6 +76,7 @@ export default function TwoFactorPage() {
             onClick={() => {
               setRecovery((r) => !r);
               setCode('');
+              setWrongCode(false);
               verify.reset();
             }}
           >
