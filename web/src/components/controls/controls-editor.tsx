@@ -102,8 +102,8 @@ export function ControlsEditor({ form, onChange, issues, error, groups, field = 
                 error={error}
                 message={message(`spendingLimits.${i}.categories`)}
               />
-              <button type="button" className="link-button" onClick={() => removeRow('spendingLimits', i)}>
-                {t('cards.controls.removeLimit', { name })}
+              <button type="button" className="link-button" onClick={() => removeRow('spendingLimits', i)} aria-label={t('cards.controls.removeSpendingLimit', { n: i + 1 })}>
+                {t('cards.controls.remove')}
               </button>
             </div>
           );
@@ -157,8 +157,8 @@ export function ControlsEditor({ form, onChange, issues, error, groups, field = 
                 error={error}
                 message={message(`countLimits.${i}.categories`)}
               />
-              <button type="button" className="link-button" onClick={() => removeRow('countLimits', i)}>
-                {t('cards.controls.removeLimit', { name })}
+              <button type="button" className="link-button" onClick={() => removeRow('countLimits', i)} aria-label={t('cards.controls.removeCountLimit', { n: i + 1 })}>
+                {t('cards.controls.remove')}
               </button>
             </div>
           );

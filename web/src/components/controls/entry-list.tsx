@@ -65,7 +65,7 @@ export function EntryList({ label, name, kind, values, onChange, groups, error, 
                   <button
                     type="button"
                     className="chip-remove"
-                    aria-label={t('cards.controls.remove', { name: entryName(kind, value), list: label })}
+                    aria-label={t('cards.controls.removeEntry', { name: entryName(kind, value), list: label })}
                     onClick={() => onChange(values.filter((v) => v !== value))}
                   >
                     ×

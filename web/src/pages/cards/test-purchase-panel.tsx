@@ -131,7 +131,8 @@ function PurchaseResult({ result, currency, lang }: { result: Result; currency: 
   return (
     <div className={`purchase-result purchase-${answer.decision}`}>
       <p className="purchase-decision">
-        <strong className={`decision-${answer.decision}`}>{t(`decision.${answer.decision}`)}</strong> — {explained.sentence}
+        <strong className={`decision-${answer.decision}`}>{t(`decision.${answer.decision}`)}</strong>
+        {answer.decision !== 'approved' && <> — {explained.sentence}</>}
       </p>
       <p className="code">
         {t('cards.testPurchase.codes', { code: answer.responseCode, reason: answer.reason })}{' '}
