@@ -98,24 +98,24 @@ export function explainDecision(a: DecidedAuthorization, t: Translate, lang: Lan
   const stateMatch = STATE_REASONS.map(([re]) => re.exec(a.reason)).find((m) => m)?.[1] ?? '';
   let what: string;
   switch (check) {
-    case 'blocked_category': {
+    case 'blocked_category':
+    case 'category_not_allowed': {
       const entry = control?.entry;
       const group = entry && control?.entryType === 'group' ? entry : merchantGroups[0];
-      what = group ? t('decline.check.blocked_category', { category: categoryName(group, t), mcc }) : t('decline.check.blocked_category_mcc', { mcc });
+      what = !mcc
+        ? t(`decline.check.${check}_any`)
+        : group
+          ? t(`decline.check.${check}`, { category: categoryName(group, t), mcc })
+          : t(`decline.check.${check}_mcc`, { mcc });
       break;
     }
-    case 'category_not_allowed':
-      what = merchantGroups[0]
-        ? t('decline.check.category_not_allowed', { category: categoryName(merchantGroups[0], t), mcc })
-        : t('decline.check.category_not_allowed_mcc', { mcc });
-      break;
     case 'blocked_country':
     case 'country_not_allowed':
-      what = t(`decline.check.${check}`, { country });
+      what = country ? t(`decline.check.${check}`, { country }) : t(`decline.check.${check}_any`);
       break;
     case 'blocked_merchant':
     case 'merchant_not_allowed':
-      what = t(`decline.check.${check}`, { merchant });
+      what = merchant ? t(`decline.check.${check}`, { merchant }) : t(`decline.check.${check}_any`);
       break;
     case 'spending_limit':
     case 'count_limit': {

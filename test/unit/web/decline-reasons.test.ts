@@ -47,6 +47,9 @@ describe('explainDecision', () => {
     expect(explain(byCode, 'en').sentence).toBe('Blocked category: MCC 7995 — card control');
     expect(explain(declined('merchant category blocked', '57'), 'en', ['gambling']).sentence).toBe('Blocked category: gambling (MCC 7995) — card control');
     expect(explain(declined('merchant category blocked', '57'), 'id').sentence).toBe('Kategori diblokir: MCC 7995 — kontrol kartu');
+    // Counted by reason (the overview): no merchant to name.
+    expect(explain({ decision: 'declined', reason: 'merchant category blocked', responseCode: '57' }, 'en').sentence).toBe('Blocked category — card control');
+    expect(explain({ decision: 'declined', reason: 'merchant country blocked', responseCode: '57' }, 'id').sentence).toBe('Negara diblokir — kontrol kartu');
   });
 
   it('explains a spending limit with its interval, amount and what was left', () => {

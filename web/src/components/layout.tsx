@@ -56,8 +56,9 @@ export function useSignOut(): () => Promise<void> {
     try {
       await post('/logout');
     } finally {
+      // Leave the pages first: their queries would ask again (and be refused) once cleared.
+      await navigate('/sign-in', { replace: true });
       queryClient.clear();
-      void navigate('/sign-in', { replace: true });
     }
   };
 }

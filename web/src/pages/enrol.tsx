@@ -24,6 +24,7 @@ export default function EnrolPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next') ?? '/settings');
   const me = useMe();
+  const [confirmed, setConfirmed] = useState(false);
   // A query, not an effect: one enrolment per visit however often the page renders.
   const enrolment = useQuery({
     queryKey: ['two-factor-enrolment'],
@@ -31,18 +32,19 @@ export default function EnrolPage() {
     staleTime: Infinity,
     gcTime: 0,
     retry: false,
+    enabled: !confirmed,
   });
   const [code, setCode] = useState('');
   const [saved, setSaved] = useState(false);
   const confirm = useMutation({
     mutationFn: () => post<{ recoveryCodes: string[] }>('/two-factor/enrolment/confirm', { code: code.trim() }),
+    onSuccess: () => setConfirmed(true),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     confirm.mutate();
   };
   const finish = async () => {
-    queryClient.removeQueries({ queryKey: ['two-factor-enrolment'] });
     await queryClient.resetQueries({ queryKey: ['me'] });
     void navigate(next, { replace: true });
   };

@@ -10,6 +10,7 @@ import { explainDecision } from '../decline-reasons';
 import { formatDate, formatMinor, formatMoney, minorToValue, parseAmountInput } from '../format';
 import { useLang } from '../i18n';
 import { useLiveFeed } from '../live-feed';
+import { useGroupsOfMcc } from '../mcc-groups';
 import { useCan, useMe } from '../me';
 
 function useOverview() {
@@ -99,14 +100,14 @@ interface AuthorizationEventData {
   merchant?: { id?: string; name?: string; mcc?: string; country?: string };
 }
 
-function FeedItem({ event }: { event: StreamEvent }) {
+function FeedItem({ event, groupsOf }: { event: StreamEvent; groupsOf: (mcc: string | undefined) => string[] }) {
   const { t, lang } = useLang();
   if (event.type === 'authorization.created') {
     const d = event.data as AuthorizationEventData;
     const amount = d.amount !== undefined && d.currency ? formatMinor(d.amount, d.currency, lang) : '';
     const explanation =
       d.decision && d.responseCode && d.reason !== undefined
-        ? explainDecision({ decision: d.decision, responseCode: d.responseCode, reason: d.reason, merchant: { id: d.merchant?.id ?? null, name: d.merchant?.name ?? null, mcc: d.merchant?.mcc ?? null, country: d.merchant?.country ?? null } }, t, lang)
+        ? explainDecision({ decision: d.decision, responseCode: d.responseCode, reason: d.reason, merchant: { id: d.merchant?.id ?? null, name: d.merchant?.name ?? null, mcc: d.merchant?.mcc ?? null, country: d.merchant?.country ?? null } }, t, lang, groupsOf(d.merchant?.mcc))
         : undefined;
     return (
       <li>
@@ -146,6 +147,7 @@ function FeedItem({ event }: { event: StreamEvent }) {
 function LiveFeed() {
   const { t } = useLang();
   const { events, status } = useLiveFeed();
+  const groupsOf = useGroupsOfMcc();
   return (
     <section className="panel" aria-labelledby="live-feed">
       <h2 id="live-feed">
@@ -156,7 +158,7 @@ function LiveFeed() {
       ) : (
         <ul className="feed" aria-live="polite" aria-label={t('feed.title')}>
           {events.map((e) => (
-            <FeedItem key={e.id} event={e} />
+            <FeedItem key={e.id} event={e} groupsOf={groupsOf} />
           ))}
         </ul>
       )}

@@ -23,9 +23,10 @@ function Why({ a }: { a: AuthorizationDetail }) {
     <section aria-labelledby="why">
       <h3 id="why">{t('transactions.why')}</h3>
       <p>
-        <strong className={`decision-${a.decision}`}>{t(`decision.${a.decision}`)}</strong>: {e.sentence}
+        <strong className={`decision-${a.decision}`}>{t(`decision.${a.decision}`)}</strong>
+        {a.decision !== 'approved' && <>: {e.sentence}</>}
       </p>
-      <p className="code">{t('transactions.rawCodes', { code: e.responseCode, reason: `${e.reason} (${e.check})` })}</p>
+      <p className="code">{t('transactions.rawCodes', { code: e.responseCode, reason: e.check === e.reason ? e.reason : `${e.reason} (${e.check})` })}</p>
     </section>
   );
 }
@@ -55,7 +56,7 @@ function Facts({ a }: { a: AuthorizationDetail }) {
         <dd>{t(`authStatus.${a.status}`)}</dd>
         <dt>{t('transactions.cardCol')}</dt>
         <dd>{a.cardId ? <Link to={`/cards/${a.cardId}`}>{a.cardLast4 ? `•••• ${a.cardLast4}` : t('transactions.viewCard')}</Link> : '—'}</dd>
-        <dt>{t('nav.cardholders')}</dt>
+        <dt>{t('transactions.cardholderCol')}</dt>
         <dd>{a.cardholderId ? <Link to={`/cardholders/${a.cardholderId}`}>{a.cardholderName ?? t('transactions.viewCardholder')}</Link> : '—'}</dd>
         <dt>{t('transactions.merchantCol')}</dt>
         <dd>

@@ -6,6 +6,7 @@ import { DateTime, Money } from '../../components/money';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { explainDecision } from '../../decline-reasons';
 import { useLang } from '../../i18n';
+import { useGroupsOfMcc } from '../../mcc-groups';
 
 /** The filters of GET /authorizations (docs/dashboard.md), as the API names them. */
 export const AUTHORIZATION_FILTERS = ['cardId', 'cardholderId', 'decision', 'responseCode', 'merchant', 'mcc', 'amountMin', 'amountMax', 'from', 'to'] as const;
@@ -20,9 +21,9 @@ export function useAuthorizations(filters: AuthorizationFilters, pageSize = 25) 
   });
 }
 
-function Row({ a, search }: { a: AuthorizationSummary; search: string }) {
+function Row({ a, search, groupsOf }: { a: AuthorizationSummary; search: string; groupsOf: (mcc: string | null) => string[] }) {
   const { t, lang } = useLang();
-  const explanation = explainDecision(a, t, lang);
+  const explanation = explainDecision(a, t, lang, groupsOf(a.merchant.mcc));
   return (
     <tr>
       <td>
@@ -63,6 +64,7 @@ export function AuthorizationList({ filters, empty, caption }: { filters: Author
   const { t } = useLang();
   const location = useLocation();
   const list = useAuthorizations(filters);
+  const groupsOf = useGroupsOfMcc();
   // Rows opened from the Transactions page keep its filters for when the drawer closes.
   const search = location.pathname.startsWith('/transactions') ? location.search : '';
   if (list.isPending) return <Loading />;
@@ -81,14 +83,14 @@ export function AuthorizationList({ filters, empty, caption }: { filters: Author
                 {t('transactions.amount')}
               </th>
               <th scope="col">{t('transactions.cardCol')}</th>
-              <th scope="col">{t('nav.cardholders')}</th>
+              <th scope="col">{t('transactions.cardholderCol')}</th>
               <th scope="col">{t('transactions.merchantCol')}</th>
               <th scope="col">{t('transactions.result')}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((a) => (
-              <Row key={a.id} a={a} search={search} />
+              <Row key={a.id} a={a} search={search} groupsOf={groupsOf} />
             ))}
           </tbody>
         </table>
