@@ -17,11 +17,13 @@ import { adminMoneyRoutes } from './modules/ledger/admin-money.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
 import { policyRoutes } from './modules/policies/policies.routes';
+import { AdminStream, adminStreamRoutes, type StreamTimings } from './modules/events/admin-stream';
 import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
 import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
 import { rewardsRoutes } from './modules/rewards/rewards.routes';
+import { defaultWebRoot, serveDashboard } from './platform/dashboard';
 import { FeatureNotAllowed } from './platform/errors';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
@@ -29,13 +31,23 @@ import { ApiDocs } from './platform/openapi';
 import { RateLimits } from './platform/rate-limit';
 
 /** What serves Kartu's HTTP: node:http's request listener (supertest takes it too). */
-export type KartuApp = (req: IncomingMessage, res: ServerResponse) => void;
+export type KartuApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** The live streams (GET /admin/v1/stream): `close()` them before closing the server, which they would hold open. */
+  adminStream: AdminStream;
+};
+
+export interface AppOptions {
+  /** The dashboard's build (`vite build` output); dist/web of this checkout unless given. */
+  webRoot?: string;
+  /** The live stream's poll, heartbeat and lifetime (STREAM_TIMINGS unless given). */
+  streamTimings?: StreamTimings;
+}
 
 /**
  * Assembles the Express app from the modules' routers, behind the one route that skips express:
  * network authorizations, the hot path (authorization-fast-path.ts).
  */
-export function createApp(k: Kartu): KartuApp {
+export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', k.config.trustProxy);
@@ -50,6 +62,8 @@ export function createApp(k: Kartu): KartuApp {
   networkRoutes(k, network);
   const securityHeaders = headersSetBy(security);
   app.use('/network/v1', fixedHeaders(securityHeaders), network.router);
+  // The dashboard sets its own, stricter security headers (no inline styles), before the API's.
+  serveDashboard(app, o.webRoot ?? defaultWebRoot());
   app.use(security);
 
   const limits = new RateLimits(k.redis, `${k.config.redisPrefix}:rl`);
@@ -76,7 +90,12 @@ export function createApp(k: Kartu): KartuApp {
   limitUsageRoutes(k, admin, [requireAdmin(k)]);
   mccGroupRoutes(admin, [requireAdmin(k)]);
   sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
+  const adminStream = new AdminStream(k, o.streamTimings);
+  adminStreamRoutes(k, admin, adminStream);
 
+  app.get('/', (_req, res) => {
+    res.redirect(302, '/dashboard/');
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -96,9 +115,10 @@ export function createApp(k: Kartu): KartuApp {
   app.use(notFoundHandler);
   app.use(errorHandler(k.logger));
   const authorizations = authorizationFastPath(k, securityHeaders);
-  return (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (!authorizations(req, res)) app(req, res);
   };
+  return Object.assign(listener, { adminStream });
 }
 
 /**

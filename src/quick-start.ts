@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kartu } from './context';
+import { Admin } from './modules/access/admin.entity';
 import { createAdmin } from './modules/access/admins.service';
 import { createBusiness } from './modules/access/access.service';
 import { Business } from './modules/access/business.entity';
@@ -18,13 +19,21 @@ export interface DemoCredentials {
 
 /**
  * On the first run of the quick start, creates a demo business (with a generated key pair) and an
- * owner admin, and keeps their credentials in `<home>/demo-credentials.json` (mode 0600, sandbox only).
+ * owner admin for the dashboard, and keeps their credentials in `<home>/demo-credentials.json`
+ * (mode 0600, sandbox only). Later runs reuse them; a demo admin that is gone is made again.
  */
 export async function ensureDemoBusiness(k: Kartu): Promise<{ created: boolean; credentials: DemoCredentials; file: string }> {
   const file = path.resolve(k.config.home, 'demo-credentials.json');
   if (existsSync(file)) {
     const credentials = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
-    if (await k.db.getRepository(Business).existsBy({ id: credentials.businessId })) return { created: false, credentials, file };
+    if (await k.db.getRepository(Business).existsBy({ id: credentials.businessId })) {
+      if (!(await k.db.getRepository(Admin).existsBy({ businessId: credentials.businessId, email: credentials.adminEmail }))) {
+        const admin = await createAdmin(k, { businessId: credentials.businessId, email: credentials.adminEmail, role: 'owner' });
+        credentials.adminPassword = admin.password;
+        writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+      }
+      return { created: false, credentials, file };
+    }
   }
   const business = await createBusiness(k, { name: 'Demo Business', currency: 'IDR' });
   const privateKeyFile = path.resolve(k.config.home, 'demo-private-key.pem');
@@ -49,12 +58,14 @@ export function demoBanner(c: DemoCredentials, port: number, file: string): stri
   return `
 Kartu is running (sandbox) — ${base}   API docs: ${base}/docs
 
+Dashboard      ${base}/dashboard
+  sign in as   ${c.adminEmail}   password ${c.adminPassword}   (owner of the demo business)
+
 Demo business ${c.businessId}   (credentials kept in ${file})
   client key     ${c.clientKey}
   client secret  ${c.clientSecret}
   partner id     ${c.partnerId}      channel id ${c.channelId}
   private key    ${c.privateKeyFile}
-  admin login    ${c.adminEmail} / ${c.adminPassword}
 
 Try it (token, then a signed balance inquiry):
   npx kartu snap call POST /snap/v1.0/balance-inquiry --body '{}' --credentials ${file} --url ${base}

@@ -37,6 +37,8 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     force.unref();
     // Whatever hangs (a worker that will not close), the process ends within 20 s.
     setTimeout(() => process.exit(1), 20_000).unref();
+    // Live streams never finish by themselves: end them (their clients resume elsewhere with Last-Event-ID).
+    app.adminStream.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest } from '../../src/modules/access/snap-signature';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { TEST_REDIS_URL } from '../support/harness';
+import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 import { EMBEDDED_SYSTEM_DIR, embeddedStateDir, freePort } from '../../src/platform/embedded-postgres';
 import type { DemoCredentials } from '../../src/quick-start';
@@ -139,6 +140,17 @@ function snapCall(port: number): Promise<{ code: number; stdout: string; stderr:
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** POST /admin/v1/login with the demo admin's email and password: the status and the admin. */
+async function adminLogin(port: number, creds: DemoCredentials): Promise<{ status: number; admin?: unknown }> {
+  const res = await fetch(`http://127.0.0.1:${port}/admin/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: creds.adminEmail, password: creds.adminPassword }),
+  });
+  const body = (await res.json()) as { admin?: unknown };
+  return { status: res.status, admin: body.admin };
+}
 
 const demoCredentials = (): DemoCredentials => JSON.parse(readFileSync(path.join(home, 'demo-credentials.json'), 'utf8'));
 /** Where the embedded PostgreSQL keeps its data: as root outside the clone, which its user cannot enter. */
@@ -322,8 +334,12 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(out).toMatch(new RegExp(`client secret\\s+${creds.clientSecret}\\n`));
     expect(out).toMatch(new RegExp(`private key\\s+${escapeRegExp(creds.privateKeyFile)}\\n`));
     expect(out).toContain(`--credentials ${path.join(home, 'demo-credentials.json')}`);
+    // The dashboard and its demo owner's login.
+    expect(out).toMatch(new RegExp(`Dashboard\\s+http://localhost:${k.port}/dashboard\\n`));
+    expect(out).toContain(`sign in as   ${creds.adminEmail}   password ${creds.adminPassword}   (owner of the demo business)`);
     // Secrets reach the banner only, never a log line.
     for (const l of k.logs()) expect(JSON.stringify(l)).not.toContain(creds.clientSecret);
+    for (const l of k.logs()) expect(JSON.stringify(l)).not.toContain(creds.adminPassword);
 
     // Migrated: nothing pending, and the api says ready.
     const migrations = await embeddedQuery<{ name: string }>('SELECT name FROM migrations');
@@ -339,6 +355,12 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
 
     const businesses = await embeddedQuery<{ id: string }>('SELECT id FROM businesses');
     expect(businesses).toEqual([{ id: creds.businessId }]);
+
+    // The printed login signs in, as the demo business's owner; / leads to the dashboard.
+    expect(await adminLogin(k.port, creds)).toMatchObject({ status: 200, admin: { email: creds.adminEmail, businessId: creds.businessId, role: 'owner' } });
+    const root = await fetch(`http://127.0.0.1:${k.port}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/dashboard/');
   });
 
   it('a second start on the same clone while the first runs: one sentence saying so, exit 1, and the first keeps serving', async () => {
@@ -380,6 +402,9 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     const creds = demoCredentials();
     expect(creds.businessId).toBe(firstBusinessId);
     expect(k.output()).toContain(`Demo business ${firstBusinessId}`);
+    // The same demo login, printed again, still signs in.
+    expect(k.output()).toContain(`sign in as   ${creds.adminEmail}   password ${creds.adminPassword}`);
+    expect(await adminLogin(k.port, creds)).toMatchObject({ status: 200 });
 
     // Same credentials still work: the data persisted across the restart.
     const call = await snapCall(k.port);
@@ -395,10 +420,19 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(tokens).toBeGreaterThanOrEqual(2);
   });
 
-  it('SIGTERM while a request is in flight: the request completes (database still up), then exit 0 and PostgreSQL stops', async () => {
+  it('SIGTERM while a request is in flight and a live stream is open: the request completes (database still up), the stream is ended properly, then exit 0 and PostgreSQL stops', async () => {
     const [k] = [...running];
     expect(k).toBeDefined();
     const creds = demoCredentials();
+    const login = await fetch(`http://127.0.0.1:${k!.port}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: creds.adminEmail, password: creds.adminPassword }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('kartu_session='))!.split(';')[0]!;
+    const stream = await SseClient.open(`http://127.0.0.1:${k!.port}/admin/v1/stream`, { Cookie: cookie });
+    expect(stream.status).toBe(200);
     const timestamp = formatSnapTimestamp(new Date());
     const signature = signAccessTokenRequest(readFileSync(creds.privateKeyFile, 'utf8'), creds.clientKey, timestamp);
     const body = JSON.stringify({ grantType: 'client_credentials' });
@@ -426,6 +460,8 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(response).toContain('"responseCode":"2007300"');
     const exit = await k!.exited;
     expect(exit, k!.output()).toEqual({ code: 0, signal: null });
+    // Ended by the shutdown (not cut off when the 10 s for in-flight requests ran out).
+    expect(stream.completed).toBe(true);
     expect(postgresProcessesForDataDir()).toEqual([]);
   });
 

@@ -340,6 +340,22 @@ describe('events list', () => {
     }
     expectSnap(await p.call('GET', '/snap/v1.0/events?after=42'), '4009701');
   });
+
+  it('by cursor, in transaction-id order also across a change in digit count (xid 10 after 9)', async () => {
+    const p = await TestPartner.create(h);
+    // Events of long-gone transactions 9 and 10: as text, "10" sorts before "9".
+    const [nine, ten] = [randomUUID(), randomUUID()];
+    await h.kartu.db.query("INSERT INTO outbox_events (id, business_id, type, data, xid) VALUES ($1, $3, 'cardholder.updated', '{}', '9'), ($2, $3, 'cardholder.updated', '{}', '10')", [nine, ten, p.creds.businessId]);
+    const listed: string[] = [];
+    let after = 'start';
+    for (let i = 0; i < 3; i++) {
+      const res = await p.call('GET', `/snap/v1.0/events?after=${after}&pageSize=1`);
+      expectSnap(res, '2009700');
+      listed.push(...res.body.events.map((e: { id: string }) => e.id));
+      after = res.body.nextCursor;
+    }
+    expect(listed).toEqual([nine, ten]);
+  });
 });
 
 describe('admin surface', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isEventCursor } from '../events/event-cursor';
 import { EVENT_TYPE_WILDCARDS, EVENT_TYPES } from '../events/event-types';
 import { isoDateTime } from '../../platform/validation';
 
@@ -72,7 +73,7 @@ export const eventListQuery = z.strictObject({
   to: isoDateTime.optional().meta({ description: 'Events created before this time' }),
   after: z
     .string()
-    .regex(/^(start|\d{1,20}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, { message: 'start, or a nextCursor' })
+    .refine((v) => v === 'start' || isEventCursor(v), { message: 'start, or a nextCursor' })
     .optional()
     .meta({
       description:

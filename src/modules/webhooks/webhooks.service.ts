@@ -6,6 +6,7 @@ import { randomToken } from '../../platform/crypto';
 import { inTransaction } from '../../platform/db';
 import { InvalidFieldFormat, NotFound, NotPermitted } from '../../platform/errors';
 import { recordAudit } from '../access/audit';
+import { commitSafeRange, formatEventCursor, parseEventCursor } from '../events/event-cursor';
 import type { Caller } from '../access/caller';
 import { webhookSecretAad } from './notification-key';
 import { assertPublicHost, isPublicAddress, urlHost } from './ssrf';
@@ -239,14 +240,9 @@ export async function listEvents(k: Kartu, businessId: string, q: z.infer<typeof
   if (q.from) where.push(`created_at >= $${params.push(new Date(q.from))}`);
   if (q.to) where.push(`created_at < $${params.push(new Date(q.to))}`);
   const byCursor = q.after !== undefined;
-  if (byCursor) {
-    where.push('xid < pg_snapshot_xmin(pg_current_snapshot())');
-    if (q.after !== 'start') {
-      const [xid, id] = q.after!.split('.');
-      where.push(`(xid, id) > ($${params.push(xid)}::xid8, $${params.push(id)}::uuid)`);
-    }
-  }
-  const order = byCursor ? 'xid, id' : 'created_at, id';
+  if (byCursor) where.push(...commitSafeRange(params, { after: q.after === 'start' ? undefined : parseEventCursor(q.after!) }));
+  // The column, not the text it is selected as: xid 10 comes after xid 9.
+  const order = byCursor ? 'outbox_events.xid, id' : 'created_at, id';
   const offset = byCursor ? 0 : q.pageNumber * q.pageSize;
   const rows: Array<{ id: string; type: string; created_at: Date; data: Record<string, unknown>; xid: string }> = await k.db.query(
     `SELECT id, type, created_at, data, xid::text AS xid FROM outbox_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -259,7 +255,7 @@ export async function listEvents(k: Kartu, businessId: string, q: z.infer<typeof
     pageNumber: byCursor ? 0 : q.pageNumber,
     pageSize: q.pageSize,
     totalCount: count as number,
-    nextCursor: byCursor ? (last ? `${last.xid}.${last.id}` : q.after!) : null,
+    nextCursor: byCursor ? (last ? formatEventCursor(last) : q.after!) : null,
   };
 }
 
