@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { post } from '../api';
@@ -35,17 +35,18 @@ export function RequireSession() {
 export function LanguageSwitcher() {
   const { t } = useTranslation();
   const { lang } = useLang();
+  const id = useId();
   return (
-    <label className="language">
-      <span>{t('app.language')}</span>
-      <select value={lang} onChange={(e) => chooseLang(e.target.value as Lang)}>
+    <div className="language">
+      <label htmlFor={id}>{t('app.language')}</label>
+      <select id={id} value={lang} onChange={(e) => chooseLang(e.target.value as Lang)}>
         {LANGS.map((l) => (
           <option key={l} value={l} lang={l}>
             {t(`app.languages.${l}`)}
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
