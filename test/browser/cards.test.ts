@@ -27,6 +27,11 @@ function tr(lang: Locale, key: string, values: Record<string, string | number> =
 
 const exact = { exact: true } as const;
 
+/** expect.poll with time for a page to load its chunks and answers (vitest's default is 1 s). */
+function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 10_000 });
+}
+
 async function api(admin: SeededAdmin, method: 'get' | 'post' | 'patch', path: string, body?: unknown) {
   const cookie = `kartu_session=${await b.login(admin)}`;
   const req = b.h.http()[method](`/admin/v1${path}`).set('Cookie', cookie);
@@ -50,14 +55,17 @@ async function testPurchase(page: Page, lang: Locale, amount: string, mcc: strin
   await panel.getByLabel(tr(lang, 'cards.testPurchase.amount', { currency: 'IDR' }), exact).fill(amount);
   await panel.getByLabel(tr(lang, 'cards.testPurchase.mcc'), exact).fill(mcc);
   await panel.getByRole('button', { name: tr(lang, 'cards.testPurchase.submit') }).click();
-  await expect.poll(async () => ((await link.count()) ? await link.getAttribute('href') : null)).not.toBe(before);
+  await poll(async () => {
+    const href = (await link.count()) ? await link.getAttribute('href') : null;
+    return href !== null && href !== before;
+  }).toBe(true);
   return result.innerText();
 }
 
 /** Chooses the seeded cardholder in the issue form's picker. */
 async function chooseCardholder(page: Page, lang: Locale, name = 'Siti Rahayu'): Promise<void> {
   const select = page.getByLabel(tr(lang, 'cards.issue.cardholder'), exact);
-  await expect.poll(() => select.locator('option', { hasText: name }).count()).toBe(1);
+  await poll(() => select.locator('option', { hasText: name }).count()).toBe(1);
   await select.selectOption((await select.locator('option', { hasText: name }).getAttribute('value'))!);
 }
 
@@ -65,7 +73,7 @@ describe('cards pages', () => {
   it('a finance admin issues a card with a daily limit and a blocked category, freezes it, blocks another category, and sees a test purchase declined in words', async () => {
     const biz = await b.seedBusiness();
     const page = await b.open('/dashboard/cards', { as: biz.admins.finance_admin, locale: 'en' });
-    await expect.poll(() => page.getByText(tr('en', 'cards.list.none')).isVisible()).toBe(true);
+    await poll(() => page.getByText(tr('en', 'cards.list.none')).isVisible()).toBe(true);
     await page.getByRole('link', { name: tr('en', 'cards.list.issue') }).click();
 
     // The issue-card flow: virtual (the default), the seeded cardholder, a daily limit, gambling blocked.
@@ -79,14 +87,14 @@ describe('cards pages', () => {
     await blocked.fill('casinos');
     await blocked.press('Enter');
     // A name that is no category is refused as it is added, with the reason next to the input.
-    await expect.poll(() => page.getByText(tr('en', 'cards.errors.unknown_category', { value: 'casinos' })).isVisible()).toBe(true);
+    await poll(() => page.getByText(tr('en', 'cards.errors.unknown_category', { value: 'casinos' })).isVisible()).toBe(true);
     await blocked.fill('Gambling');
     await blocked.press('Enter');
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
 
     await page.waitForURL(/\/dashboard\/cards\/[0-9a-f-]{36}$/);
     const cardId = page.url().split('/').pop()!;
-    await expect.poll(() => page.getByRole('status').filter({ hasText: tr('en', 'cards.card.notice.issued') }).count()).toBe(1);
+    await poll(() => page.getByRole('status').filter({ hasText: tr('en', 'cards.card.notice.issued') }).count()).toBe(1);
     const issued = (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card;
     expect(issued.type).toBe('VIRTUAL');
     expect(issued.spendControls.spendingLimits).toEqual([{ amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily' }]);
@@ -94,12 +102,12 @@ describe('cards pages', () => {
 
     // Freeze and unfreeze.
     await page.getByRole('button', { name: tr('en', 'cards.actions.freeze'), exact: true }).click();
-    await expect.poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('FROZEN');
-    await expect.poll(() => page.getByRole('region', { name: tr('en', 'cards.card.details') }).innerText()).toContain(tr('en', 'cards.status.FROZEN'));
+    await poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('FROZEN');
+    await poll(() => page.getByRole('region', { name: tr('en', 'cards.card.details') }).innerText()).toContain(tr('en', 'cards.status.FROZEN'));
     // A frozen card declines, with the reason in words.
     expect(await testPurchase(page, 'en', '10000', '5411')).toContain(`${tr('en', 'decision.declined')} — ${tr('en', 'decline.check.card_status', { status: 'frozen' })}`);
     await page.getByRole('button', { name: tr('en', 'cards.actions.unfreeze') }).click();
-    await expect.poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('ACTIVE');
+    await poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('ACTIVE');
 
     // Block another category on the card page and save.
     const controls = page.getByRole('region', { name: tr('en', 'cards.controls.title') });
@@ -107,7 +115,7 @@ describe('cards pages', () => {
     await blockedOnPage.fill('fuel');
     await blockedOnPage.press('Enter');
     await controls.getByRole('button', { name: tr('en', 'cards.controls.save') }).click();
-    await expect.poll(() => controls.getByRole('status').innerText()).toBe(tr('en', 'cards.controls.saved'));
+    await poll(() => controls.getByRole('status').innerText()).toBe(tr('en', 'cards.controls.saved'));
     expect((await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.spendControls.blockedCategories).toEqual(['gambling', 'fuel']);
 
     // Declined at a gambling merchant, said in words with the raw codes beside, in English…
@@ -125,7 +133,7 @@ describe('cards pages', () => {
     expect(await testPurchase(page, 'id', '150.000', '5411')).toContain(tr('id', 'decision.approved'));
     const usage = page.getByRole('region', { name: tr('id', 'cards.usage.title') });
     const meter = usage.getByRole('meter', { name: `${tr('id', 'cards.interval.daily')} · ${tr('id', 'cards.usage.allPurchases')}` });
-    await expect.poll(() => meter.evaluate((m) => [(m as unknown as { value: number }).value, (m as unknown as { max: number }).max])).toEqual([150000, 500000]);
+    await poll(() => meter.evaluate((m) => [(m as unknown as { value: number }).value, (m as unknown as { max: number }).max])).toEqual([150000, 500000]);
     const usageText = await usage.innerText();
     expect(usageText).toContain(tr('id', 'cards.usage.amountUsed', { used: 'Rp 150.000', limit: 'Rp 500.000', remaining: 'Rp 350.000' }));
     const [{ resetsAt }] = (await api(biz.admins.viewer, 'get', `/cards/${cardId}/limit-usage`)).body.limits;
@@ -133,7 +141,7 @@ describe('cards pages', () => {
 
     // The card's transactions list all four, newest first, each opening the transactions drawer.
     const transactions = page.getByRole('region', { name: tr('id', 'cards.transactions.title') });
-    await expect.poll(() => transactions.getByRole('row').count()).toBe(5);
+    await poll(() => transactions.getByRole('row').count()).toBe(5);
     await transactions.getByRole('row').nth(1).getByRole('link').click();
     await page.waitForURL(/\/dashboard\/transactions\/[0-9a-f-]{36}$/);
   });
@@ -156,16 +164,16 @@ describe('cards pages', () => {
     await countries.fill('zz');
     await countries.press('Enter');
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
-    await expect.poll(() => countries.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => countries.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await countries.getAttribute('aria-describedby'))!.split(' ');
     const message = await page.locator(`[id="${describedBy.at(-1)}"]`).innerText();
     expect(message).toMatch(/^Invalid Field Format spendControls\.blockedCountries\.0 .*ISO 3166-1 alpha-2/);
     // Nothing typed is lost.
     expect(await page.getByLabel(tr('en', 'cards.controls.amount', { currency: 'IDR' })).inputValue()).toBe('250000');
-    expect(await page.getByRole('list', { name: tr('en', 'cards.controls.blockedCountries') }).innerText()).toContain('ZZ');
+    expect(await page.getByRole('list', { name: tr('en', 'cards.controls.entriesOf', { list: tr('en', 'cards.controls.blockedCountries') }) }).innerText()).toContain('ZZ');
 
     // Fixed, and submitted while the answer is lost on the way back: the card is issued but the page does not know.
-    await page.getByRole('button', { name: tr('en', 'cards.controls.removeEntry', { name: 'ZZ', list: tr('en', 'cards.controls.blockedCountries') }) }).click();
+    await page.getByRole('list', { name: tr('en', 'cards.controls.entriesOf', { list: tr('en', 'cards.controls.blockedCountries') }) }).getByRole('button').click();
     await countries.fill('SG');
     await countries.press('Enter');
     let lost = 0;
@@ -175,12 +183,12 @@ describe('cards pages', () => {
       await route.abort('aborted');
     });
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
-    await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+    await poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
     expect(page.url()).toMatch(/\/cards\/new$/);
     // The retry sends the same partnerReferenceNo: the API answers Duplicate, and the page finds the card issued the first time.
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
     await page.waitForURL(/\/dashboard\/cards\/[0-9a-f-]{36}$/);
-    await expect.poll(() => page.getByText(tr('en', 'cards.card.notice.alreadyIssued')).isVisible()).toBe(true);
+    await poll(() => page.getByText(tr('en', 'cards.card.notice.alreadyIssued')).isVisible()).toBe(true);
     const { cards } = (await api(biz.admins.viewer, 'get', `/cards?cardholderId=${biz.holderId}`)).body;
     expect(cards).toHaveLength(1);
     expect(cards[0].id).toBe(page.url().split('/').pop());
@@ -200,7 +208,7 @@ describe('cards pages', () => {
 
     await page.getByRole('button', { name: tr('id', 'cards.actions.terminate'), exact: true }).click();
     await dialog.getByRole('button', { name: tr('id', 'cards.actions.terminateConfirm') }).click();
-    await expect.poll(() => page.getByText(tr('id', 'cards.actions.noneTerminated')).isVisible()).toBe(true);
+    await poll(() => page.getByText(tr('id', 'cards.actions.noneTerminated')).isVisible()).toBe(true);
     expect((await api(biz.admins.viewer, 'get', `/cards/${card.id}`)).body.card.status).toBe('TERMINATED');
     // No status buttons, no controls editor for a terminated card.
     expect(await page.getByRole('button', { name: tr('id', 'cards.actions.freeze') }).count()).toBe(0);
@@ -215,7 +223,7 @@ describe('cards pages', () => {
     // Physical cards need an address: the form says so before asking the API.
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
     const line1 = page.getByLabel(tr('en', 'cards.shipping.line1'), exact);
-    await expect.poll(() => line1.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => line1.getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel(tr('en', 'cards.shipping.name'), exact).fill('Siti Rahayu');
     await line1.fill('Jl. Jenderal Sudirman Kav. 52-53');
     await page.getByLabel(tr('en', 'cards.shipping.city'), exact).fill('Jakarta Selatan');
@@ -226,20 +234,20 @@ describe('cards pages', () => {
     const cardId = page.url().split('/').pop()!;
 
     const shipment = page.getByRole('region', { name: tr('en', 'cards.shipping.title') });
-    await expect.poll(() => shipment.innerText()).toContain(tr('en', 'cards.shipping.statuses.pending'));
+    await poll(() => shipment.innerText()).toContain(tr('en', 'cards.shipping.statuses.pending'));
     await shipment.getByRole('button', { name: tr('en', 'cards.shipping.advance') }).click();
-    await expect.poll(() => shipment.getByRole('listitem').count()).toBe(2);
+    await poll(() => shipment.getByRole('listitem').count()).toBe(2);
     expect(await shipment.getByRole('listitem').nth(1).innerText()).toContain(tr('en', 'cards.shipping.statuses.shipped'));
     await shipment.getByLabel(tr('en', 'cards.shipping.nextStatus')).selectOption('delivered');
     await shipment.getByRole('button', { name: tr('en', 'cards.shipping.advance') }).click();
-    await expect.poll(() => shipment.getByRole('listitem').count()).toBe(3);
+    await poll(() => shipment.getByRole('listitem').count()).toBe(3);
     // Delivered: nothing further to advance.
     expect(await shipment.getByRole('button', { name: tr('en', 'cards.shipping.advance') }).count()).toBe(0);
 
     const before = (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card;
     expect([before.status, before.shipping.status, before.shipping.service, before.shipping.address.country]).toEqual(['INACTIVE', 'delivered', 'express', 'ID']);
     await page.getByRole('button', { name: tr('en', 'cards.actions.activate') }).click();
-    await expect.poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('ACTIVE');
+    await poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('ACTIVE');
   });
 
   it("shows an owner the card's number and CVV, masked again after 30 seconds and when the page is left, and keeps them out of storage", async () => {
@@ -252,7 +260,8 @@ describe('cards pages', () => {
     const reveal = page.getByRole('region', { name: tr('en', 'cards.reveal.title') });
     await reveal.getByRole('button', { name: tr('en', 'cards.reveal.show') }).click();
     const pan = (await api(biz.admins.owner, 'post', `/cards/${card.id}/reveal`)).body.card;
-    await expect.poll(() => reveal.innerText()).toContain(pan.number.replace(/(\d{4})(?=\d)/g, '$1 '));
+    const grouped = pan.number.replace(/(\d{4})(?=\d)/g, '$1 ');
+    await poll(() => reveal.innerText()).toContain(grouped);
     expect(await reveal.innerText()).toContain(pan.cvv);
     // Nowhere but on screen.
     const stored = await page.evaluate(() => {
@@ -262,18 +271,18 @@ describe('cards pages', () => {
     expect(stored).not.toContain(pan.number);
 
     await page.clock.runFor(29_000);
-    expect(await reveal.innerText()).toContain(pan.cvv);
+    expect(await reveal.innerText()).toContain(grouped);
     await page.clock.runFor(2_000);
-    await expect.poll(() => reveal.innerText()).not.toContain(pan.number);
+    await poll(() => reveal.innerText()).not.toContain(pan.number);
     expect(await reveal.innerText()).toContain(`•••• •••• •••• ${card.last4}`);
 
     // Shown again, then the page is left and come back to: masked.
     await reveal.getByRole('button', { name: tr('en', 'cards.reveal.show') }).click();
-    await expect.poll(() => reveal.innerText()).toContain(pan.cvv);
-    await page.getByRole('link', { name: tr('en', 'cards.list.title'), exact: true }).first().click();
-    await page.waitForURL(/\/dashboard\/cards$/);
+    await poll(() => reveal.innerText()).toContain(grouped);
+    await page.getByRole('navigation').getByRole('link', { name: tr('en', 'nav.cards'), exact: true }).click();
+    await poll(() => page.getByRole('heading', { level: 1, name: tr('en', 'cards.list.title') }).isVisible()).toBe(true);
     await page.goBack();
-    await expect.poll(() => reveal.innerText()).toContain(`•••• •••• •••• ${card.last4}`);
+    await poll(() => reveal.innerText()).toContain(`•••• •••• •••• ${card.last4}`);
     expect(await reveal.innerText()).not.toContain(pan.number);
   });
 
@@ -281,10 +290,10 @@ describe('cards pages', () => {
     const biz = await b.seedBusiness();
     const card = await issueThroughApi(biz, { type: 'PHYSICAL', shipping: { name: 'Siti', address: { line1: 'Jl. Thamrin 1', city: 'Jakarta', postalCode: '10310', country: 'ID' } } });
     const viewer = await b.open('/dashboard/cards', { as: biz.admins.viewer, locale: 'en' });
-    await expect.poll(() => viewer.getByRole('link', { name: new RegExp(card.last4) }).count()).toBe(1);
+    await poll(() => viewer.getByRole('link', { name: new RegExp(card.last4) }).count()).toBe(1);
     expect(await viewer.getByRole('link', { name: tr('en', 'cards.list.issue') }).count()).toBe(0);
     await viewer.getByRole('link', { name: new RegExp(card.last4) }).click();
-    await expect.poll(() => viewer.getByRole('region', { name: tr('en', 'cards.controls.title') }).isVisible()).toBe(true);
+    await poll(() => viewer.getByRole('region', { name: tr('en', 'cards.controls.title') }).isVisible()).toBe(true);
     // Not one button on the page: everything is read-only.
     const buttons = await viewer.getByRole('main').getByRole('button').allInnerTexts();
     expect(buttons).toEqual([]);
@@ -294,7 +303,7 @@ describe('cards pages', () => {
     await viewer.waitForURL(/\/dashboard\/cards$/);
 
     const finance = await b.open(`/dashboard/cards/${card.id}`, { as: biz.admins.finance_admin, locale: 'en' });
-    await expect.poll(() => finance.getByRole('button', { name: tr('en', 'cards.actions.activate') }).isVisible()).toBe(true);
+    await poll(() => finance.getByRole('button', { name: tr('en', 'cards.actions.activate') }).isVisible()).toBe(true);
     expect(await finance.getByRole('region', { name: tr('en', 'cards.reveal.title') }).count()).toBe(0);
     expect(await finance.getByRole('button', { name: tr('en', 'cards.reveal.show') }).count()).toBe(0);
     // And the server refuses them too.
@@ -310,34 +319,34 @@ describe('cards pages', () => {
 
     const page = await b.open('/dashboard/cards', { as: biz.admins.viewer, locale: 'en' });
     const rows = page.getByRole('table').getByRole('row');
-    await expect.poll(() => rows.count()).toBe(3);
+    await poll(() => rows.count()).toBe(3);
     await page.getByLabel(tr('en', 'cards.list.search'), exact).fill('budi');
     await page.getByRole('button', { name: tr('en', 'common.search') }).click();
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     expect(await rows.nth(1).innerText()).toContain(budi.last4);
     expect(page.url()).toMatch(/\?q=budi$/);
 
     await page.getByLabel(tr('en', 'cards.list.search'), exact).fill(siti.last4);
     await page.getByRole('button', { name: tr('en', 'common.search') }).click();
-    await expect.poll(() => rows.nth(1).innerText()).toContain(siti.last4);
+    await poll(() => rows.nth(1).innerText()).toContain(siti.last4);
 
     await page.getByRole('button', { name: tr('en', 'common.clear') }).click();
     await page.getByLabel(tr('en', 'cards.list.status'), exact).selectOption('FROZEN');
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     expect(await rows.nth(1).innerText()).toContain(siti.last4);
     expect(page.url()).toMatch(/\?status=FROZEN$/);
     // The URL is the list: opened afresh it shows the same.
     await page.reload();
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     expect(await page.getByLabel(tr('en', 'cards.list.status'), exact).inputValue()).toBe('FROZEN');
 
     await page.goto(`${b.origin}/dashboard/cards?type=SINGLE_USE`);
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     expect(await rows.nth(1).innerText()).toContain(budi.last4);
     await page.goto(`${b.origin}/dashboard/cards?cardholderId=${other.id}&status=ACTIVE`);
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     await page.goto(`${b.origin}/dashboard/cards?q=nobody`);
-    await expect.poll(() => page.getByText(tr('en', 'cards.list.noMatch')).isVisible()).toBe(true);
+    await poll(() => page.getByText(tr('en', 'cards.list.noMatch')).isVisible()).toBe(true);
   });
 
   for (const lang of ['id', 'en'] as const) {
@@ -347,7 +356,7 @@ describe('cards pages', () => {
         spendControls: { spendingLimits: [{ amount: { value: '500000.00', currency: 'IDR' }, interval: 'daily' }], countLimits: [{ count: 5, interval: 'weekly' }], blockedCategories: ['gambling'], allowedCountries: ['ID'] },
       });
       const page = await b.open('/dashboard/cards', { as: biz.admins.owner, locale: lang });
-      await expect.poll(() => page.getByRole('table').isVisible()).toBe(true);
+      await poll(() => page.getByRole('table').isVisible()).toBe(true);
       await expectAccessible(page);
 
       await page.goto(`${b.origin}/dashboard/cards/new`);
@@ -355,15 +364,15 @@ describe('cards pages', () => {
       await page.getByRole('button', { name: tr(lang, 'cards.controls.addSpendingLimit') }).click();
       await page.getByRole('button', { name: tr(lang, 'cards.controls.addCountLimit') }).click();
       await page.getByRole('button', { name: tr(lang, 'cards.issue.submit') }).click();
-      await expect.poll(() => page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
+      await poll(() => page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
       await expectAccessible(page);
       await page.getByRole('button', { name: tr(lang, 'cards.issue.newCardholder') }).click();
-      await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+      await poll(() => page.getByRole('dialog').isVisible()).toBe(true);
       await expectAccessible(page);
       await page.keyboard.press('Escape');
 
       await page.goto(`${b.origin}/dashboard/cards/${card.id}`);
-      await expect.poll(() => page.getByRole('meter').count()).toBe(2);
+      await poll(() => page.getByRole('meter').count()).toBe(2);
       await testPurchase(page, lang, '100000', '7995');
       await page.getByRole('button', { name: tr(lang, 'cards.reveal.show') }).click();
       await expectAccessible(page);
@@ -376,7 +385,7 @@ describe('cards pages', () => {
     const biz = await b.seedBusiness();
     const page = await b.open('/dashboard/cards/new', { as: biz.admins.finance_admin, locale: 'en' });
     const select = page.getByLabel(tr('en', 'cards.issue.cardholder'), exact);
-    await expect.poll(() => select.locator('option').count()).toBe(2);
+    await poll(() => select.locator('option').count()).toBe(2);
     await select.focus();
     await page.keyboard.press('ArrowDown');
     expect(await select.inputValue()).toBe(biz.holderId);
@@ -386,7 +395,7 @@ describe('cards pages', () => {
     await page.keyboard.press('Enter');
     // Enter added the entry and did not submit the form.
     expect(page.url()).toMatch(/\/cards\/new$/);
-    expect(await page.getByRole('list', { name: tr('en', 'cards.controls.blockedCategories') }).innerText()).toContain('MCC 7995');
+    expect(await page.getByRole('list', { name: tr('en', 'cards.controls.entriesOf', { list: tr('en', 'cards.controls.blockedCategories') }) }).innerText()).toContain('MCC 7995');
     // Tab on through the form to the submit button; each stop shows where the focus is.
     const submit = page.getByRole('button', { name: tr('en', 'cards.issue.submit') });
     for (let i = 0; i < 40 && !(await submit.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)); i++) {

@@ -58,7 +58,7 @@ export function EntryList({ label, name, kind, values, onChange, groups, error, 
       {(control) => (
         <>
           {values.length > 0 && (
-            <ul className="chips" aria-label={label}>
+            <ul className="chips" aria-label={t('cards.controls.entriesOf', { list: label })}>
               {values.map((value) => (
                 <li key={value} className="chip">
                   <span>{entryName(kind, value)}</span>
