@@ -12,6 +12,7 @@ import {
   newCountLimit,
   newSpendingLimit,
   normaliseEntry,
+  relocaliseForm,
   sameControls,
   SPENDING_INTERVALS,
   type ControlsForm,
@@ -203,6 +204,21 @@ describe('the form and the API shape', () => {
     if (!result.ok) {
       expect(result.issues.map((i) => i.field)).toEqual(['spendControls.spendingLimits', 'spendControls.blockedCountries']);
     }
+  });
+
+  it('rewrites the amounts when the language changes, leaving what does not read as typed', () => {
+    const form: ControlsForm = {
+      ...emptyControlsForm('IDR'),
+      spendingLimits: [
+        { ...newSpendingLimit(), amount: '1.500.000,50' },
+        { ...newSpendingLimit(), amount: 'abc' },
+      ],
+    };
+    const english = relocaliseForm(form, 'id', 'en');
+    expect(english.spendingLimits.map((l) => l.amount)).toEqual(['1500000.50', 'abc']);
+    expect(english.spendingLimits.map((l) => l.key)).toEqual(form.spendingLimits.map((l) => l.key));
+    expect(relocaliseForm(english, 'en', 'id').spendingLimits[0]!.amount).toBe('1500000,50');
+    expect(relocaliseForm(form, 'id', 'id')).toBe(form);
   });
 
   it('tells when two sets of controls say the same', () => {

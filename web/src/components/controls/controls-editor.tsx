@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Field, SelectField } from '../field';
 import { useLang } from '../../i18n';
 import type { MccGroup } from '../../pages/cards/card-types';
@@ -6,6 +7,7 @@ import {
   MAX_LIMITS,
   newCountLimit,
   newSpendingLimit,
+  relocaliseForm,
   SPENDING_INTERVALS,
   kindOf,
   type ControlsForm,
@@ -41,7 +43,14 @@ const LIST_SECTIONS: ReadonlyArray<{ legend: 'categories' | 'countries' | 'merch
  * issue-card flow and the card page send what formToControls makes of it.
  */
 export function ControlsEditor({ form, onChange, issues, error, groups, field = 'spendControls' }: ControlsEditorProps) {
-  const { t } = useLang();
+  const { t, lang } = useLang();
+  // Amounts are typed in the page's language: when it is switched, they are rewritten for the new one.
+  const writtenIn = useRef(lang);
+  useEffect(() => {
+    if (writtenIn.current === lang) return;
+    onChange(relocaliseForm(form, writtenIn.current, lang));
+    writtenIn.current = lang;
+  }, [lang, form, onChange]);
   const path = (rest: string) => `${field}.${rest}`;
   const message = (rest: string) => issueText(issues, path(rest), t);
 

@@ -160,6 +160,18 @@ export function controlsToForm(controls: SpendControlsView, currency: string, la
   };
 }
 
+/** The form's amounts rewritten for another language ("500000,50" → "500000.50"); an amount that does not read stays as typed. */
+export function relocaliseForm(form: ControlsForm, from: Lang, to: Lang): ControlsForm {
+  if (from === to) return form;
+  return {
+    ...form,
+    spendingLimits: form.spendingLimits.map((row) => {
+      const parsed = parseAmount(row.amount, form.currency, from);
+      return parsed.ok ? { ...row, amount: amountToInput(parsed.value, form.currency, to) } : row;
+    }),
+  };
+}
+
 // ---- single entries ------------------------------------------------------------------------------
 
 const MCC = /^\d{4}$/;

@@ -71,7 +71,8 @@ export interface TestPurchaseAnswer {
   reason: string;
 }
 
+/** GET /mcc-groups: a group a control may name, with its MCCs. */
 export interface MccGroup {
   name: string;
-  description: string;
+  mccs: string[];
 }
