@@ -9,9 +9,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'body';
+  const field = issue.path.map(segmentName).join('.') || 'body';
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k));
+    const keys = issue.keys.map((k) => (issue.path.length ? `${field}.${segmentName(k)}` : segmentName(k)));
     throw new InvalidFieldFormat(keys[0]!, 'unknown field', keys.join(', '));
   }
   // zod reports a missing enum as invalid_value and a missing field as invalid_type, both without input.
@@ -20,6 +20,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     (issue.code === 'custom' && issue.params?.missing === true);
   if (missing) throw new MissingMandatoryField(field);
   throw new InvalidFieldFormat(field, issue.message);
+}
+
+/** A key as a field name: the empty key is written `""`, so the error still names something. */
+function segmentName(key: PropertyKey): string {
+  const name = String(key);
+  return name === '' ? '""' : name;
 }
 
 /** ISO dates and date-times allow year 0000; PostgreSQL (and the calendar) have no year 0. */

@@ -189,6 +189,22 @@ function routes(): Route[] {
     admin('POST', '/login', '00', { open: true, body: { email: 'nobody@example.com', password: 'wrong password' } }),
     admin('GET', '/me', '00'),
     admin('GET', '/audit-log', '00'),
+    admin('POST', '/two-factor/enrolment', '00'),
+    admin('GET', '/business/security', '00'),
+    admin('PATCH', '/business/security', '00', { body: { requireTwoFactor: false } }),
+    admin('GET', '/balance', '11'),
+    admin('GET', '/overview', '11'),
+    admin('GET', '/authorizations', '12'),
+    admin('GET', '/authorizations/{id}', '13', { id: () => ids.authorization! }),
+    admin('GET', '/transactions', '12'),
+    admin('GET', '/cards/{id}/limit-usage', '91', { id: cardId }),
+    admin('GET', '/mcc-groups', '91'),
+    admin('POST', '/sandbox/authorizations', '96', { body: { cardId: card.id, amount: idr('1.00'), merchant: MERCHANT } }),
+    admin('POST', '/sandbox/authorizations/{id}/clear', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    admin('POST', '/sandbox/authorizations/{id}/reverse', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    admin('POST', '/sandbox/authorizations/{id}/refund', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    admin('POST', '/sandbox/funding', '96', { body: { amount: idr('100.00') } }),
+    admin('POST', '/sandbox/cards/{id}/shipping', '96', { id: () => physical, body: { status: 'shipped', carrier: 'JNE', trackingNumber: 'T-1' } }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.
@@ -267,7 +283,11 @@ function problemWith(c: Case, a: RawAnswer): string | undefined {
   // A mutated path id may match no route (4040000) or not decode (4000001): the router answers before any route's service code is known.
   const pathRefused = c.segment !== null && (responseCode === '4040000' || responseCode === '4000001');
   if (service !== c.route.service && !pathRefused) return `service code ${service}, not ${c.route.service}`;
-  if (a.status >= 400 && Object.keys(body).length !== 2) return `an error with more than responseCode and responseMessage: ${Object.keys(body).join(', ')}`;
+  // A validation error (400xx01 / 400xx02) also names its field; no other error carries more.
+  const fieldError = /^400\d\d0[12]$/.test(responseCode);
+  if (fieldError && (typeof body.field !== 'string' || body.field === '')) return `a ${responseCode} without its field`;
+  const keys = Object.keys(body).filter((key) => !(fieldError && key === 'field'));
+  if (a.status >= 400 && keys.length !== 2) return `an error with more than responseCode and responseMessage: ${Object.keys(body).join(', ')}`;
   return undefined;
 }
 
