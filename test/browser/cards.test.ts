@@ -144,7 +144,7 @@ describe('cards pages', () => {
     await poll(() => transactions.getByRole('row').count()).toBe(5);
     await transactions.getByRole('row').nth(1).getByRole('link').click();
     await page.waitForURL(/\/dashboard\/transactions\/[0-9a-f-]{36}$/);
-  });
+  }, 60_000);
 
   it('keeps what was typed when the API refuses the submit, shows its message next to the field, and never issues twice on a retry', async () => {
     const biz = await b.seedBusiness();
@@ -378,7 +378,7 @@ describe('cards pages', () => {
       await expectAccessible(page);
       await page.getByRole('button', { name: tr(lang, 'cards.actions.replace') }).click();
       await expectAccessible(page);
-    });
+    }, 90_000);
   }
 
   it('is usable from the keyboard, with the focus visible: a category added with Enter, the card issued without a mouse', async () => {
