@@ -1,7 +1,5 @@
 import i18n from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
-import en from '../locales/en.json';
-import id from '../locales/id.json';
 import type { Translate } from './decline-reasons';
 import { LANGS, type Lang } from './format';
 
@@ -27,9 +25,22 @@ export function defaultLangFor(currency: string): Lang {
   return currency === 'IDR' ? 'id' : 'en';
 }
 
+/** Each language's strings are a chunk of their own, fetched when first used. */
+const BUNDLES: Record<Lang, () => Promise<{ default: Record<string, unknown> }>> = {
+  en: () => import('../locales/en.json'),
+  id: () => import('../locales/id.json'),
+};
+
+export async function loadLang(lang: Lang): Promise<void> {
+  if (i18n.hasResourceBundle(lang, 'translation')) return;
+  i18n.addResourceBundle(lang, 'translation', (await BUNDLES[lang]()).default);
+}
+
 export function applyLang(lang: Lang): void {
-  document.documentElement.lang = lang;
-  if (i18n.language !== lang) void i18n.changeLanguage(lang);
+  void loadLang(lang).then(() => {
+    document.documentElement.lang = lang;
+    if (i18n.language !== lang) void i18n.changeLanguage(lang);
+  });
 }
 
 export function chooseLang(lang: Lang): void {
@@ -42,7 +53,8 @@ export function chooseLang(lang: Lang): void {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, id: { translation: id } },
+  resources: {},
+  partialBundledLanguages: true,
   lng: storedLang() ?? browserLang(),
   fallbackLng: false,
   supportedLngs: [...LANGS],
