@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get } from '../../api';
 import type { AuthorizationPage, Cardholder } from '../../api-types';
 import { cardListQuery, type CardFilters } from './card-filters';
@@ -41,11 +41,23 @@ export function useMccGroups() {
   });
 }
 
-export function useCardholder(id: string | undefined) {
-  return useQuery({
+function cardholderQuery(id: string) {
+  return {
     queryKey: ['cardholder', id],
-    queryFn: ({ signal }) => get<{ cardholder: Cardholder }>(`/cardholders/${encodeURIComponent(id!)}`, undefined, signal),
-    enabled: Boolean(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => get<{ cardholder: Cardholder }>(`/cardholders/${encodeURIComponent(id)}`, undefined, signal),
+  };
+}
+
+export function useCardholder(id: string | undefined) {
+  return useQuery({ ...cardholderQuery(id ?? ''), enabled: Boolean(id) });
+}
+
+/** The cardholders behind these ids (each asked once and cached), by id. */
+export function useCardholders(ids: readonly string[]): Map<string, Cardholder> {
+  const unique = [...new Set(ids)];
+  return useQueries({
+    queries: unique.map(cardholderQuery),
+    combine: (results) => new Map(results.flatMap((r) => (r.data ? [[r.data.cardholder.id, r.data.cardholder] as const] : []))),
   });
 }
 

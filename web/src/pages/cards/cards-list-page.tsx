@@ -7,7 +7,7 @@ import { useLang } from '../../i18n';
 import { useCan } from '../../me';
 import { CARD_STATUSES, CARD_TYPES, filtersFromParams, filtersToParams, pageCount, type CardFilters } from './card-filters';
 import { cardholderLabel, useCardholderChoices } from './cardholder-picker';
-import { useCards } from './cards-api';
+import { useCardholders, useCards } from './cards-api';
 import { CardName, StatusBadge } from './card-bits';
 import './cards.css';
 
@@ -21,7 +21,10 @@ export default function CardsListPage() {
   useEffect(() => setQ(filters.q), [filters.q]);
   const cards = useCards(filters);
   const holders = useCardholderChoices();
-  const holderName = new Map((holders.data?.cardholders ?? []).map((c) => [c.id, c]));
+  const listed = new Map((holders.data?.cardholders ?? []).map((c) => [c.id, c]));
+  // Cardholders beyond the picker's newest 100 are asked for one by one (at most a page of them).
+  const others = useCardholders(holders.data ? (cards.data?.cards ?? []).map((c) => c.cardholderId).filter((id) => !listed.has(id)) : []);
+  const holderName = new Map([...listed, ...others]);
 
   const apply = (change: Partial<CardFilters>) => setParams(filtersToParams({ ...filters, page: 1, ...change }));
   const search = (e: FormEvent) => {

@@ -74,7 +74,6 @@ export function TestPurchasePanel({ card }: { card: Card }) {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: cardKeys.usage(card.id) });
       void queryClient.invalidateQueries({ queryKey: ['authorizations'] });
-      void queryClient.invalidateQueries({ queryKey: ['balance'] });
       void queryClient.invalidateQueries({ queryKey: ['overview'] });
     },
   });
