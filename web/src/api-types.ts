@@ -54,6 +54,9 @@ export interface Balance {
 export interface Overview {
   date: string;
   timeZone: string;
+  /** Today in the business time zone: from (inclusive) and to (exclusive), UTC instants. */
+  from: string;
+  to: string;
   spend: Money;
   approvals: number;
   declines: number;
@@ -149,7 +152,10 @@ export interface Transfer {
   role: 'hold' | 'clearing' | 'release' | 'reversal' | 'expiry' | 'refund';
   amount: Money;
   status: 'pending' | 'posted' | 'voided';
+  /** A hold's: still held, posted by clearings, released. */
   openAmount?: Money;
+  postedAmount?: Money;
+  releasedAmount?: Money;
   authorizationId: string | null;
   createdAt: string;
 }

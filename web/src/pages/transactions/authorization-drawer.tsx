@@ -170,6 +170,12 @@ function Transfers({ a }: { a: AuthorizationDetail }) {
                 <td>
                   {t(`transactions.transferStatus.${tr.status}`)}
                   {tr.openAmount && tr.status === 'pending' && <div className="muted">{t('transactions.openAmount', { amount: formatMoney(tr.openAmount, lang) })}</div>}
+                  {tr.postedAmount && tr.postedAmount.value !== tr.amount.value && (
+                    <div className="muted">{t('transactions.postedAmount', { amount: formatMoney(tr.postedAmount, lang) })}</div>
+                  )}
+                  {tr.releasedAmount && !/^0(\.0+)?$/.test(tr.releasedAmount.value) && (
+                    <div className="muted">{t('transactions.releasedAmount', { amount: formatMoney(tr.releasedAmount, lang) })}</div>
+                  )}
                 </td>
               </tr>
             ))}
@@ -260,6 +266,21 @@ export function AuthorizationDrawer({ id, onClose }: { id: string; onClose: () =
             <Why a={a} />
             <Facts a={a} />
             <Policies a={a} />
+            {a.increments.length > 0 && (
+              <section aria-labelledby="increments">
+                <h3 id="increments">{t('transactions.increments')}</h3>
+                <ul>
+                  {a.increments.map((inc) => (
+                    <li key={inc.id}>
+                      <Link to={`/transactions/${inc.id}`}>
+                        <DateTime iso={inc.createdAt} />
+                      </Link>{' '}
+                      <Money value={inc.amount} /> · {t(`decision.${inc.decision}`)}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
             <Transfers a={a} />
             {sandbox && a.decision !== 'declined' && <SandboxActions a={a} />}
           </>
