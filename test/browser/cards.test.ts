@@ -215,16 +215,115 @@ describe('cards pages', () => {
     expect(await page.getByRole('button', { name: tr('id', 'cards.controls.save') }).count()).toBe(0);
   });
 
+  it('replaces a stolen card: the new one keeps its controls and the old one stops at once', async () => {
+    const biz = await b.seedBusiness();
+    const controls = { spendingLimits: [{ amount: { value: '750000.00', currency: 'IDR' }, interval: 'weekly' }], blockedCategories: ['gambling'] };
+    const old = await issueThroughApi(biz, { spendControls: controls });
+    const page = await b.open(`/dashboard/cards/${old.id}`, { as: biz.admins.finance_admin, locale: 'id' });
+    await page.getByRole('button', { name: tr('id', 'cards.actions.replace') }).click();
+    const dialog = page.getByRole('dialog', { name: tr('id', 'cards.replace.title', { last4: old.last4 }) });
+    await dialog.getByRole('radio', { name: new RegExp(`^${tr('id', 'cards.replace.reasons.stolen')}`) }).check();
+    await dialog.getByRole('button', { name: tr('id', 'cards.replace.submit') }).click();
+    await page.waitForURL((url) => /\/dashboard\/cards\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(old.id));
+    await poll(() => page.getByText(tr('id', 'cards.card.notice.replaced')).isVisible()).toBe(true);
+    // The new card's page starts afresh: the old page's dialog is gone.
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    const replacement = (await api(biz.admins.viewer, 'get', `/cards/${page.url().split('/').pop()}`)).body.card;
+    expect([replacement.replacementFor, replacement.replacementReason, replacement.status]).toEqual([old.id, 'stolen', 'ACTIVE']);
+    expect(replacement.spendControls.spendingLimits).toEqual(controls.spendingLimits);
+    expect((await api(biz.admins.viewer, 'get', `/cards/${old.id}`)).body.card.status).toBe('TERMINATED');
+    // The new card's page links to the one it replaces.
+    await page.getByRole('link', { name: tr('id', 'cards.card.replacedCard') }).click();
+    await poll(() => page.getByText(tr('id', 'cards.actions.noneTerminated')).isVisible()).toBe(true);
+  });
+
+  it('edits every kind of control: a per-category limit, a count limit, countries and merchants, and shows their usage', async () => {
+    const biz = await b.seedBusiness();
+    const card = await issueThroughApi(biz);
+    const page = await b.open(`/dashboard/cards/${card.id}`, { as: biz.admins.finance_admin, locale: 'en' });
+    const controls = page.getByRole('region', { name: tr('en', 'cards.controls.title') });
+    const add = async (label: string, value: string, within = controls) => {
+      const input = within.getByLabel(label, exact);
+      await input.fill(value);
+      await input.press('Enter');
+    };
+    await controls.getByRole('button', { name: tr('en', 'cards.controls.addSpendingLimit') }).click();
+    const perCategory = controls.getByRole('group', { name: tr('en', 'cards.controls.spendingLimitN', { n: 1 }) });
+    await perCategory.getByLabel(tr('en', 'cards.controls.amount', { currency: 'IDR' })).fill('200000.50');
+    await perCategory.getByLabel(tr('en', 'cards.controls.interval')).selectOption('monthly');
+    await add(tr('en', 'cards.controls.limitCategories'), 'restaurants', perCategory);
+    await add(tr('en', 'cards.controls.limitCategories'), '5411', perCategory);
+    await controls.getByRole('button', { name: tr('en', 'cards.controls.addSpendingLimit') }).click();
+    const perPurchase = controls.getByRole('group', { name: tr('en', 'cards.controls.spendingLimitN', { n: 2 }) });
+    await perPurchase.getByLabel(tr('en', 'cards.controls.amount', { currency: 'IDR' })).fill('1,000,000');
+    await perPurchase.getByLabel(tr('en', 'cards.controls.interval')).selectOption('per_authorization');
+    await controls.getByRole('button', { name: tr('en', 'cards.controls.addCountLimit') }).click();
+    const count = controls.getByRole('group', { name: tr('en', 'cards.controls.countLimitN', { n: 1 }) });
+    await count.getByLabel(tr('en', 'cards.controls.count')).fill('3');
+    await count.getByLabel(tr('en', 'cards.controls.interval')).selectOption('daily');
+    // The count interval has no per-purchase choice: one purchase is always one.
+    expect(await count.getByLabel(tr('en', 'cards.controls.interval')).locator('option[value="per_authorization"]').count()).toBe(0);
+    await add(tr('en', 'cards.controls.allowedCategories'), 'travel');
+    await add(tr('en', 'cards.controls.allowedCategories'), 'groceries');
+    await add(tr('en', 'cards.controls.allowedCountries'), 'id');
+    await add(tr('en', 'cards.controls.blockedMerchantIds'), 'M-999');
+    // Allowed and blocked countries at once is refused before the API is asked, next to the list.
+    await add(tr('en', 'cards.controls.blockedCountries'), 'SG');
+    await controls.getByRole('button', { name: tr('en', 'cards.controls.save') }).click();
+    await poll(() => controls.getByLabel(tr('en', 'cards.controls.allowedCountries'), exact).getAttribute('aria-invalid')).toBe('true');
+    expect(await controls.innerText()).toContain(tr('en', 'cards.errors.allowed_and_blocked'));
+    await controls
+      .getByRole('list', { name: tr('en', 'cards.controls.entriesOf', { list: tr('en', 'cards.controls.blockedCountries') }) })
+      .getByRole('button')
+      .click();
+    await controls.getByRole('button', { name: tr('en', 'cards.controls.save') }).click();
+    await poll(() => controls.getByRole('status').innerText()).toBe(tr('en', 'cards.controls.saved'));
+
+    const saved = (await api(biz.admins.viewer, 'get', `/cards/${card.id}`)).body.card.spendControls;
+    expect(saved).toEqual({
+      spendingLimits: [
+        { amount: { value: '200000.50', currency: 'IDR' }, interval: 'monthly', categories: ['restaurants', '5411'] },
+        { amount: { value: '1000000.00', currency: 'IDR' }, interval: 'per_authorization' },
+      ],
+      countLimits: [{ count: 3, interval: 'daily' }],
+      allowedCategories: ['travel', 'groceries'],
+      blockedCategories: [],
+      allowedCountries: ['ID'],
+      blockedCountries: [],
+      allowedMerchantIds: [],
+      blockedMerchantIds: ['M-999'],
+    });
+
+    // A grocery purchase counts towards the category limit and the count limit.
+    expect(await testPurchase(page, 'en', '50000', '5411')).toContain(tr('en', 'decision.approved'));
+    const usage = page.getByRole('region', { name: tr('en', 'cards.usage.title') });
+    await poll(() => usage.innerText()).toContain(tr('en', 'cards.usage.countUsed', { used: 1, limit: 3, remaining: 2 }));
+    expect(await usage.innerText()).toContain(tr('en', 'cards.usage.amountUsed', { used: 'IDR 50,000', limit: 'IDR 200,000.50', remaining: 'IDR 150,000.50' }));
+    expect(await usage.innerText()).toContain(tr('en', 'cards.usage.perPurchase', { limit: 'IDR 1,000,000' }));
+    expect(await usage.getByRole('meter').count()).toBe(2);
+    // A fuel station is outside the allowed categories.
+    expect(await testPurchase(page, 'en', '50000', '5541')).toContain(tr('en', 'decision.declined'));
+  }, 60_000);
+
   it('issues a physical card to an address, advances its shipment in the sandbox and activates it', async () => {
     const biz = await b.seedBusiness();
     const page = await b.open('/dashboard/cards/new', { as: biz.admins.finance_admin, locale: 'en' });
     await page.getByRole('radio', { name: new RegExp(`^${tr('en', 'cards.type.PHYSICAL')}`) }).check();
-    await chooseCardholder(page, 'en');
+    // A cardholder created inline, without leaving the form.
+    await page.getByRole('button', { name: tr('en', 'cards.issue.newCardholder') }).click();
+    const dialog = page.getByRole('dialog', { name: tr('en', 'cards.issue.newCardholder') });
+    await dialog.getByLabel(tr('en', 'cardholders.name'), exact).fill('Dewi Lestari');
+    await dialog.getByLabel(tr('en', 'cardholders.email'), exact).fill(`dewi.${crypto.randomUUID().slice(0, 8)}@example.com`);
+    await dialog.getByRole('button', { name: tr('en', 'common.create') }).click();
+    await poll(() => dialog.count()).toBe(0);
+    const picked = await page.getByLabel(tr('en', 'cards.issue.cardholder'), exact).evaluate((el) => (el as unknown as { selectedOptions: Array<{ text: string }> }).selectedOptions[0]!.text);
+    expect(picked).toMatch(/^Dewi Lestari \(/);
     // Physical cards need an address: the form says so before asking the API.
     await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
     const line1 = page.getByLabel(tr('en', 'cards.shipping.line1'), exact);
     await poll(() => line1.getAttribute('aria-invalid')).toBe('true');
-    await page.getByLabel(tr('en', 'cards.shipping.name'), exact).fill('Siti Rahayu');
+    // The recipient is the new cardholder unless changed.
+    expect(await page.getByLabel(tr('en', 'cards.shipping.name'), exact).inputValue()).toBe('Dewi Lestari');
     await line1.fill('Jl. Jenderal Sudirman Kav. 52-53');
     await page.getByLabel(tr('en', 'cards.shipping.city'), exact).fill('Jakarta Selatan');
     await page.getByLabel(tr('en', 'cards.shipping.postalCode'), exact).fill('12190');
@@ -245,7 +344,8 @@ describe('cards pages', () => {
     expect(await shipment.getByRole('button', { name: tr('en', 'cards.shipping.advance') }).count()).toBe(0);
 
     const before = (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card;
-    expect([before.status, before.shipping.status, before.shipping.service, before.shipping.address.country]).toEqual(['INACTIVE', 'delivered', 'express', 'ID']);
+    expect([before.status, before.shipping.status, before.shipping.service, before.shipping.name, before.shipping.address.country]).toEqual(['INACTIVE', 'delivered', 'express', 'Dewi Lestari', 'ID']);
+    expect((await api(biz.admins.viewer, 'get', `/cardholders/${before.cardholderId}`)).body.cardholder.name).toBe('Dewi Lestari');
     await page.getByRole('button', { name: tr('en', 'cards.actions.activate') }).click();
     await poll(async () => (await api(biz.admins.viewer, 'get', `/cards/${cardId}`)).body.card.status).toBe('ACTIVE');
   });

@@ -17,9 +17,17 @@ import './cards.css';
 
 type Notice = 'issued' | 'alreadyIssued' | 'replaced';
 
-/** One card: its status and actions, limit usage, controls, shipment, reveal, sandbox test purchase and transactions. */
+/**
+ * One card: its status and actions, limit usage, controls, shipment, reveal, sandbox test purchase
+ * and transactions. Keyed by the card: going from one card to another (a replacement) starts afresh,
+ * with nothing revealed, no dialog open and the other card's controls.
+ */
 export default function CardPage() {
   const { cardId = '' } = useParams();
+  return <CardView key={cardId} cardId={cardId} />;
+}
+
+function CardView({ cardId }: { cardId: string }) {
   const { t } = useLang();
   const location = useLocation();
   const notice = (location.state as { notice?: Notice } | null)?.notice;
