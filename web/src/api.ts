@@ -57,7 +57,7 @@ export function setSessionExpiredHandler(handler: SessionHandler): void {
   onSessionExpired = handler;
 }
 
-export function queryString(query: Query | undefined): string {
+function queryString(query: Query | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') params.set(key, String(value));

@@ -118,12 +118,6 @@ export function formatDate(iso: string, timeZone: string, lang: Lang): string {
   return dateFormat(lang, iso.length === 10 ? 'UTC' : timeZone, { dateStyle: 'medium' }, 'date').format(date);
 }
 
-export function formatTime(iso: string, timeZone: string, lang: Lang): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return dateFormat(lang, timeZone, { timeStyle: 'medium' }, 'time').format(date);
-}
-
 /** The UTC offset of a time zone at an instant, in minutes east of UTC (Asia/Jakarta: 420). */
 export function timeZoneOffsetMinutes(at: Date, timeZone: string): number {
   const name = dateFormat('en', timeZone, { timeZoneName: 'longOffset' }, 'offset')

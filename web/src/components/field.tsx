@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { ApiError } from '../api';
 
 /**
@@ -63,14 +63,6 @@ export function SelectField({ label, name, error, message, hint, className, chil
           {children}
         </select>
       )}
-    </FieldShell>
-  );
-}
-
-export function TextAreaField({ label, name, error, message, hint, className, ...area }: Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name'>) {
-  return (
-    <FieldShell label={label} name={name} error={error} message={message} hint={hint} className={className}>
-      {(control) => <textarea {...area} {...control} />}
     </FieldShell>
   );
 }
