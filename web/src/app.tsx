@@ -45,7 +45,7 @@ function SessionExpiry() {
   useEffect(() => {
     let checking = false;
     setSessionExpiredHandler((signInPath, requestPath) => {
-      if (checking || /^\/dashboard\/(sign-in|two-factor)/.test(window.location.pathname)) return;
+      if (checking || window.location.pathname.startsWith('/dashboard/sign-in')) return;
       checking = true;
       const here = encodeURIComponent(currentDashboardPath());
       const me = requestPath === '/me' ? Promise.reject(new Error('no session')) : api<Me>('/me', { signInOnUnauthorized: false });
