@@ -449,6 +449,23 @@ describe('cards pages', () => {
     await poll(() => page.getByText(tr('en', 'cards.list.noMatch')).isVisible()).toBe(true);
   });
 
+  it('pages through the list, the page in the URL', async () => {
+    const biz = await b.seedBusiness();
+    const issued: string[] = [];
+    for (let i = 0; i < 21; i++) issued.push((await issueThroughApi(biz)).last4);
+    const page = await b.open('/dashboard/cards', { as: biz.admins.viewer, locale: 'id' });
+    const rows = page.getByRole('table').getByRole('row');
+    await poll(() => rows.count()).toBe(21);
+    expect(await page.getByRole('navigation', { name: tr('id', 'cards.list.pages') }).innerText()).toContain(tr('id', 'cards.list.pageOf', { page: 1, pages: 2, total: 21 }));
+    expect(await page.getByRole('button', { name: tr('id', 'cards.list.previous') }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: tr('id', 'cards.list.next') }).click();
+    await poll(() => rows.count()).toBe(2);
+    expect(page.url()).toMatch(/\?page=2$/);
+    // Newest first: the first card issued is alone on the second page.
+    expect(await rows.nth(1).innerText()).toContain(issued[0]);
+    expect(await page.getByRole('button', { name: tr('id', 'cards.list.next') }).isDisabled()).toBe(true);
+  });
+
   for (const lang of ['id', 'en'] as const) {
     it(`has no serious accessibility problems on the cards pages (${lang})`, async () => {
       const biz = await b.seedBusiness();

@@ -20,7 +20,7 @@ import { SHIPPING_FIELDS, ShippingFields } from './shipping-fields';
 import './cards.css';
 
 /** The request paths this form shows errors at itself; FormError shows the API's other errors. */
-const SHOWN_FIELDS = ['type', 'cardholderId', ...SHIPPING_FIELDS, ...['spendingLimits', 'countLimits', ...LIST_NAMES].map((p) => `spendControls.${p}`)];
+const SHOWN_FIELDS = ['cardholderId', ...SHIPPING_FIELDS, ...['spendingLimits', 'countLimits', ...LIST_NAMES].map((p) => `spendControls.${p}`)];
 
 /**
  * POST /cards: type, cardholder (picked or created here), shipping for a physical card, and its

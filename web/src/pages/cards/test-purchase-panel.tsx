@@ -8,7 +8,7 @@ import type { FieldIssue } from '../../components/controls/controls-model';
 import { issueText } from '../../components/controls/field-errors';
 import { Field, FormError } from '../../components/field';
 import { explainDecision } from '../../decline-reasons';
-import { minorToValue } from '../../format';
+import { minorToValue, type Lang } from '../../format';
 import { useLang } from '../../i18n';
 import type { Card, TestPurchaseAnswer } from './card-types';
 import { cardKeys } from './cards-api';
@@ -30,7 +30,7 @@ interface PurchaseBody {
 const FIELDS = ['amount', 'merchant.name', 'merchant.id', 'merchant.mcc', 'merchant.country'];
 
 /** The form → POST /sandbox/authorizations, checked as the API checks it (merchantInput, snapAmountInput). */
-function purchaseBody(card: Card, form: PurchaseForm, lang: 'id' | 'en'): { ok: true; body: PurchaseBody } | { ok: false; issues: FieldIssue[] } {
+function purchaseBody(card: Card, form: PurchaseForm, lang: Lang): { ok: true; body: PurchaseBody } | { ok: false; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   const amount = parseAmount(form.amount, card.currency, lang);
   if (!amount.ok) issues.push({ field: 'amount.value', ...amount.problem });
@@ -112,7 +112,7 @@ export function TestPurchasePanel({ card }: { card: Card }) {
   );
 }
 
-function PurchaseResult({ result, currency, lang }: { result: Result; currency: string; lang: 'id' | 'en' }) {
+function PurchaseResult({ result, currency, lang }: { result: Result; currency: string; lang: Lang }) {
   const { t } = useLang();
   const { answer, body, detail } = result;
   const explained = explainDecision(
