@@ -45,8 +45,8 @@ function Cards({ cardholderId }: { cardholderId: string }) {
                     <td>
                       <Link to={`/cards/${c.id}`}>•••• {c.last4}</Link>
                     </td>
-                    <td>{c.type}</td>
-                    <td>{c.status}</td>
+                    <td>{t(`cards.type.${c.type}`)}</td>
+                    <td>{t(`cards.status.${c.status}`)}</td>
                     <td>
                       {String(c.expiryMonth).padStart(2, '0')}/{c.expiryYear}
                     </td>
