@@ -69,7 +69,8 @@ beforeAll(async () => {
   await db.destroy();
   db = createDataSource({ url: database.url, entities, migrations, poolSize: 1 });
   await db.initialize();
-  expect((await db.runMigrations()).map((m) => m.name)).toEqual(['Iso4217MinorUnits1765100000000']);
+  // This one and those after it (today's code reads the schema they make).
+  expect((await db.runMigrations()).map((m) => m.name)).toEqual(migrations.slice(MONEY).map((m) => m.name));
 });
 afterAll(async () => {
   await db?.destroy();
