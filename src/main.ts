@@ -8,7 +8,7 @@ import { simulateNetwork } from './modules/authorizations/network-simulator';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { rekeyWebhookSecrets } from './modules/webhooks/notification-key';
-import { rekeyTwoFactorSecrets } from './modules/access/two-factor.service';
+import { rekeyTwoFactorSecrets, resetTwoFactor } from './modules/access/two-factor.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
 import { inTransaction, migrate } from './platform/db';
 import { parseSnapValue, snapAmount } from './platform/money';
@@ -177,9 +177,8 @@ program
     print(Boolean(opts.json), await withRuntime((rt) => createNetwork(rt.kartu, opts.name)));
   });
 
-program
-  .command('admins')
-  .description('Admin users of the dashboard and admin API')
+const admins = program.command('admins').description('Admin users of the dashboard and admin API');
+admins
   .command('create')
   .requiredOption('--business <id>', 'business id')
   .requiredOption('--email <email>', 'login email')
@@ -187,6 +186,14 @@ program
   .option('--json', 'print JSON')
   .action(async (opts: { business: string; email: string; role: AdminRole; json?: boolean }) => {
     print(Boolean(opts.json), await withRuntime((rt) => createAdmin(rt.kartu, { businessId: opts.business, email: opts.email, role: opts.role })));
+  });
+admins
+  .command('reset-two-factor')
+  .description('Turn off two-factor authentication for an admin who lost the authenticator and the recovery codes; ends their sessions and lockout (audited)')
+  .requiredOption('--email <email>', 'login email')
+  .option('--json', 'print JSON')
+  .action(async (opts: { email: string; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => resetTwoFactor(rt.kartu, opts.email)));
   });
 
 program

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBusiness } from '../../src/modules/access/access.service';
 import type { AdminRole } from '../../src/modules/access/admin.entity';
 import { createAdmin } from '../../src/modules/access/admins.service';
-import { rekeyTwoFactorSecrets, totpSecretAad } from '../../src/modules/access/two-factor.service';
+import { rekeyTwoFactorSecrets, resetTwoFactor, totpSecretAad } from '../../src/modules/access/two-factor.service';
 import { totpCode } from '../../src/modules/access/totp';
 import { SecretBox } from '../../src/platform/crypto';
 import { enrolTwoFactor, sessionCookieOf } from '../support/admin-session';
@@ -484,6 +484,40 @@ describe('business two-factor policy', () => {
       [businessId],
     );
     expect(count).toBe(2);
+  });
+});
+
+describe('operator reset (kartu admins reset-two-factor)', () => {
+  it('removes the factor and the recovery codes, ends every session and the lockout; audited', async () => {
+    const businessId = await newBusiness('Lost Phone Co');
+    const admin = await newAdmin(businessId, 'finance_admin');
+    const { cookie } = await enrolTwoFactor(h, (await loggedIn(admin)).cookie);
+    const pending = await loggedIn(admin);
+    expect(pending.twoFactor).toBe('required');
+    for (let i = 0; i < 5; i++) await as(pending.cookie).post('/login/two-factor', { code: '000000' });
+    expect((await login(admin)).status).toBe(423);
+
+    const out = await resetTwoFactor(h.kartu, ` ${admin.email.toUpperCase()} `);
+    expect(out).toEqual({ adminId: admin.adminId, email: admin.email, sessionsEnded: 2 });
+    expect((await as(cookie).get('/me')).status).toBe(401);
+    const [row]: Array<{ totp_secret_enc: string | null; failed_attempts: number; locked_until: Date | null; codes: number }> = await h.kartu.db.query(
+      'SELECT totp_secret_enc, failed_attempts, locked_until, (SELECT count(*)::int FROM admin_recovery_codes WHERE admin_id = a.id) AS codes FROM admins a WHERE id = $1',
+      [admin.adminId],
+    );
+    expect(row).toEqual({ totp_secret_enc: null, failed_attempts: 0, locked_until: null, codes: 0 });
+    const [entry]: Array<{ actor_type: string; details: object }> = await h.kartu.db.query(
+      "SELECT actor_type, details FROM audit_log WHERE business_id = $1 AND action = 'admin.two_factor_reset' AND target_id = $2",
+      [businessId, admin.adminId],
+    );
+    expect(entry).toEqual({ actor_type: 'operator', details: { sessionsEnded: 2 } });
+
+    const again = await loggedIn(admin);
+    expect(again.twoFactor).toBe('none');
+    expect((await as(again.cookie).get('/me')).body.admin.twoFactorEnabled).toBe(false);
+  });
+
+  it('an unknown email changes nothing', async () => {
+    await expect(resetTwoFactor(h.kartu, 'nobody@example.com')).rejects.toThrow(/no admin with email nobody@example.com/);
   });
 });
 

@@ -270,3 +270,22 @@ export async function rekeyTwoFactorSecrets(k: Kartu): Promise<number> {
     return count;
   });
 }
+
+/**
+ * The operator's way back for an admin who lost both the authenticator and the recovery codes
+ * (`kartu admins reset-two-factor`): removes the secret and the recovery codes, ends every session
+ * of the admin and clears its lockout. Their next login is `none`, or `enrolment_required` where
+ * the business requires 2FA. Audited as the operator's act.
+ */
+export async function resetTwoFactor(k: Kartu, email: string): Promise<{ adminId: string; email: string; sessionsEnded: number }> {
+  const normalized = email.trim().toLowerCase();
+  return inTransaction(k.db, async (tx) => {
+    const [admin]: Array<{ id: string; business_id: string }> = await tx.query('SELECT id, business_id FROM admins WHERE email = $1 FOR UPDATE', [normalized]);
+    if (!admin) throw new Error(`no admin with email ${normalized}`);
+    await tx.update(Admin, { id: admin.id }, { totpSecretEnc: null, totpPendingSecretEnc: null, totpLastStep: null, twoFactorEnabledAt: null, failedAttempts: 0, lockedUntil: null });
+    await tx.query('DELETE FROM admin_recovery_codes WHERE admin_id = $1', [admin.id]);
+    const [, sessionsEnded]: [unknown, number] = await tx.query('DELETE FROM admin_sessions WHERE admin_id = $1', [admin.id]);
+    await recordAudit(tx, { businessId: admin.business_id, actorType: 'operator', action: 'admin.two_factor_reset', targetType: 'admin', targetId: admin.id, details: { sessionsEnded } });
+    return { adminId: admin.id, email: normalized, sessionsEnded };
+  });
+}
