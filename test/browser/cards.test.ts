@@ -449,6 +449,52 @@ describe('cards pages', () => {
     await poll(() => page.getByText(tr('en', 'cards.list.noMatch')).isVisible()).toBe(true);
   });
 
+  it("the issue form's cardholder picker searches all active cardholders by a part of the name or email, beyond the newest 100", async () => {
+    const biz = await b.seedBusiness();
+    const cookie = `kartu_session=${await b.login(biz.admins.finance_admin)}`;
+    const create = async (name: string, email: string) => {
+      const res = await b.h.http().post('/admin/v1/cardholders').set('Cookie', cookie).send({ name, email });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.cardholder as { id: string };
+    };
+    const tag = crypto.randomUUID().slice(0, 8);
+    // The oldest of 102 active cardholders, and a blocked one who matches too.
+    const wanted = await create('Ayu Kartika', `ayu.kartika.${tag}@example.com`);
+    const blocked = await create('Ayu Blocked', `ayu.blocked.${tag}@example.com`);
+    await b.h.http().patch(`/admin/v1/cardholders/${blocked.id}`).set('Cookie', cookie).send({ status: 'BLOCKED' });
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => create(`Filler ${batch * 10 + i}`, `filler.${batch * 10 + i}.${tag}@example.com`)));
+    }
+
+    const page = await b.open('/dashboard/cards/new', { as: biz.admins.finance_admin, locale: 'en' });
+    const select = page.getByLabel(tr('en', 'cards.issue.cardholder'), exact);
+    // Without a search: the newest 100 active ones, and a word that there are more.
+    await poll(() => select.locator('option').count()).toBe(101);
+    expect(await page.getByText(tr('en', 'cards.issue.moreCardholders', { shown: 100, total: 102 })).isVisible()).toBe(true);
+    expect(await select.locator('option', { hasText: 'Ayu' }).count()).toBe(0);
+
+    // By a part of the email (the blocked one who matches too is not offered), or of the name in any case.
+    const find = page.getByLabel(tr('en', 'cards.issue.findCardholder'), exact);
+    await find.fill('ayu.');
+    await poll(() => select.locator('option').count()).toBe(2);
+    expect(await select.locator('option').nth(1).innerText()).toBe(`Ayu Kartika (ayu.kartika.${tag}@example.com)`);
+    await find.fill('nobody by this name');
+    await poll(() => select.locator('option').count()).toBe(1);
+    expect(await page.getByText(tr('en', 'cards.issue.noCardholderFound')).isVisible()).toBe(true);
+    await find.fill('KARTIKA');
+    await poll(() => select.locator('option').count()).toBe(2);
+    await chooseCardholder(page, 'en', 'Ayu Kartika');
+    // A search that finds nobody keeps the one chosen.
+    await find.fill('nobody by this name');
+    await poll(() => page.getByText(tr('en', 'cards.issue.noCardholderFound')).isVisible()).toBe(true);
+    expect(await select.inputValue()).toBe(wanted.id);
+
+    await page.getByRole('button', { name: tr('en', 'cards.issue.submit') }).click();
+    await page.waitForURL(/\/dashboard\/cards\/[0-9a-f-]{36}$/);
+    const card = (await api(biz.admins.viewer, 'get', `/cards/${page.url().split('/').pop()}`)).body.card;
+    expect(card.cardholderId).toBe(wanted.id);
+  });
+
   it('pages through the list, the page in the URL', async () => {
     const biz = await b.seedBusiness();
     const issued: string[] = [];

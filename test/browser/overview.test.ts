@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSuite } from '../support/browser';
 import { exact, heading, issueCard, purchase, tr } from '../support/dashboard';
@@ -5,7 +6,9 @@ import { exact, heading, issueCard, purchase, tr } from '../support/dashboard';
 /**
  * The Overview in a real browser: balance and today's numbers, a sandbox purchase declined live
  * in the feed within 2 s with its reason in words (and the numbers following it), the feed item
- * opening the transaction drawer, and the sandbox funding form.
+ * opening the transaction drawer, and the sandbox funding form; and, with streams that end every
+ * 1.5 s, the feed staying live across their ends and resuming after the browser gave one up,
+ * losing no purchase made in between.
  */
 
 const b = browserSuite();
@@ -60,5 +63,81 @@ describe('overview', () => {
     await page.getByRole('button', { name: tr('id', 'overview.fundSubmit') }).click();
     await page.getByText(tr('id', 'transactions.invalidAmount', { currency: 'IDR' })).waitFor();
     expect(await amount.inputValue()).toBe('12abc');
+  });
+});
+
+describe('the live feed across stream ends', () => {
+  // Streams end after 1.5 s here (5 minutes in kartu serve); the browser reconnects after the server's 1 s hint.
+  const q = browserSuite({}, { app: { streamTimings: { pollMs: 250, pollRetryMs: 2_000, heartbeatMs: 100, lifetimeMs: 1_500 } } });
+  const STREAM = /\/admin\/v1\/stream(\?|$)/;
+
+  /** Every text the feed's heading shows from now on, kept in the page. */
+  async function recordFeedHeading(page: Page): Promise<() => Promise<string[]>> {
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null }; MutationObserver: new (cb: () => void) => { observe(node: unknown, o: object): void }; feedHeadings: string[] };
+      const heading = w.document.getElementById('live-feed')!;
+      w.feedHeadings = [heading.textContent];
+      new w.MutationObserver(() => w.feedHeadings.push(heading.textContent)).observe(heading, { subtree: true, childList: true, characterData: true });
+    });
+    return () => page.evaluate(() => (globalThis as unknown as { feedHeadings: string[] }).feedHeadings);
+  }
+
+  it('stays live through planned stream ends, and a purchase made between two streams is in the feed', async () => {
+    const biz = await q.seedBusiness();
+    const card = await issueCard(q, biz);
+    const page = await q.open('/dashboard/', { as: biz.admins.finance_admin, locale: 'en' });
+    const feed = page.getByRole('region', { name: new RegExp(`^${tr('en', 'feed.title')}`) });
+    await feed.getByText(`(${tr('en', 'feed.live')})`).waitFor();
+    const headings = await recordFeedHeading(page);
+    // A reconnect goes on once the purchase of the moment has been made: had it not resumed, the
+    // new stream would start after the purchase, without it.
+    let purchased: Promise<unknown> = Promise.resolve();
+    let reconnects = 0;
+    await page.route(STREAM, async (route) => {
+      reconnects++;
+      await purchased;
+      await route.continue();
+    });
+
+    for (const [i, name] of ['Warung Satu', 'Warung Dua', 'Warung Tiga'].entries()) {
+      // The stream ends (its whole body arrived); the purchase commits before the browser is back.
+      await page.waitForEvent('requestfinished', { predicate: (req) => STREAM.test(req.url()), timeout: 10_000 });
+      purchased = purchase(q, biz, card.id, `${10_000 + i}.00`, { name, mcc: '5812' });
+      await purchased;
+      await feed.getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: 5_000 });
+    }
+    // The browser reconnected by itself each time, and the feed never said it was reconnecting.
+    expect(reconnects).toBeGreaterThanOrEqual(3);
+    expect(new Set(await headings())).toEqual(new Set([`${tr('en', 'feed.title')} (${tr('en', 'feed.live')})`]));
+    expect(await feed.getByRole('listitem').count()).toBe(3);
+  });
+
+  it('after the browser gives up on a stream, a new one resumes from the last event received: nothing made meanwhile is lost', async () => {
+    const biz = await q.seedBusiness();
+    const card = await issueCard(q, biz);
+    const page = await q.open('/dashboard/', { as: biz.admins.finance_admin, locale: 'en', allowFailures: [{ url: STREAM, status: 503 }] });
+    const feed = page.getByRole('region', { name: new RegExp(`^${tr('en', 'feed.title')}`) });
+    await feed.getByText(`(${tr('en', 'feed.live')})`).waitFor();
+    await purchase(q, biz, card.id, '20000.00', { name: 'Before Outage', mcc: '5812' });
+    await feed.getByRole('listitem').filter({ hasText: 'Before Outage' }).waitFor({ timeout: 5_000 });
+
+    // The next reconnect is answered 503 (not a stream): the browser closes the EventSource for good.
+    let refused = 0;
+    await page.route(STREAM, (route) => {
+      refused++;
+      return route.fulfill({ status: 503, contentType: 'application/json', body: '{"responseCode":"5039700","responseMessage":"Service Unavailable"}' });
+    });
+    await expect.poll(() => refused, { timeout: 10_000 }).toBe(1);
+    await feed.getByText(`(${tr('en', 'feed.reconnecting')})`).waitFor();
+    await purchase(q, biz, card.id, '30000.00', { name: 'During Outage', mcc: '5812' });
+    const resumed = page.waitForRequest((req) => STREAM.test(req.url()), { timeout: 15_000 });
+    await page.unroute(STREAM);
+    const request = await resumed;
+    expect(refused).toBe(1);
+    // The new EventSource names the last event received (Before Outage's), having no Last-Event-ID of its own.
+    expect(new URL(request.url()).searchParams.get('lastEventId')).toMatch(/^\d+\.[0-9a-f-]{36}$/);
+    await feed.getByRole('listitem').filter({ hasText: 'During Outage' }).waitFor({ timeout: 5_000 });
+    await feed.getByText(`(${tr('en', 'feed.live')})`).waitFor();
+    expect(await feed.getByRole('listitem').count()).toBe(2);
   });
 });

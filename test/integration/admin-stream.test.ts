@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type KartuApp } from '../../src/app';
 import { recordEvent } from '../../src/modules/events/outbox';
+import { sha256Hex } from '../../src/platform/crypto';
 import { adminSession } from '../support/admin-session';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { authorizationBody, business, issueCard, type Biz } from '../support/partner-fixtures';
@@ -14,7 +15,8 @@ import { waitFor } from '../support/wait-for';
 /**
  * GET /admin/v1/stream over a real HTTP server, read as an EventSource reads it: only the admin's
  * business, resuming with Last-Event-ID without gap or repeat, an event whose transaction commits
- * late still delivered, and the poller stopping when the last stream closes.
+ * late still delivered, the poller stopping when the last stream closes, and reconnects that do
+ * not keep an idle session alive.
  */
 
 let h: Harness;
@@ -304,5 +306,43 @@ describe('its poller', () => {
     await waitFor('the streams to end', () => open.every((c) => c.ended), 5_000);
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     expect(app.adminStream.stats()).toEqual({ streams: 0, polling: false });
+  });
+});
+
+describe('and the idle session', () => {
+  const idleExpiry = async (cookie: string): Promise<number> => {
+    const [row] = await h.kartu.db.query('SELECT idle_expires_at FROM admin_sessions WHERE session_hash = $1', [sha256Hex(cookie.slice('kartu_session='.length))]);
+    return (row.idle_expires_at as Date).getTime();
+  };
+  const me = (cookie: string) => h.http().get('/admin/v1/me').set('Cookie', cookie);
+
+  it('a stream (re)connecting checks the session but does not keep it alive: with only the stream open it expires after the idle timeout, and the next stream gets 401', async () => {
+    const idleMs = h.kartu.config.sessionIdleSeconds * 1000;
+    const startedAt = h.clock.now();
+    // Two dashboards signed in now: one only streams, the other is also used.
+    const streaming = await adminSession(h, a.businessId, 'viewer');
+    const used = await adminSession(h, a.businessId, 'viewer');
+    try {
+      const idleAtLogin = await idleExpiry(streaming);
+      (await openStream(streaming)).close();
+      h.clock.advance(idleMs - 60_000);
+      const reconnect = await openStream(streaming);
+      reconnect.close();
+      expect(await idleExpiry(streaming)).toBe(idleAtLogin);
+      expect((await me(used)).status).toBe(200);
+      expect(await idleExpiry(used)).toBe(h.clock.now().getTime() + idleMs);
+      (await openStream(used)).close();
+
+      // Two minutes later the streaming session has been idle for 31 minutes: gone.
+      h.clock.advance(120_000);
+      const refused = await stream(streaming);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(await refused.text())).toEqual({ responseCode: '4019700', responseMessage: 'Unauthorized. Log in first' });
+      expect((await me(streaming)).status).toBe(401);
+      // The one that was used lives on, its stream too.
+      expect((await openStream(used)).status).toBe(200);
+    } finally {
+      h.clock.set(startedAt);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSession } from '../support/admin-session';
 import { startHarness, TestPartner, type Harness } from '../support/harness';
 
 /** Cardholders, SNAP service 94: create, get, update, list; validation, duplicates, tenancy, audit and outbox. */
@@ -365,6 +366,85 @@ describe('list', () => {
     for (const c of theirs.body.cardholders) expect(mineIds.has(c.id)).toBe(false);
     expect((await list(partner, 'employeeId=L-1')).body).toMatchObject({ totalCount: 0, cardholders: [] });
     expect((await list(partner, `email=${encodeURIComponent(String(created[1]!.email))}`)).body).toMatchObject({ totalCount: 0, cardholders: [] });
+  });
+});
+
+describe('search (q)', () => {
+  let searcher: TestPartner;
+  let neighbour: TestPartner;
+  const by: Record<string, { id: string }> = {};
+  const ids = (res: { body: { cardholders: Array<{ id: string }> } }) => res.body.cardholders.map((c) => c.id);
+  const search = (p: TestPartner, q: string, extra = '') => list(p, `q=${encodeURIComponent(q)}&pageSize=100${extra}`);
+
+  beforeAll(async () => {
+    searcher = await TestPartner.create(h, { name: 'Searcher' });
+    neighbour = await TestPartner.create(h, { name: 'Neighbour' });
+    const holders: Array<[string, string, string]> = [
+      ['siti', 'Siti Rahayu', `siti.${randomUUID().slice(0, 8)}@example.com`],
+      ['bambang', 'Bambang Wijaya', `b.rahayu.${randomUUID().slice(0, 8)}@example.com`],
+      ['underscore', 'Budi Santoso', `budi_s.${randomUUID().slice(0, 8)}@kantor.example.com`],
+      ['lookalike', 'Budi Xantoso', `budixs.${randomUUID().slice(0, 8)}@kantor.example.com`],
+      ['percent', 'Rina 100% Setia', `rina.${randomUUID().slice(0, 8)}@example.com`],
+      ['backslash', 'Agus \\ Pratama', `agus.${randomUUID().slice(0, 8)}@example.com`],
+    ];
+    for (const [key, name, email] of holders) by[key] = await createOk(searcher, { name, email });
+    await patch(searcher, by.bambang!.id, { status: 'BLOCKED' });
+    // Another business's namesake: never found from here.
+    await createOk(neighbour, { name: 'Siti Rahayu', email: `siti.rahayu.${randomUUID().slice(0, 8)}@example.com` });
+  });
+
+  it('finds a case-insensitive substring of the name or the email, newest first, with the count of matches', async () => {
+    const rahayu = await search(searcher, 'RAHAYU');
+    expect(rahayu.body).toMatchObject({ responseCode: '2009400', totalCount: 2 });
+    expect(ids(rahayu)).toEqual([by.bambang!.id, by.siti!.id]);
+    expect(ids(await search(searcher, 'siti r'))).toEqual([by.siti!.id]);
+    expect(ids(await search(searcher, 'kantor.EXAMPLE'))).toEqual([by.lookalike!.id, by.underscore!.id]);
+    // Surrounding blanks are trimmed.
+    expect(ids(await search(searcher, '  wijaya '))).toEqual([by.bambang!.id]);
+    expect((await search(searcher, 'nobody-here')).body).toMatchObject({ responseCode: '2009400', totalCount: 0, cardholders: [] });
+  });
+
+  it('takes %, _ and \\ literally', async () => {
+    expect(ids(await search(searcher, 'budi_s'))).toEqual([by.underscore!.id]);
+    expect(ids(await search(searcher, '_'))).toEqual([by.underscore!.id]);
+    expect(ids(await search(searcher, '%'))).toEqual([by.percent!.id]);
+    expect(ids(await search(searcher, '0% s'))).toEqual([by.percent!.id]);
+    expect(ids(await search(searcher, '\\'))).toEqual([by.backslash!.id]);
+    expect(ids(await search(searcher, 'agus \\ p'))).toEqual([by.backslash!.id]);
+  });
+
+  it('combines with the other filters and pages', async () => {
+    expect(ids(await search(searcher, 'rahayu', '&status=BLOCKED'))).toEqual([by.bambang!.id]);
+    expect(ids(await search(searcher, 'rahayu', '&status=ACTIVE'))).toEqual([by.siti!.id]);
+    const page1 = await list(searcher, 'q=rahayu&pageSize=1&pageNumber=1');
+    expect(page1.body).toMatchObject({ pageNumber: 1, pageSize: 1, totalCount: 2 });
+    expect(ids(page1)).toEqual([by.siti!.id]);
+  });
+
+  it("never matches another business's cardholders", async () => {
+    const mine = new Set(ids(await search(searcher, 'siti')));
+    expect(mine).toEqual(new Set([by.siti!.id]));
+    const theirs = await search(neighbour, 'siti rahayu');
+    expect(theirs.body.totalCount).toBe(1);
+    expect(mine.has(theirs.body.cardholders[0].id)).toBe(false);
+    expect((await search(neighbour, 'budi_s')).body).toMatchObject({ totalCount: 0, cardholders: [] });
+  });
+
+  it('answers the same on the admin API', async () => {
+    const cookie = await adminSession(h, searcher.creds.businessId, 'viewer');
+    const res = await h.http().get('/admin/v1/cardholders?q=rahayu').set('Cookie', cookie);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(ids(res)).toEqual([by.bambang!.id, by.siti!.id]);
+  });
+
+  it('an empty or blank q, or one over 100 characters → 4009401 naming q', async () => {
+    for (const query of ['q=', `q=${encodeURIComponent('   ')}`, `q=${'a'.repeat(101)}`]) {
+      const res = await list(searcher, query);
+      expect(res.status, query).toBe(400);
+      expect(res.body.responseCode, query).toBe('4009401');
+      expect(res.body.responseMessage, query).toMatch(/Invalid Field Format q\b/);
+    }
+    expect((await list(searcher, `q=${'a'.repeat(100)}`)).body).toMatchObject({ responseCode: '2009400', totalCount: 0 });
   });
 });
 

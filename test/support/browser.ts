@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import type { AppOptions } from '../../src/app';
 import type { AdminRole } from '../../src/modules/access/admin.entity';
 import { createAdmin } from '../../src/modules/access/admins.service';
 import { startHarness, type Harness } from './harness';
@@ -82,8 +83,12 @@ const CSP_LISTENER = `document.addEventListener('securitypolicyviolation', (e) =
   window.${CSP_BINDING}({ directive: e.effectiveDirective, blockedURI: e.blockedURI, sourceFile: e.sourceFile, line: e.lineNumber, sample: e.sample });
 });`;
 
-/** Registers the file's hooks: chromium and a Kartu up before the tests, watched contexts checked after each. */
-export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+/**
+ * Registers the hooks (of the file, or of the describe it is called in): chromium and a Kartu up
+ * before the tests, watched contexts checked after each. `env` configures the Kartu, `app` is
+ * passed to createApp (e.g. quicker `streamTimings`).
+ */
+export function browserSuite(env: Record<string, string> = {}, o: { app?: AppOptions } = {}): BrowserSuite {
   // A page, a few steps and an axe scan or two take seconds, many more on a busy machine.
   vi.setConfig({ testTimeout: 60_000 });
   let h: Harness | undefined;
@@ -94,7 +99,7 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
   let ipCounter = 0;
 
   beforeAll(async () => {
-    [browser, h] = await Promise.all([chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'], headless: true }), startHarness(env)]);
+    [browser, h] = await Promise.all([chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'], headless: true }), startHarness(env, { app: o.app })]);
     server = createServer(h.app);
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { createApp, type KartuApp } from '../../src/app';
+import { createApp, type AppOptions, type KartuApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
@@ -32,9 +32,10 @@ export interface Harness {
 
 /**
  * A Kartu on a database of its own (cloned from the migrated template), a manual clock, captured
- * logs, and Redis under a key prefix of its own. `databaseUrl` rewrites the URL the app connects to.
+ * logs, and Redis under a key prefix of its own. `databaseUrl` rewrites the URL the app connects to;
+ * `app` is passed to createApp.
  */
-export async function startHarness(env: Record<string, string> = {}, o: { databaseUrl?: (url: string) => string } = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, o: { databaseUrl?: (url: string) => string; app?: AppOptions } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const config = loadConfig({
     KARTU_ENV: 'sandbox',
@@ -62,7 +63,7 @@ export async function startHarness(env: Record<string, string> = {}, o: { databa
   await redis.connect().catch(() => undefined);
   const clock = new ManualClock(new Date());
   const kartu: Kartu = { config, clock, db, logger, secrets: new SecretBox(config.masterKeys, 'secrets'), redis };
-  const app = createApp(kartu);
+  const app = createApp(kartu, o.app);
   return {
     kartu,
     app,

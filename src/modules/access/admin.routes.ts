@@ -38,6 +38,11 @@ export interface AdminGuardOptions {
    * others. The restricted stages (`required`, `enrolment_required`) pass only where listed.
    */
   stages?: readonly SessionStage[];
+  /**
+   * `false`: the session is checked without sliding its idle expiry, for requests that are no sign
+   * of the admin's use (the live stream's reconnects), so they do not keep an idle session alive.
+   */
+  touch?: boolean;
 }
 
 /** Why a session at `stage` cannot use a route that does not accept it. */
@@ -57,7 +62,7 @@ export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES
   const stages = o.stages ?? FULL_SESSION_STAGES;
   return async (req, _res, next) => {
     const token = sessionCookie(req);
-    const session = token ? await resolveSession(k, token) : undefined;
+    const session = token ? await resolveSession(k, token, { touch: o.touch }) : undefined;
     if (!session || !token) throw new Unauthorized('Log in first');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const origin = req.get('origin');

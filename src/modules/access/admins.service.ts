@@ -175,20 +175,34 @@ export async function upgradeSession(
   return openSession(k, tx, { ...session, twoFactorEnabled: stage === 'verified' || session.twoFactorEnabled }, stage, keepExpiry);
 }
 
-/** The session behind a cookie, sliding its idle expiry; undefined when unknown or expired. */
-export async function resolveSession(k: Kartu, sessionToken: string): Promise<AdminSession | undefined> {
+type SessionRow = { admin_id: string; business_id: string; email: string; role: AdminRole; two_factor: SessionStage; expires_at: Date; two_factor_enabled: boolean };
+const SESSION_COLUMNS = 's.admin_id, s.business_id, a.email, a.role, s.two_factor, s.expires_at, a.totp_secret_enc IS NOT NULL AS two_factor_enabled';
+
+/**
+ * The session behind a cookie, sliding its idle expiry unless `o.touch` is false (a request that
+ * is no sign of the admin's use, such as the live stream reconnecting); undefined when unknown or
+ * expired.
+ */
+export async function resolveSession(k: Kartu, sessionToken: string, o: { touch?: boolean } = {}): Promise<AdminSession | undefined> {
   const now = k.clock.now();
-  // UPDATE … RETURNING: TypeORM's query() answers [rows, affectedCount].
-  const [rows]: [
-    Array<{ admin_id: string; business_id: string; email: string; role: AdminRole; two_factor: SessionStage; expires_at: Date; two_factor_enabled: boolean }>,
-    number,
-  ] = await k.db.query(
-    `UPDATE admin_sessions s SET idle_expires_at = LEAST(s.expires_at, $2::timestamptz + make_interval(secs => $3))
-       FROM admins a
-      WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2
-      RETURNING s.admin_id, s.business_id, a.email, a.role, s.two_factor, s.expires_at, a.totp_secret_enc IS NOT NULL AS two_factor_enabled`,
-    [sha256Hex(sessionToken), now, k.config.sessionIdleSeconds],
-  );
+  const hash = sha256Hex(sessionToken);
+  let rows: SessionRow[];
+  if (o.touch === false) {
+    rows = await k.db.query(
+      `SELECT ${SESSION_COLUMNS} FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
+        WHERE s.session_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2`,
+      [hash, now],
+    );
+  } else {
+    // UPDATE … RETURNING: TypeORM's query() answers [rows, affectedCount].
+    [rows] = await k.db.query(
+      `UPDATE admin_sessions s SET idle_expires_at = LEAST(s.expires_at, $2::timestamptz + make_interval(secs => $3))
+         FROM admins a
+        WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2
+        RETURNING ${SESSION_COLUMNS}`,
+      [hash, now, k.config.sessionIdleSeconds],
+    );
+  }
   const row = rows[0];
   return (
     row && {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Kartu } from '../../context';
-import { inTransaction, isUniqueViolation } from '../../platform/db';
+import { inTransaction, isUniqueViolation, likeEscaped } from '../../platform/db';
 import { DuplicateReference, NotFound } from '../../platform/errors';
 import { recordAudit } from '../access/audit';
 import type { Caller } from '../access/caller';
@@ -101,11 +101,12 @@ export async function updateCardholder(k: Kartu, caller: Caller, id: string, inp
 }
 
 export async function listCardholders(k: Kartu, businessId: string, q: z.infer<typeof cardholderListQuery>) {
-  const [rows, totalCount] = await k.db.getRepository(Cardholder).findAndCount({
-    where: { businessId, ...(q.status ? { status: q.status } : {}), ...(q.email ? { email: q.email.toLowerCase() } : {}), ...(q.employeeId ? { employeeId: q.employeeId } : {}) },
-    order: { createdAt: 'DESC', id: 'DESC' },
-    take: q.pageSize,
-    skip: q.pageNumber * q.pageSize,
-  });
+  const qb = k.db.createQueryBuilder(Cardholder, 'h').where('h.business_id = :businessId', { businessId });
+  if (q.status) qb.andWhere('h.status = :status', { status: q.status });
+  if (q.email) qb.andWhere('h.email = :email', { email: q.email.toLowerCase() });
+  if (q.employeeId) qb.andWhere('h.employee_id = :employeeId', { employeeId: q.employeeId });
+  if (q.q) qb.andWhere("(h.name ILIKE :pattern ESCAPE '\\' OR h.email ILIKE :pattern ESCAPE '\\')", { pattern: `%${likeEscaped(q.q)}%` });
+  qb.orderBy('h.created_at', 'DESC').addOrderBy('h.id', 'DESC').take(q.pageSize).skip(q.pageNumber * q.pageSize);
+  const [rows, totalCount] = await qb.getManyAndCount();
   return { cardholders: rows.map(presentCardholder), pageNumber: q.pageNumber, pageSize: q.pageSize, totalCount };
 }

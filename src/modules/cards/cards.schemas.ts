@@ -59,6 +59,7 @@ export const cardholderListQuery = z.strictObject({
   status: z.enum(CARDHOLDER_STATUSES).optional(),
   email: z.string().max(254).optional(),
   employeeId: z.string().max(64).optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: "Search: a substring of the cardholder's name or email (case-insensitive)" }),
   ...pageQuery,
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Kartu } from '../../context';
 import { InvalidFieldFormat } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
+import { ADMIN_ROLES } from '../access/admin.entity';
 import { requireAdmin } from '../access/admin.routes';
 import { commitSafeRange, cursorAfter, eventCursorText, formatEventCursor, isEventCursor, parseEventCursor, safeCursor, type EventCursor } from './event-cursor';
 
@@ -309,7 +310,9 @@ export function adminStreamRoutes(k: Kartu, admin: ApiRouter, stream: AdminStrea
     summary:
       "Live feed (text/event-stream) of the business's authorization, card, cardholder, transaction and funding events: `id:` a cursor, `event:` the type, `data:` {id, type, createdAt, data}. Reconnect with Last-Event-ID to resume with no gap and no repeat; without one the stream starts now",
     security: ['adminSession'],
-    guards: [requireAdmin(k)],
+    // A stream reconnects every few minutes by itself: that is no use of the session, so it does not
+    // keep an idle one alive (the next reconnect after the idle timeout is refused).
+    guards: [requireAdmin(k, ADMIN_ROLES, { touch: false })],
     headers: z.object({ 'last-event-id': eventCursorText.optional().meta({ description: 'The id of the last event received: resume after it' }) }),
     query: streamQuery,
     handler: async ({ req, res, query }) => {

@@ -14,20 +14,20 @@ import { CardholderForm } from './cardholder-form';
 export const CARDHOLDER_STATUSES: readonly CardholderStatus[] = ['ACTIVE', 'INACTIVE', 'BLOCKED'];
 const PAGE_SIZE = 20;
 
-/** Cardholders: search by email and status (in the URL), pages, and "New cardholder". */
+/** Cardholders: search by name or email (GET /cardholders?q=) and status, in the URL; pages, and "New cardholder". */
 export default function CardholdersPage() {
   const { t } = useLang();
   const navigate = useNavigate();
   const canWrite = useCan('write');
   const [params, setParams] = useSearchParams();
-  const email = params.get('email') ?? '';
+  const q = params.get('q') ?? '';
   const status = params.get('status') ?? '';
   const page = Math.max(0, Number(params.get('page') ?? '0') || 0);
-  const [emailInput, setEmailInput] = useState(email);
+  const [qInput, setQInput] = useState(q);
   const [creating, setCreating] = useState(false);
   const list = useQuery({
-    queryKey: ['cardholders', { email, status, page }],
-    queryFn: ({ signal }) => get<CardholderPage>('/cardholders', { email, status, pageNumber: page, pageSize: PAGE_SIZE }, signal),
+    queryKey: ['cardholders', { q, status, page }],
+    queryFn: ({ signal }) => get<CardholderPage>('/cardholders', { q, status, pageNumber: page, pageSize: PAGE_SIZE }, signal),
     placeholderData: keepPreviousData,
   });
   const update = (changes: Record<string, string>) => {
@@ -40,16 +40,16 @@ export default function CardholdersPage() {
   };
   const search = (e: FormEvent) => {
     e.preventDefault();
-    update({ email: emailInput.trim(), page: '' });
+    update({ q: qInput.trim(), page: '' });
   };
   const pages = list.data ? Math.max(1, Math.ceil(list.data.totalCount / PAGE_SIZE)) : 1;
-  const filtered = Boolean(email || status);
+  const filtered = Boolean(q || status);
   return (
     <>
       <h1>{t('cardholders.title')}</h1>
       <div className="toolbar">
         <form className="form-inline" onSubmit={search} role="search" noValidate>
-          <Field label={t('cardholders.searchEmail')} name="email" type="search" value={emailInput} onChange={(e) => setEmailInput(e.target.value)} error={list.error} autoComplete="off" />
+          <Field label={t('cardholders.search')} name="q" type="search" value={qInput} onChange={(e) => setQInput(e.target.value)} error={list.error} autoComplete="off" maxLength={100} />
           <SelectField label={t('cardholders.statusFilter')} name="status" value={status} onChange={(e) => update({ status: e.target.value, page: '' })} error={list.error}>
             <option value="">{t('cardholders.anyStatus')}</option>
             {CARDHOLDER_STATUSES.map((s) => (
@@ -70,7 +70,7 @@ export default function CardholdersPage() {
         <Loading />
       ) : !list.data ? (
         <>
-          <FormError error={list.error} fields={['email', 'status']} />
+          <FormError error={list.error} fields={['q', 'status']} />
           <ErrorState error={list.error} onRetry={() => void list.refetch()} />
         </>
       ) : list.data.cardholders.length === 0 ? (
