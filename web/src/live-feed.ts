@@ -2,19 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { API_BASE } from './api';
 import type { StreamEvent } from './api-types';
-
-/** The event types of GET /stream the dashboard listens to (an EventSource hears only named types). */
-export const STREAM_EVENT_TYPES = [
-  'authorization.created',
-  'authorization.updated',
-  'transaction.cleared',
-  'transaction.refunded',
-  'card.created',
-  'card.updated',
-  'cardholder.created',
-  'cardholder.updated',
-  'funding.credited',
-] as const;
+// The one list of the feed's event types (an EventSource hears only the named types it listens to).
+import { STREAM_EVENT_TYPES } from '../../src/modules/events/event-types';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
 

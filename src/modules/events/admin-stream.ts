@@ -6,6 +6,7 @@ import type { ApiRouter } from '../../platform/http';
 import { ADMIN_ROLES } from '../access/admin.entity';
 import { requireAdmin } from '../access/admin.routes';
 import { commitSafeRange, cursorAfter, eventCursorText, formatEventCursor, isEventCursor, parseEventCursor, safeCursor, type EventCursor } from './event-cursor';
+import { STREAM_EVENT_FAMILIES } from './event-types';
 
 /**
  * GET /admin/v1/stream: the admin's business's outbox events (authorizations, cards, cardholders,
@@ -20,8 +21,6 @@ import { commitSafeRange, cursorAfter, eventCursorText, formatEventCursor, isEve
  * reads what it missed itself, up to where the poller stands, then follows the poller.
  */
 
-/** The event families the dashboard shows (type prefixes, before the dot). */
-export const STREAM_EVENT_FAMILIES = ['authorization', 'card', 'cardholder', 'transaction', 'funding'] as const;
 export interface StreamTimings {
   /** Poll interval: a new event is on the wire within about this long of committing. */
   pollMs: number;

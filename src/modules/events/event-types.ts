@@ -27,3 +27,9 @@ export const EVENT_TYPE_WILDCARDS = [...new Set(EVENT_TYPES.map((t) => `${t.spli
 export function typeMatches(types: readonly string[], type: string): boolean {
   return types.some((t) => t === '*' || t === type || (t.endsWith('.*') && type.startsWith(t.slice(0, -1))));
 }
+
+/** The event families the dashboard's live feed (GET /admin/v1/stream) carries: type prefixes, before the dot. */
+export const STREAM_EVENT_FAMILIES = ['authorization', 'card', 'cardholder', 'transaction', 'funding'] as const;
+
+/** The event types the live feed carries. */
+export const STREAM_EVENT_TYPES = EVENT_TYPES.filter((t) => (STREAM_EVENT_FAMILIES as readonly string[]).includes(t.split('.')[0]!));

@@ -11,10 +11,8 @@ import {
   SPENDING_INTERVALS,
   kindOf,
   type ControlsForm,
-  type CountInterval,
   type FieldIssue,
   type ListName,
-  type SpendingInterval,
 } from './controls-model';
 import { EntryList } from './entry-list';
 import { apiErrorAt, issueMessage, issueText } from './field-errors';
@@ -30,6 +28,37 @@ interface ControlsEditorProps {
   /** The path of the controls in the request. */
   field?: string;
 }
+
+type LimitKey = 'spendingLimits' | 'countLimits';
+/** What the two kinds of rows share, with the value each has: `amount` (spending limits) or `count`. */
+type LimitRow = { key: string; interval: string; categories: string[]; amount?: string; count?: string };
+
+/** The two kinds of limit rows: an amount or a count per interval, each optionally counting only some categories. */
+const LIMIT_SECTIONS: ReadonlyArray<{
+  key: LimitKey;
+  value: 'amount' | 'count';
+  inputMode: 'decimal' | 'numeric';
+  intervals: readonly string[];
+  newRow(): object;
+  strings: { legend: string; none: string; rowN: string; value: string; remove: string; add: string };
+}> = [
+  {
+    key: 'spendingLimits',
+    value: 'amount',
+    inputMode: 'decimal',
+    intervals: SPENDING_INTERVALS,
+    newRow: () => newSpendingLimit(),
+    strings: { legend: 'spendingLimits', none: 'noSpendingLimits', rowN: 'spendingLimitN', value: 'amount', remove: 'removeSpendingLimit', add: 'addSpendingLimit' },
+  },
+  {
+    key: 'countLimits',
+    value: 'count',
+    inputMode: 'numeric',
+    intervals: COUNT_INTERVALS,
+    newRow: () => newCountLimit(),
+    strings: { legend: 'countLimits', none: 'noCountLimits', rowN: 'countLimitN', value: 'count', remove: 'removeCountLimit', add: 'addCountLimit' },
+  },
+];
 
 const LIST_SECTIONS: ReadonlyArray<{ legend: 'categories' | 'countries' | 'merchants'; lists: readonly [ListName, ListName] }> = [
   { legend: 'categories', lists: ['allowedCategories', 'blockedCategories'] },
@@ -54,11 +83,12 @@ export function ControlsEditor({ form, onChange, issues, error, groups, field = 
   const path = (rest: string) => `${field}.${rest}`;
   const message = (rest: string) => issueText(issues, path(rest), t);
 
-  const setRow = <K extends 'spendingLimits' | 'countLimits'>(key: K, i: number, change: Partial<ControlsForm[K][number]>) =>
-    onChange({ ...form, [key]: form[key].map((row, j) => (j === i ? { ...row, ...change } : row)) });
-  const removeRow = (key: 'spendingLimits' | 'countLimits', i: number) => onChange({ ...form, [key]: form[key].filter((_, j) => j !== i) });
+  // A row's change is one of its own fields (value, interval or categories), as the section's inputs give it.
+  const setRow = (key: LimitKey, i: number, change: Record<string, unknown>) =>
+    onChange({ ...form, [key]: (form[key] as object[]).map((row, j) => (j === i ? { ...row, ...change } : row)) });
+  const removeRow = (key: LimitKey, i: number) => onChange({ ...form, [key]: form[key].filter((_, j) => j !== i) });
 
-  const listError = (key: 'spendingLimits' | 'countLimits') => {
+  const listError = (key: LimitKey) => {
     const own = issues.find((i) => i.field === path(key));
     const text = apiErrorAt(error, path(key)) ?? (own && issueMessage(own, t));
     return text ? (
@@ -70,115 +100,63 @@ export function ControlsEditor({ form, onChange, issues, error, groups, field = 
 
   return (
     <div className="controls-editor">
-      <fieldset className="controls-section">
-        <legend>{t('cards.controls.spendingLimits')}</legend>
-        {form.spendingLimits.length === 0 && <p className="field-hint">{t('cards.controls.noSpendingLimits')}</p>}
-        {form.spendingLimits.map((row, i) => {
-          const name = t('cards.controls.spendingLimitN', { n: i + 1 });
-          return (
-            <div key={row.key} className="controls-row" role="group" aria-label={name}>
-              <Field
-                label={t('cards.controls.amount', { currency: form.currency })}
-                name={path(`spendingLimits.${i}.amount`)}
-                error={error}
-                message={message(`spendingLimits.${i}.amount`)}
-                inputMode="decimal"
-                autoComplete="off"
-                value={row.amount}
-                onChange={(e) => setRow('spendingLimits', i, { amount: e.target.value })}
-              />
-              <SelectField
-                label={t('cards.controls.interval')}
-                name={path(`spendingLimits.${i}.interval`)}
-                error={error}
-                value={row.interval}
-                onChange={(e) => setRow('spendingLimits', i, { interval: e.target.value as SpendingInterval })}
-              >
-                {SPENDING_INTERVALS.map((interval) => (
-                  <option key={interval} value={interval}>
-                    {t(`cards.interval.${interval}`)}
-                  </option>
-                ))}
-              </SelectField>
-              <EntryList
-                label={t('cards.controls.limitCategories')}
-                name={path(`spendingLimits.${i}.categories`)}
-                hint={t('cards.controls.limitCategoriesHint')}
-                kind="category"
-                values={row.categories}
-                onChange={(categories) => setRow('spendingLimits', i, { categories })}
-                groups={groups}
-                error={error}
-                message={message(`spendingLimits.${i}.categories`)}
-              />
-              <button type="button" className="link-button" onClick={() => removeRow('spendingLimits', i)} aria-label={t('cards.controls.removeSpendingLimit', { n: i + 1 })}>
-                {t('cards.controls.remove')}
+      {LIMIT_SECTIONS.map((section) => {
+        const rows: readonly LimitRow[] = form[section.key];
+        const s = section.strings;
+        return (
+          <fieldset key={section.key} className="controls-section">
+            <legend>{t(`cards.controls.${s.legend}`)}</legend>
+            {rows.length === 0 && <p className="field-hint">{t(`cards.controls.${s.none}`)}</p>}
+            {rows.map((row, i) => (
+              <div key={row.key} className="controls-row" role="group" aria-label={t(`cards.controls.${s.rowN}`, { n: i + 1 })}>
+                <Field
+                  label={t(`cards.controls.${s.value}`, { currency: form.currency })}
+                  name={path(`${section.key}.${i}.${section.value}`)}
+                  error={error}
+                  message={message(`${section.key}.${i}.${section.value}`)}
+                  inputMode={section.inputMode}
+                  autoComplete="off"
+                  value={row[section.value] ?? ''}
+                  onChange={(e) => setRow(section.key, i, { [section.value]: e.target.value })}
+                />
+                <SelectField
+                  label={t('cards.controls.interval')}
+                  name={path(`${section.key}.${i}.interval`)}
+                  error={error}
+                  value={row.interval}
+                  onChange={(e) => setRow(section.key, i, { interval: e.target.value })}
+                >
+                  {section.intervals.map((interval) => (
+                    <option key={interval} value={interval}>
+                      {t(`cards.interval.${interval}`)}
+                    </option>
+                  ))}
+                </SelectField>
+                <EntryList
+                  label={t('cards.controls.limitCategories')}
+                  name={path(`${section.key}.${i}.categories`)}
+                  hint={t('cards.controls.limitCategoriesHint')}
+                  kind="category"
+                  values={row.categories}
+                  onChange={(categories) => setRow(section.key, i, { categories })}
+                  groups={groups}
+                  error={error}
+                  message={message(`${section.key}.${i}.categories`)}
+                />
+                <button type="button" className="link-button" onClick={() => removeRow(section.key, i)} aria-label={t(`cards.controls.${s.remove}`, { n: i + 1 })}>
+                  {t('cards.controls.remove')}
+                </button>
+              </div>
+            ))}
+            {listError(section.key)}
+            {rows.length < MAX_LIMITS && (
+              <button type="button" onClick={() => onChange({ ...form, [section.key]: [...rows, section.newRow()] })}>
+                {t(`cards.controls.${s.add}`)}
               </button>
-            </div>
-          );
-        })}
-        {listError('spendingLimits')}
-        {form.spendingLimits.length < MAX_LIMITS && (
-          <button type="button" onClick={() => onChange({ ...form, spendingLimits: [...form.spendingLimits, newSpendingLimit()] })}>
-            {t('cards.controls.addSpendingLimit')}
-          </button>
-        )}
-      </fieldset>
-
-      <fieldset className="controls-section">
-        <legend>{t('cards.controls.countLimits')}</legend>
-        {form.countLimits.length === 0 && <p className="field-hint">{t('cards.controls.noCountLimits')}</p>}
-        {form.countLimits.map((row, i) => {
-          const name = t('cards.controls.countLimitN', { n: i + 1 });
-          return (
-            <div key={row.key} className="controls-row" role="group" aria-label={name}>
-              <Field
-                label={t('cards.controls.count')}
-                name={path(`countLimits.${i}.count`)}
-                error={error}
-                message={message(`countLimits.${i}.count`)}
-                inputMode="numeric"
-                autoComplete="off"
-                value={row.count}
-                onChange={(e) => setRow('countLimits', i, { count: e.target.value })}
-              />
-              <SelectField
-                label={t('cards.controls.interval')}
-                name={path(`countLimits.${i}.interval`)}
-                error={error}
-                value={row.interval}
-                onChange={(e) => setRow('countLimits', i, { interval: e.target.value as CountInterval })}
-              >
-                {COUNT_INTERVALS.map((interval) => (
-                  <option key={interval} value={interval}>
-                    {t(`cards.interval.${interval}`)}
-                  </option>
-                ))}
-              </SelectField>
-              <EntryList
-                label={t('cards.controls.limitCategories')}
-                name={path(`countLimits.${i}.categories`)}
-                hint={t('cards.controls.limitCategoriesHint')}
-                kind="category"
-                values={row.categories}
-                onChange={(categories) => setRow('countLimits', i, { categories })}
-                groups={groups}
-                error={error}
-                message={message(`countLimits.${i}.categories`)}
-              />
-              <button type="button" className="link-button" onClick={() => removeRow('countLimits', i)} aria-label={t('cards.controls.removeCountLimit', { n: i + 1 })}>
-                {t('cards.controls.remove')}
-              </button>
-            </div>
-          );
-        })}
-        {listError('countLimits')}
-        {form.countLimits.length < MAX_LIMITS && (
-          <button type="button" onClick={() => onChange({ ...form, countLimits: [...form.countLimits, newCountLimit()] })}>
-            {t('cards.controls.addCountLimit')}
-          </button>
-        )}
-      </fieldset>
+            )}
+          </fieldset>
+        );
+      })}
 
       {LIST_SECTIONS.map(({ legend, lists }) => (
         <fieldset key={legend} className="controls-section controls-lists">
