@@ -203,7 +203,7 @@ describe('cards pages', () => {
     const dialog = page.getByRole('dialog', { name: tr('id', 'cards.actions.terminateTitle', { last4: card.last4 }) });
     expect(await dialog.innerText()).toContain(tr('id', 'cards.actions.terminateWarning'));
     await dialog.getByRole('button', { name: tr('id', 'common.cancel') }).click();
-    expect(await dialog.count()).toBe(0);
+    await poll(() => dialog.count()).toBe(0);
     expect((await api(biz.admins.viewer, 'get', `/cards/${card.id}`)).body.card.status).toBe('ACTIVE');
 
     await page.getByRole('button', { name: tr('id', 'cards.actions.terminate'), exact: true }).click();
@@ -227,7 +227,7 @@ describe('cards pages', () => {
     await page.waitForURL((url) => /\/dashboard\/cards\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(old.id));
     await poll(() => page.getByText(tr('id', 'cards.card.notice.replaced')).isVisible()).toBe(true);
     // The new card's page starts afresh: the old page's dialog is gone.
-    expect(await page.getByRole('dialog').count()).toBe(0);
+    await poll(() => page.getByRole('dialog').count()).toBe(0);
     const replacement = (await api(biz.admins.viewer, 'get', `/cards/${page.url().split('/').pop()}`)).body.card;
     expect([replacement.replacementFor, replacement.replacementReason, replacement.status]).toEqual([old.id, 'stolen', 'ACTIVE']);
     expect(replacement.spendControls.spendingLimits).toEqual(controls.spendingLimits);
