@@ -94,17 +94,8 @@ export interface AuthorizationSummary {
   createdAt: string;
 }
 
-export type OutcomeStage = 'card' | 'spend_control' | 'policy' | 'funds' | 'approved' | 'unknown';
-
-export type SpendControlName =
-  | 'blockedCategories'
-  | 'allowedCategories'
-  | 'blockedCountries'
-  | 'allowedCountries'
-  | 'blockedMerchantIds'
-  | 'allowedMerchantIds'
-  | 'spendingLimits'
-  | 'countLimits';
+export type { OutcomeStage, SpendControlName } from '../../src/modules/authorizations/reason-checks';
+import type { OutcomeStage, SpendControlName } from '../../src/modules/authorizations/reason-checks';
 
 export interface LimitExplanation {
   interval: string;

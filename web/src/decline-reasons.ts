@@ -2,6 +2,8 @@
 // from its outcome (GET /authorizations/{id}) or, in lists, from its reason and response code.
 import type { Decision, Merchant, Money, Outcome, OutcomeStage } from './api-types';
 import { formatMoney, type Lang } from './format';
+// The server's one table of decide()'s reasons (the outcome of GET /authorizations/{id} uses it too).
+import { checkOfReason as serverCheckOfReason, REASON_PATTERNS } from '../../src/modules/authorizations/reason-checks';
 
 export type Translate = (key: string, values?: Record<string, string | number>) => string;
 
@@ -28,42 +30,10 @@ export interface Explanation {
   check: string;
 }
 
-/** decide()'s fixed reasons → the check and stage the API's outcome names (see outcome.check). */
-const CHECKS: Record<string, { stage: OutcomeStage; check: string }> = {
-  'no such card': { stage: 'card', check: 'card_not_found' },
-  'card expired': { stage: 'card', check: 'card_expired' },
-  'expiry does not match': { stage: 'card', check: 'expiry_mismatch' },
-  'CVV does not match': { stage: 'card', check: 'cvv_mismatch' },
-  'card is locked to another merchant': { stage: 'card', check: 'merchant_lock' },
-  'single-use card already used': { stage: 'card', check: 'single_use_used' },
-  'original authorization not open on this card': { stage: 'card', check: 'original_not_open' },
-  'merchant category blocked': { stage: 'spend_control', check: 'blocked_category' },
-  'merchant category not allowed': { stage: 'spend_control', check: 'category_not_allowed' },
-  'merchant country blocked': { stage: 'spend_control', check: 'blocked_country' },
-  'merchant country not allowed': { stage: 'spend_control', check: 'country_not_allowed' },
-  'merchant blocked': { stage: 'spend_control', check: 'blocked_merchant' },
-  'merchant not allowed': { stage: 'spend_control', check: 'merchant_not_allowed' },
-  'exceeds spending limit': { stage: 'spend_control', check: 'spending_limit' },
-  'exceeds frequency limit': { stage: 'spend_control', check: 'count_limit' },
-  'insufficient funds': { stage: 'funds', check: 'insufficient_funds' },
-  approved: { stage: 'approved', check: 'approved' },
-  'partial: funds': { stage: 'approved', check: 'partial' },
-  'partial: spending limit': { stage: 'approved', check: 'partial' },
-};
-
-const STATE_REASONS: Array<[RegExp, string]> = [
-  [/^card (\w+)$/, 'card_status'],
-  [/^cardholder (\w+)$/, 'cardholder_status'],
-  [/^business (\w+)$/, 'business_status'],
-  [/^card currency is ([A-Z]{3})$/, 'currency_mismatch'],
-];
-
 /** The check behind a reason when no outcome came with it (lists, the live feed). */
 export function checkOfReason(decision: Decision, reason: string): { stage: OutcomeStage; check: string } {
-  const fixed = CHECKS[reason];
-  if (fixed) return fixed;
-  const state = STATE_REASONS.find(([re]) => re.test(reason));
-  if (state) return { stage: 'card', check: state[1] };
+  const known = serverCheckOfReason(reason);
+  if (known) return { stage: known.stage, check: known.check };
   // Anything else a decline gives is a spend policy's own reason.
   return decision === 'declined' ? { stage: 'policy', check: 'policy' } : { stage: 'unknown', check: 'unknown' };
 }
@@ -95,7 +65,7 @@ export function explainDecision(a: DecidedAuthorization, t: Translate, lang: Lan
   const mcc = control?.mcc ?? a.merchant?.mcc ?? '';
   const country = control?.country ?? a.merchant?.country ?? '';
   const merchant = a.merchant?.name ?? control?.merchantId ?? a.merchant?.id ?? '';
-  const stateMatch = STATE_REASONS.map(([re]) => re.exec(a.reason)).find((m) => m)?.[1] ?? '';
+  const stateMatch = REASON_PATTERNS.map(([re]) => re.exec(a.reason)).find((m) => m)?.[1] ?? '';
   let what: string;
   switch (check) {
     case 'blocked_category':

@@ -2,6 +2,9 @@ import { snapAmount } from '../../platform/money';
 import { categoryMatches, isMcc } from '../controls/mcc-groups';
 import type { CountLimit, SpendControls, SpendingLimit } from '../controls/spend-controls';
 import { limitKey, windowStart } from './decision';
+import { checkOfReason, REASON_CHECKS, type OutcomeStage, type SpendControlName } from './reason-checks';
+
+export type { OutcomeStage, SpendControlName };
 
 /**
  * Why an authorization was decided as it was, in a shape a UI can put in words ("Blocked category:
@@ -13,18 +16,6 @@ import { limitKey, windowStart } from './decision';
  */
 
 type Money = { value: string; currency: string };
-
-export type OutcomeStage = 'card' | 'spend_control' | 'policy' | 'funds' | 'approved' | 'unknown';
-
-export type SpendControlName =
-  | 'blockedCategories'
-  | 'allowedCategories'
-  | 'blockedCountries'
-  | 'allowedCountries'
-  | 'blockedMerchantIds'
-  | 'allowedMerchantIds'
-  | 'spendingLimits'
-  | 'countLimits';
 
 export interface LimitExplanation {
   interval: string;
@@ -81,44 +72,13 @@ export interface PolicyNames {
   versionNumber(versionId: string): number | undefined;
 }
 
-/** decide()'s reasons (and the write's lost races, which reuse them) → stage and check. */
-const FIXED: Record<string, { stage: OutcomeStage; check: string; control?: SpendControlName }> = {
-  'no such card': { stage: 'card', check: 'card_not_found' },
-  'card expired': { stage: 'card', check: 'card_expired' },
-  'expiry does not match': { stage: 'card', check: 'expiry_mismatch' },
-  'CVV does not match': { stage: 'card', check: 'cvv_mismatch' },
-  'card is locked to another merchant': { stage: 'card', check: 'merchant_lock' },
-  'single-use card already used': { stage: 'card', check: 'single_use_used' },
-  'original authorization not open on this card': { stage: 'card', check: 'original_not_open' },
-  'merchant category blocked': { stage: 'spend_control', check: 'blocked_category', control: 'blockedCategories' },
-  'merchant category not allowed': { stage: 'spend_control', check: 'category_not_allowed', control: 'allowedCategories' },
-  'merchant country blocked': { stage: 'spend_control', check: 'blocked_country', control: 'blockedCountries' },
-  'merchant country not allowed': { stage: 'spend_control', check: 'country_not_allowed', control: 'allowedCountries' },
-  'merchant blocked': { stage: 'spend_control', check: 'blocked_merchant', control: 'blockedMerchantIds' },
-  'merchant not allowed': { stage: 'spend_control', check: 'merchant_not_allowed', control: 'allowedMerchantIds' },
-  'exceeds spending limit': { stage: 'spend_control', check: 'spending_limit', control: 'spendingLimits' },
-  'exceeds frequency limit': { stage: 'spend_control', check: 'count_limit', control: 'countLimits' },
-  'insufficient funds': { stage: 'funds', check: 'insufficient_funds' },
-  approved: { stage: 'approved', check: 'approved' },
-  'partial: funds': { stage: 'approved', check: 'partial' },
-  'partial: spending limit': { stage: 'approved', check: 'partial' },
-};
-
-/** decide()'s reasons with a state in them: "card frozen", "cardholder blocked", "business suspended", "card currency is USD". */
-const PATTERNS: Array<[RegExp, string]> = [
-  [/^card (inactive|frozen|terminated)$/, 'card_status'],
-  [/^cardholder \w+$/, 'cardholder_status'],
-  [/^business \w+$/, 'business_status'],
-  [/^card currency is [A-Z]{3}$/, 'currency_mismatch'],
-];
-
 export function explainOutcome(d: StoredDecision, controls: SpendControls, timeZone: string, policies: PolicyNames): Outcome {
   const base = { responseCode: d.responseCode, reason: d.reason };
-  const fixed = FIXED[d.reason];
+  const fixed = REASON_CHECKS[d.reason];
   const money = (minor: bigint) => snapAmount(minor, d.currency);
   if (!fixed) {
-    const pattern = PATTERNS.find(([re]) => re.test(d.reason));
-    if (pattern) return { stage: 'card', check: pattern[1], ...base };
+    const state = checkOfReason(d.reason); // a reason with a state in it ("card frozen")
+    if (state) return { stage: state.stage, check: state.check, ...base };
     const p = d.policyDecline;
     if (d.decision === 'declined' && p && p.reason === d.reason) {
       const policy = policies.get(p.policyId);
