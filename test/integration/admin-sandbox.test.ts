@@ -169,6 +169,22 @@ describe('clear, reverse and refund by authorization id', () => {
     expect(res.body.clearing.amount).toBe(1_234);
   });
 
+  it('refunds of one purchase at once never pass what was cleared: each refund bounds itself under a lock on the purchase', async () => {
+    const p = await purchase('50.00');
+    expectCode(await post(finance, `/sandbox/authorizations/${p.authorizationId}/clear`, {}), '2009600');
+    const before = await balances(a);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(finance, `/sandbox/authorizations/${p.authorizationId}/refund`, { amount: idr('20.00') })));
+    const accepted = answers.filter((r) => r.status === 200);
+    expect(accepted).toHaveLength(2);
+    for (const r of answers.filter((x) => x.status !== 200)) expect(r.body.responseCode, JSON.stringify(r.body)).toBe('4009601');
+    const [{ refunded }]: Array<{ refunded: string }> = await h.kartu.db.query(
+      "SELECT coalesce(sum(amount), 0)::text AS refunded FROM network_messages WHERE authorization_id = $1 AND kind = 'refund'",
+      [p.authorizationId],
+    );
+    expect(refunded).toBe('4000');
+    expect((await balances(a)).ledger).toBe(before.ledger + 4_000n);
+  });
+
   it('refuses a declined authorization (403xx15), a pending one’s refund, an unknown or foreign id (404xx01), a wrong currency and unknown fields — changing nothing', async () => {
     const declined = await purchase('10.00', { cardId: blocked.id, merchant: CASINO_MCC_MERCHANT });
     const pending = await purchase('10.00');

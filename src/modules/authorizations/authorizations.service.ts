@@ -257,6 +257,18 @@ export async function refund(
     const acct = await cardAccounts(tx, target.card_id);
     if (!acct || acct.currency !== body.currency) throw new InvalidFieldFormat('currency', `the card is in ${acct?.currency ?? 'another currency'}`);
     const amount = BigInt(body.amount);
+    if (refunding) {
+      // The purchase is locked first (LOCK ORDER: authorizations, then accounts, as clear()), so two
+      // refunds of it at once cannot together pass what was cleared.
+      await tx.query('SELECT id FROM authorizations WHERE id = $1 FOR UPDATE', [refunding.authorizationId]);
+      const [sums]: Array<{ cleared: string; refunded: string }> = await tx.query(
+        `SELECT coalesce(sum(amount) FILTER (WHERE kind = 'clearing'), 0)::text AS cleared, coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0)::text AS refunded
+           FROM network_messages WHERE authorization_id = $1`,
+        [refunding.authorizationId],
+      );
+      const refundable = BigInt(sums!.cleared) - BigInt(sums!.refunded);
+      if (amount > refundable) throw new InvalidFieldFormat('amount', `more than the ${refundable} (minor units) cleared and not yet refunded`);
+    }
     const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
     await recordEvent(tx, { businessId: acct.business_id, type: 'transaction.refunded', data: { refundId: body.id, cardId: target.card_id, amount: body.amount, currency: body.currency, merchant: body.merchant } });
     return {
