@@ -221,6 +221,10 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** SNAP service code used in every responseCode of this route. */
   service: string;
   summary: string;
+  /** Stable, unique name of the operation in OpenAPI (and the SDK), camelCase, e.g. `issueCard`. */
+  operationId?: string;
+  /** What the operation does, when and why to call it, in a sentence or a few: the reference shows it under the summary. */
+  description?: string;
   tag: string;
   /** Security middlewares run before validation (partner signature, admin session, ...). */
   guards?: RequestHandler[];

@@ -51,6 +51,8 @@ export class ApiDocs {
       method: spec.method,
       path: prefix + spec.path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
+      ...(spec.operationId ? { operationId: spec.operationId } : {}),
+      ...(spec.description ? { description: spec.description } : {}),
       tags: [spec.tag],
       security: spec.security?.map((name) => ({ [name]: [] })),
       request: {
