@@ -16,6 +16,27 @@ import { VelocityRollups1764900000000 } from './1764900000000-velocity-rollups';
 import { BrinAutosummarize1765000000000 } from './1765000000000-brin-autosummarize';
 import { Iso4217MinorUnits1765100000000 } from './1765100000000-iso-4217-minor-units';
 import { TwoFactor1765200000000 } from './1765200000000-two-factor';
+import { PartnerClientOptions1765300000000 } from './1765300000000-partner-client-options';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
-export const migrations = [Foundation1763700000000, Cards1763800000000, Ledger1763900000000, Authorizations1764000000000, TransactionHistory1764050000000, AuthorizationBatches1764060000000, Policies1764100000000, Webhooks1764200000000, RewardsReports1764300000000, NetworkMessageMerchants1764400000000, EventCursor1764500000000, LeanerAuthorizationWrite1764600000000, DropPlaceHold1764700000000, HoldForeignKeys1764800000000, VelocityRollups1764900000000, BrinAutosummarize1765000000000, Iso4217MinorUnits1765100000000, TwoFactor1765200000000];
+export const migrations = [
+  Foundation1763700000000,
+  Cards1763800000000,
+  Ledger1763900000000,
+  Authorizations1764000000000,
+  TransactionHistory1764050000000,
+  AuthorizationBatches1764060000000,
+  Policies1764100000000,
+  Webhooks1764200000000,
+  RewardsReports1764300000000,
+  NetworkMessageMerchants1764400000000,
+  EventCursor1764500000000,
+  LeanerAuthorizationWrite1764600000000,
+  DropPlaceHold1764700000000,
+  HoldForeignKeys1764800000000,
+  VelocityRollups1764900000000,
+  BrinAutosummarize1765000000000,
+  Iso4217MinorUnits1765100000000,
+  TwoFactor1765200000000,
+  PartnerClientOptions1765300000000,
+];

@@ -42,6 +42,25 @@ export class ApiClient {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
+  @Column({ name: 'signature_mode', type: 'text' })
+  signatureMode!: 'symmetric' | 'asymmetric';
+
+  /** SNAP service codes the client may call; null: every service. */
+  @Column({ name: 'enabled_services', type: 'text', array: true, nullable: true })
+  enabledServices!: string[] | null;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ name: 'secret_last_used_at', type: 'timestamptz', nullable: true })
+  secretLastUsedAt!: Date | null;
+
+  @Column({ name: 'previous_secret_last_used_at', type: 'timestamptz', nullable: true })
+  previousSecretLastUsedAt!: Date | null;
+
+  @Column({ name: 'public_key_last_used_at', type: 'timestamptz', nullable: true })
+  publicKeyLastUsedAt!: Date | null;
+
   @Column({ name: 'secret_rotated_at', type: 'timestamptz', nullable: true })
   secretRotatedAt!: Date | null;
 }
