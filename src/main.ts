@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from './config';
 import { ADMIN_ROLES, type AdminRole } from './modules/access/admin.entity';
 import { createAdmin } from './modules/access/admins.service';
 import { createBusiness, createNetwork, rekeySecrets, rotateClientSecret } from './modules/access/access.service';
+import { SIGNATURE_MODES, type SignatureMode } from './modules/access/api-client.entity';
+import { describeClient, parseServices, revokeClientTokens, setEnabledServices, setSignatureMode, SERVICES } from './modules/access/client-settings';
 import { simulateNetwork } from './modules/authorizations/network-simulator';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
@@ -110,6 +112,17 @@ program
     print(Boolean(opts.json), { applied });
   });
 
+const signatureModeOption = (flags: string) =>
+  new Option(flags, 'symmetric: HMAC-SHA512 with a B2B access token; asymmetric: SHA256withRSA with X-CLIENT-KEY, no token').choices(SIGNATURE_MODES);
+const servicesHelp = `"all" or comma-separated SNAP service codes the client may call (${Object.entries(SERVICES).map(([c, n]) => `${c} ${n}`).join(', ')}); the token service 73 is always allowed`;
+const servicesArgument = (v: string) => {
+  try {
+    return parseServices(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
 const businesses = program.command('businesses').description('Businesses and their SNAP API clients');
 businesses
   .command('create')
@@ -118,8 +131,10 @@ businesses
   .option('--currency <code>', 'ISO 4217 currency', 'IDR')
   .option('--ip-allowlist <cidrs>', 'comma-separated IPs/CIDRs allowed to call (default: any)')
   .option('--rate-limit <perSecond>', 'requests per second for this client', positiveInt)
+  .addOption(signatureModeOption('--signature-mode <mode>').default('symmetric'))
+  .option('--services <codes>', servicesHelp, servicesArgument)
   .option('--json', 'print JSON')
-  .action(async (opts: { name: string; publicKey?: string; currency: string; ipAllowlist?: string; rateLimit?: number; json?: boolean }) => {
+  .action(async (opts: { name: string; publicKey?: string; currency: string; ipAllowlist?: string; rateLimit?: number; signatureMode: SignatureMode; services?: string[] | null; json?: boolean }) => {
     const created = await withRuntime((rt) =>
       createBusiness(rt.kartu, {
         name: opts.name,
@@ -127,6 +142,8 @@ businesses
         publicKeyPem: opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined,
         ipAllowlist: opts.ipAllowlist?.split(','),
         rateLimitPerSecond: opts.rateLimit,
+        signatureMode: opts.signatureMode,
+        enabledServices: opts.services,
       }),
     );
     print(Boolean(opts.json), { ...created });
@@ -165,6 +182,43 @@ businesses
       return { businessId: business.id, overdraftLimit: snapAmount(limit, business.currency) };
     });
     print(Boolean(opts.json), result);
+  });
+
+const clients = program.command('clients').description("SNAP API clients: signature mode, enabled services, last use, tokens (changes are audited)");
+clients
+  .command('show')
+  .description('Settings and last-used times of a client (never its secrets)')
+  .requiredOption('--client-key <key>', 'X-CLIENT-KEY')
+  .option('--json', 'print JSON')
+  .action(async (opts: { clientKey: string; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => describeClient(rt.kartu, opts.clientKey)));
+  });
+clients
+  .command('set-signature-mode')
+  .description('Switch how the client signs its calls; calls in the other mode are refused (401xx00) from then on')
+  .requiredOption('--client-key <key>', 'X-CLIENT-KEY')
+  .addOption(signatureModeOption('--mode <mode>').makeOptionMandatory())
+  .option('--json', 'print JSON')
+  .action(async (opts: { clientKey: string; mode: SignatureMode; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => setSignatureMode(rt.kartu, opts.clientKey, opts.mode)));
+  });
+clients
+  .command('set-services')
+  .description('Which SNAP services the client may call; any other answers 403xx01')
+  .requiredOption('--client-key <key>', 'X-CLIENT-KEY')
+  .requiredOption('--services <codes>', servicesHelp, servicesArgument)
+  .option('--json', 'print JSON')
+  .action(async (opts: { clientKey: string; services: string[] | null; json?: boolean }) => {
+    const result = await withRuntime((rt) => setEnabledServices(rt.kartu, opts.clientKey, opts.services));
+    print(Boolean(opts.json), { ...result, enabledServices: result.enabledServices ?? 'all' });
+  });
+clients
+  .command('revoke-tokens')
+  .description('End every access token of the client at once; the next call with one answers 401xx01')
+  .requiredOption('--client-key <key>', 'X-CLIENT-KEY')
+  .option('--json', 'print JSON')
+  .action(async (opts: { clientKey: string; json?: boolean }) => {
+    print(Boolean(opts.json), await withRuntime((rt) => revokeClientTokens(rt.kartu, opts.clientKey)));
   });
 
 program

@@ -5,7 +5,9 @@ import { inTransaction } from '../../platform/db';
 import { randomToken, sha256Hex } from '../../platform/crypto';
 import { InvalidFieldFormat, InvalidToken, Unauthorized } from '../../platform/errors';
 import { SUPPORTED_CURRENCIES } from '../../platform/money';
-import { ApiClient } from './api-client.entity';
+import { ApiClient, type SignatureMode } from './api-client.entity';
+import { validateServices } from './client-settings';
+import { recordCredentialUse } from './credential-use';
 import { recordAudit } from './audit';
 import { Business } from './business.entity';
 import { openBusinessAccounts } from '../ledger/ledger.service';
@@ -18,6 +20,9 @@ export interface CreateBusinessInput {
   publicKeyPem?: string;
   ipAllowlist?: string[];
   rateLimitPerSecond?: number;
+  signatureMode?: SignatureMode;
+  /** SNAP service codes the client may call; absent or null: every service. */
+  enabledServices?: string[] | null;
 }
 
 export interface CreatedBusiness {
@@ -26,6 +31,8 @@ export interface CreatedBusiness {
   clientSecret: string;
   partnerId: string;
   channelId: string;
+  signatureMode: SignatureMode;
+  enabledServices: string[] | null;
   /** Only when Kartu generated the key pair: shown once, never stored. */
   privateKeyPem?: string;
 }
@@ -39,6 +46,9 @@ export interface PartnerCaller {
   secrets: string[];
   ipAllowlist: string[] | null;
   rateLimitPerSecond: number | null;
+  signatureMode: SignatureMode;
+  /** null: every service. */
+  enabledServices: string[] | null;
 }
 
 export function validateCidrs(cidrs: string[]): string[] {
@@ -81,6 +91,8 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
   const currency = input.currency ?? 'IDR';
   if (!SUPPORTED_CURRENCIES.includes(currency)) throw new InvalidFieldFormat('currency', `${currency} is not an ISO 4217 currency with minor units`);
   const ipAllowlist = input.ipAllowlist?.length ? validateCidrs(input.ipAllowlist) : null;
+  const signatureMode = input.signatureMode ?? 'symmetric';
+  const enabledServices = input.enabledServices ? validateServices(input.enabledServices) : null;
   const clientKey = `KRT-${randomBytes(12).toString('hex').toUpperCase()}`;
   const clientSecret = randomToken(32);
   const partnerId = randomBytes(8).toString('hex').toUpperCase();
@@ -98,6 +110,8 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
         secretEnc: k.secrets.encrypt(clientSecret, clientSecretAad(clientKey)),
         ipAllowlist,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+        signatureMode,
+        enabledServices,
         status: 'ACTIVE',
       }),
     );
@@ -109,9 +123,16 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
       targetId: business.id,
       details: { name: business.name, currency: business.currency, clientKey, generatedKeyPair: Boolean(privateKeyPem) },
     });
-    await recordAudit(tx, { businessId: business.id, actorType: 'operator', action: 'api_client.created', targetType: 'api_client', targetId: client.id });
+    await recordAudit(tx, {
+      businessId: business.id,
+      actorType: 'operator',
+      action: 'api_client.created',
+      targetType: 'api_client',
+      targetId: client.id,
+      details: { signatureMode, enabledServices },
+    });
     await openBusinessAccounts(tx, business.id, business.currency);
-    return { businessId: business.id, clientKey, clientSecret, partnerId, channelId, ...(privateKeyPem ? { privateKeyPem } : {}) };
+    return { businessId: business.id, clientKey, clientSecret, partnerId, channelId, signatureMode, enabledServices, ...(privateKeyPem ? { privateKeyPem } : {}) };
   });
 }
 
@@ -154,7 +175,7 @@ export async function createNetwork(k: Kartu, name: string) {
 const publicKeys = new Map<string, { pem: string; key: KeyObject }>();
 
 /** Parsed public keys are cached per client: parsing a PEM per call costs ~8× the verify itself. */
-function publicKeyOf(client: ApiClient): KeyObject {
+function publicKeyOf(client: { id: string; publicKeyPem: string }): KeyObject {
   const cached = publicKeys.get(client.id);
   if (cached && cached.pem === client.publicKeyPem) return cached.key;
   const key = parseRsaPublicKey(client.publicKeyPem);
@@ -172,6 +193,7 @@ export async function issueAccessToken(k: Kartu, input: { clientKey: string; tim
   const signatureValid = client ? verifyAccessTokenRequest(publicKeyOf(client), input.clientKey, input.timestamp, input.signature) : false;
   if (!client || client.status !== 'ACTIVE' || !signatureValid) throw new Unauthorized('Signature or client is not valid');
   if (!ipAllowed(client.ipAllowlist, input.ip)) throw new Unauthorized('IP address not allowed');
+  await recordCredentialUse(k, client.id, 'public_key');
   const accessToken = randomToken(32);
   const expiresAt = new Date(k.clock.now().getTime() + k.config.tokenTtlSeconds * 1000);
   await k.db.query('INSERT INTO access_tokens (token_hash, client_id, business_id, expires_at) VALUES ($1, $2, $3, $4)', [
@@ -183,34 +205,35 @@ export async function issueAccessToken(k: Kartu, input: { clientKey: string; tim
   return { accessToken, tokenType: 'Bearer' as const, expiresIn: String(k.config.tokenTtlSeconds) };
 }
 
-/** One query: the token's client, its secrets and limits. Unknown, expired or disabled → 401xx01. */
-export async function resolveAccessToken(k: Kartu, accessToken: string): Promise<PartnerCaller> {
-  const now = k.clock.now();
-  const rows: Array<{
-    client_id: string;
-    client_key: string;
-    business_id: string;
-    partner_id: string;
-    secret_enc: string;
-    previous_secret_enc: string | null;
-    previous_secret_expires_at: Date | null;
-    ip_allowlist: string | string[] | null;
-    rate_limit_per_second: number | null;
-  }> = await k.db.query(
-    `SELECT c.id AS client_id, c.client_key, c.business_id, c.partner_id, c.secret_enc, c.previous_secret_enc,
-            c.previous_secret_expires_at, c.ip_allowlist::text[] AS ip_allowlist, c.rate_limit_per_second
-       FROM access_tokens t
-       JOIN api_clients c ON c.id = t.client_id AND c.status = 'ACTIVE'
-       JOIN businesses b ON b.id = c.business_id AND b.status = 'ACTIVE'
-      WHERE t.token_hash = $1 AND t.expires_at > $2`,
-    [sha256Hex(accessToken), now],
-  );
-  const row = rows[0];
-  if (!row) throw new InvalidToken();
-  const aad = clientSecretAad(row.client_key);
-  const secrets = [k.secrets.decrypt(row.secret_enc, aad)];
-  if (row.previous_secret_enc && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
-    secrets.push(k.secrets.decrypt(row.previous_secret_enc, aad));
+/** The columns of a client the partner guard needs, as one query selects them. */
+const CALLER_COLUMNS = `c.id AS client_id, c.client_key, c.business_id, c.partner_id, c.secret_enc, c.previous_secret_enc,
+            c.previous_secret_expires_at, c.ip_allowlist::text[] AS ip_allowlist, c.rate_limit_per_second,
+            c.signature_mode, c.enabled_services, c.public_key_pem`;
+
+interface CallerRow {
+  client_id: string;
+  client_key: string;
+  business_id: string;
+  partner_id: string;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Date | null;
+  ip_allowlist: string | string[] | null;
+  rate_limit_per_second: number | null;
+  signature_mode: SignatureMode;
+  enabled_services: string[] | null;
+  public_key_pem: string;
+}
+
+/** Symmetric callers get their secrets decrypted; asymmetric ones need none (their key is public). */
+function callerOf(k: Kartu, row: CallerRow, now: Date): PartnerCaller {
+  const secrets: string[] = [];
+  if (row.signature_mode === 'symmetric') {
+    const aad = clientSecretAad(row.client_key);
+    secrets.push(k.secrets.decrypt(row.secret_enc, aad));
+    if (row.previous_secret_enc && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
+      secrets.push(k.secrets.decrypt(row.previous_secret_enc, aad));
+    }
   }
   return {
     clientId: row.client_id,
@@ -219,7 +242,42 @@ export async function resolveAccessToken(k: Kartu, accessToken: string): Promise
     secrets,
     ipAllowlist: Array.isArray(row.ip_allowlist) ? row.ip_allowlist : null,
     rateLimitPerSecond: row.rate_limit_per_second,
+    signatureMode: row.signature_mode,
+    enabledServices: row.enabled_services,
   };
+}
+
+/** One query: the token's client, its secrets and limits. Unknown, expired or disabled → 401xx01. */
+export async function resolveAccessToken(k: Kartu, accessToken: string): Promise<PartnerCaller> {
+  const now = k.clock.now();
+  const rows: CallerRow[] = await k.db.query(
+    `SELECT ${CALLER_COLUMNS}
+       FROM access_tokens t
+       JOIN api_clients c ON c.id = t.client_id AND c.status = 'ACTIVE'
+       JOIN businesses b ON b.id = c.business_id AND b.status = 'ACTIVE'
+      WHERE t.token_hash = $1 AND t.expires_at > $2`,
+    [sha256Hex(accessToken), now],
+  );
+  const row = rows[0];
+  if (!row) throw new InvalidToken();
+  return callerOf(k, row, now);
+}
+
+/**
+ * One query, for an asymmetric call (no token): the client named by X-CLIENT-KEY and its parsed
+ * public key (cached). Unknown or disabled client or business → 401xx00.
+ */
+export async function resolveClientKey(k: Kartu, clientKey: string): Promise<{ caller: PartnerCaller; publicKey: KeyObject }> {
+  const rows: CallerRow[] = await k.db.query(
+    `SELECT ${CALLER_COLUMNS}
+       FROM api_clients c
+       JOIN businesses b ON b.id = c.business_id AND b.status = 'ACTIVE'
+      WHERE c.client_key = $1 AND c.status = 'ACTIVE'`,
+    [clientKey],
+  );
+  const row = rows[0];
+  if (!row) throw new Unauthorized('Unknown or disabled X-CLIENT-KEY');
+  return { caller: callerOf(k, row, k.clock.now()), publicKey: publicKeyOf({ id: row.client_id, publicKeyPem: row.public_key_pem }) };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** symmetric: HMAC-SHA512 with a B2B token; asymmetric: SNAP "type 2", SHA256withRSA with X-CLIENT-KEY and no token. */
+export const SIGNATURE_MODES = ['symmetric', 'asymmetric'] as const;
+export type SignatureMode = (typeof SIGNATURE_MODES)[number];
+
 /** A partner's SNAP credentials. The client secret is stored encrypted (SecretBox), never hashed: HMAC needs it. */
 @Entity('api_clients')
 export class ApiClient {
@@ -43,7 +47,7 @@ export class ApiClient {
   createdAt!: Date;
 
   @Column({ name: 'signature_mode', type: 'text' })
-  signatureMode!: 'symmetric' | 'asymmetric';
+  signatureMode!: SignatureMode;
 
   /** SNAP service codes the client may call; null: every service. */
   @Column({ name: 'enabled_services', type: 'text', array: true, nullable: true })

@@ -43,14 +43,21 @@ export function signSymmetric(clientSecret: string, stringToSign: string): strin
   return createHmac('sha512', Buffer.from(clientSecret, 'utf8')).update(stringToSign, 'utf8').digest('base64');
 }
 
-/** Constant-time check of an X-SIGNATURE against each candidate secret (current, then one in overlap). */
-export function verifySymmetric(secrets: string[], stringToSign: string, signature: string): boolean {
-  let ok = false;
-  for (const secret of secrets) {
+/**
+ * Constant-time check of an X-SIGNATURE against each candidate secret (current, then one in
+ * overlap): the index of the first that matches (last-used times record which), -1 for none.
+ */
+export function matchingSecret(secrets: string[], stringToSign: string, signature: string): number {
+  let match = -1;
+  for (let i = secrets.length - 1; i >= 0; i--) {
     // Every candidate is checked, so timing does not reveal which one matched.
-    ok = constantTimeEqual(signSymmetric(secret, stringToSign), signature) || ok;
+    if (constantTimeEqual(signSymmetric(secrets[i]!, stringToSign), signature)) match = i;
   }
-  return ok;
+  return match;
+}
+
+export function verifySymmetric(secrets: string[], stringToSign: string, signature: string): boolean {
+  return matchingSecret(secrets, stringToSign, signature) >= 0;
 }
 
 export function tokenStringToSign(clientKey: string, timestamp: string): string {
@@ -70,7 +77,7 @@ export function verifyAccessTokenRequest(publicKey: KeyObject, clientKey: string
   }
 }
 
-/** The asymmetric transaction signature (no token): SHA256withRSA over METHOD:path:bodyHash:timestamp. */
+/** The asymmetric transaction signature (SNAP "type 2", no token): SHA256withRSA over METHOD:pathWithQuery:lowercase(hex(sha256(minifiedBody))):timestamp. */
 export function asymmetricStringToSign(method: string, pathWithQuery: string, rawBody: string | Buffer, timestamp: string): string {
   return `${method.toUpperCase()}:${pathWithQuery}:${bodySha256Hex(rawBody)}:${timestamp}`;
 }
@@ -80,6 +87,7 @@ export function signAsymmetric(privateKey: KeyObject | string, stringToSign: str
 }
 
 export function verifyAsymmetric(publicKey: KeyObject, stringToSign: string, signature: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
   try {
     return createVerify('RSA-SHA256').update(stringToSign, 'utf8').verify(publicKey, signature, 'base64');
   } catch {
