@@ -146,7 +146,7 @@ businesses
         enabledServices: opts.services,
       }),
     );
-    print(Boolean(opts.json), { ...created });
+    print(Boolean(opts.json), { ...created, enabledServices: created.enabledServices ?? 'all' });
   });
 
 businesses

@@ -184,7 +184,8 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
   describe('businesses create', () => {
     it('prints the ids and credentials, with a generated key pair whose private half is printed once and never stored', async () => {
       const out = await kartuJson(['businesses', 'create', '--name', 'Toko Maju']);
-      expect(Object.keys(out).sort()).toEqual(['businessId', 'channelId', 'clientKey', 'clientSecret', 'partnerId', 'privateKeyPem'].sort());
+      expect(Object.keys(out).sort()).toEqual(['businessId', 'channelId', 'clientKey', 'clientSecret', 'enabledServices', 'partnerId', 'privateKeyPem', 'signatureMode'].sort());
+      expect(out).toMatchObject({ signatureMode: 'symmetric', enabledServices: 'all' });
       expect(out.businessId).toMatch(UUID);
       expect(out.clientKey).toMatch(/^KRT-[0-9A-F]{24}$/);
       expect(out.clientSecret).toMatch(/^[A-Za-z0-9_-]{40,}$/);

@@ -9,13 +9,13 @@ import { createApp, type AppOptions, type KartuApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Kartu } from '../../src/context';
 import { kartuDataSource } from '../../src/database';
-import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
+import { asymmetricStringToSign, signAccessTokenRequest, signAsymmetric, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
 import { ManualClock } from '../../src/platform/clock';
 import { SecretBox } from '../../src/platform/crypto';
 import { createLogger } from '../../src/platform/logger';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
-import { createBusiness, createNetwork, type CreatedBusiness } from '../../src/modules/access/access.service';
+import { createBusiness, createNetwork, type CreateBusinessInput, type CreatedBusiness } from '../../src/modules/access/access.service';
 import { createTestDatabase } from './databases';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -83,12 +83,12 @@ export class TestPartner {
   accessToken?: string;
 
   constructor(
-    private readonly h: Harness,
+    protected readonly h: Harness,
     readonly creds: CreatedBusiness & { privateKeyPem: string },
   ) {}
 
   /** A business and its client; unlimited unless the test sets `rateLimitPerSecond` (tests run faster than 100 calls a second). */
-  static async create(h: Harness, input: { name?: string; ipAllowlist?: string[]; rateLimitPerSecond?: number } = {}): Promise<TestPartner> {
+  static async create(h: Harness, input: Partial<Pick<CreateBusinessInput, 'name' | 'ipAllowlist' | 'rateLimitPerSecond' | 'signatureMode' | 'enabledServices'>> = {}): Promise<TestPartner> {
     const created = await createBusiness(h.kartu, { name: input.name ?? 'Acme', rateLimitPerSecond: 100_000, ...input });
     return new TestPartner(h, created as CreatedBusiness & { privateKeyPem: string });
   }
@@ -139,10 +139,41 @@ export class TestPartner {
       ...(rawBody ? { 'Content-Type': 'application/json' } : {}),
       ...o.headers,
     };
-    for (const h of o.omit ?? []) delete headers[h];
+    return this.send(method, pathWithQuery, rawBody, headers, o.omit);
+  }
+
+  protected send(method: string, pathWithQuery: string, rawBody: string, headers: Record<string, string>, omit: string[] = []) {
+    for (const h of omit) delete headers[h];
     let req = this.h.http()[method.toLowerCase() as 'get'](pathWithQuery);
     for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
     return rawBody ? req.send(rawBody) : req;
+  }
+}
+
+/** Overrides of one signed call, to break one thing at a time. */
+type CallOverrides = { timestamp?: string; externalId?: string; partnerId?: string; signature?: string; omit?: string[]; signedBody?: string; headers?: Record<string, string> };
+
+/** A partner whose client signs asymmetrically (SNAP "type 2"): X-CLIENT-KEY and SHA256withRSA, no token. */
+export class AsymmetricTestPartner extends TestPartner {
+  static override async create(h: Harness, input: Parameters<typeof TestPartner.create>[1] = {}): Promise<AsymmetricTestPartner> {
+    const created = await createBusiness(h.kartu, { name: 'Acme', rateLimitPerSecond: 100_000, ...input, signatureMode: 'asymmetric' });
+    return new AsymmetricTestPartner(h, created as CreatedBusiness & { privateKeyPem: string });
+  }
+
+  /** Signed with the partner's private key over METHOD:path:sha256hex(minified body):timestamp; `rawBody` is sent byte for byte. */
+  override async call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', pathWithQuery: string, rawBody = '', o: CallOverrides = {}) {
+    const timestamp = o.timestamp ?? this.timestamp();
+    const signature = o.signature ?? signAsymmetric(this.creds.privateKeyPem, asymmetricStringToSign(method, pathWithQuery, o.signedBody ?? rawBody, timestamp));
+    return this.send(method, pathWithQuery, rawBody, {
+      'X-CLIENT-KEY': this.creds.clientKey,
+      'X-TIMESTAMP': timestamp,
+      'X-SIGNATURE': signature,
+      'X-PARTNER-ID': o.partnerId ?? this.creds.partnerId,
+      'X-EXTERNAL-ID': o.externalId ?? randomUUID().replaceAll('-', ''),
+      'CHANNEL-ID': this.creds.channelId,
+      ...(rawBody ? { 'Content-Type': 'application/json' } : {}),
+      ...o.headers,
+    }, o.omit);
   }
 }
 
