@@ -115,9 +115,10 @@ program
 const signatureModeOption = (flags: string) =>
   new Option(flags, 'symmetric: HMAC-SHA512 with a B2B access token; asymmetric: SHA256withRSA with X-CLIENT-KEY, no token').choices(SIGNATURE_MODES);
 const servicesHelp = `"all" or comma-separated SNAP service codes the client may call (${Object.entries(SERVICES).map(([c, n]) => `${c} ${n}`).join(', ')}); the token service 73 is always allowed`;
-const servicesArgument = (v: string) => {
+/** "all" stays a word: commander would turn a parser's null into an empty string. */
+const servicesArgument = (v: string): string[] | 'all' => {
   try {
-    return parseServices(v);
+    return parseServices(v) ?? 'all';
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
@@ -134,7 +135,7 @@ businesses
   .addOption(signatureModeOption('--signature-mode <mode>').default('symmetric'))
   .option('--services <codes>', servicesHelp, servicesArgument)
   .option('--json', 'print JSON')
-  .action(async (opts: { name: string; publicKey?: string; currency: string; ipAllowlist?: string; rateLimit?: number; signatureMode: SignatureMode; services?: string[] | null; json?: boolean }) => {
+  .action(async (opts: { name: string; publicKey?: string; currency: string; ipAllowlist?: string; rateLimit?: number; signatureMode: SignatureMode; services?: string[] | 'all'; json?: boolean }) => {
     const created = await withRuntime((rt) =>
       createBusiness(rt.kartu, {
         name: opts.name,
@@ -143,7 +144,7 @@ businesses
         ipAllowlist: opts.ipAllowlist?.split(','),
         rateLimitPerSecond: opts.rateLimit,
         signatureMode: opts.signatureMode,
-        enabledServices: opts.services,
+        enabledServices: opts.services === 'all' ? null : opts.services,
       }),
     );
     print(Boolean(opts.json), { ...created, enabledServices: created.enabledServices ?? 'all' });
@@ -208,8 +209,8 @@ clients
   .requiredOption('--client-key <key>', 'X-CLIENT-KEY')
   .requiredOption('--services <codes>', servicesHelp, servicesArgument)
   .option('--json', 'print JSON')
-  .action(async (opts: { clientKey: string; services: string[] | null; json?: boolean }) => {
-    const result = await withRuntime((rt) => setEnabledServices(rt.kartu, opts.clientKey, opts.services));
+  .action(async (opts: { clientKey: string; services: string[] | 'all'; json?: boolean }) => {
+    const result = await withRuntime((rt) => setEnabledServices(rt.kartu, opts.clientKey, opts.services === 'all' ? null : opts.services));
     print(Boolean(opts.json), { ...result, enabledServices: result.enabledServices ?? 'all' });
   });
 clients

@@ -247,7 +247,7 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
       const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const file = tempFile('partner.pub.pem', pair.publicKey.export({ type, format: 'pem' }).toString());
       const out = await kartuJson(['businesses', 'create', '--name', 'Own Key', '--public-key', file]);
-      expect(Object.keys(out).sort()).toEqual(['businessId', 'channelId', 'clientKey', 'clientSecret', 'partnerId'].sort());
+      expect(Object.keys(out).sort()).toEqual(['businessId', 'channelId', 'clientKey', 'clientSecret', 'enabledServices', 'partnerId', 'signatureMode'].sort());
       expect(out).not.toHaveProperty('privateKeyPem');
       const { rows } = await db.query('SELECT public_key_pem, secret_enc FROM api_clients WHERE business_id = $1', [out.businessId]);
       expect(rows[0].public_key_pem).toBe(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -333,6 +333,87 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
       const unknown = await kartu(['businesses', 'set-overdraft', '--business', '00000000-0000-4000-8000-000000000000', '--amount', '1.00']);
       expect(unknown.code).not.toBe(0);
       expect(unknown.stderr).toMatch(/no business/);
+    });
+  });
+
+  describe('SNAP security options (businesses create, clients …)', () => {
+    const clientRow = async (clientKey: string) =>
+      (await db.query('SELECT id, signature_mode, enabled_services FROM api_clients WHERE client_key = $1', [clientKey])).rows[0];
+
+    it('businesses create takes --signature-mode and --services and prints them', async () => {
+      const out = await kartuJson(['businesses', 'create', '--name', 'Asym Co', '--signature-mode', 'asymmetric', '--services', '91, 90,91']);
+      expect(out).toMatchObject({ signatureMode: 'asymmetric', enabledServices: ['90', '91'] });
+      expect(await clientRow(out.clientKey as string)).toMatchObject({ signature_mode: 'asymmetric', enabled_services: ['90', '91'] });
+    });
+
+    it('an unknown service code or mode is refused before anything is written', async () => {
+      const before = await count('businesses');
+      const unknown = await kartu(['businesses', 'create', '--name', 'Never', '--services', '90,42', '--json']);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/unknown service code 42: known codes are 11 \(balance inquiry\)/);
+      const mode = await kartu(['businesses', 'create', '--name', 'Never', '--signature-mode', 'rsa', '--json']);
+      expect(mode.code).not.toBe(0);
+      expect(mode.stderr).toMatch(/Allowed choices are symmetric, asymmetric/);
+      expect(await count('businesses')).toBe(before);
+    });
+
+    it('clients show prints mode, services, allowlist, limit, status and last-used times, never a secret', async () => {
+      const created = await kartuJson(['businesses', 'create', '--name', 'Shown', '--ip-allowlist', '10.0.0.0/8', '--rate-limit', '7']);
+      const out = await kartuJson(['clients', 'show', '--client-key', created.clientKey as string]);
+      expect(out).toMatchObject({
+        clientKey: created.clientKey,
+        businessId: created.businessId,
+        status: 'ACTIVE',
+        signatureMode: 'symmetric',
+        enabledServices: 'all',
+        ipAllowlist: ['10.0.0.0/8'],
+        rateLimitPerSecond: 7,
+        lastUsedAt: null,
+        secretLastUsedAt: null,
+        previousSecretLastUsedAt: null,
+        publicKeyLastUsedAt: null,
+      });
+      expect(JSON.stringify(out)).not.toContain(created.clientSecret as string);
+      const readable = await kartu(['clients', 'show', '--client-key', created.clientKey as string]);
+      expect(readable.stdout).toMatch(/^signatureMode: symmetric$/m);
+    });
+
+    it('clients set-signature-mode and set-services change the client, audited', async () => {
+      const created = await kartuJson(['businesses', 'create', '--name', 'Switcher']);
+      const key = created.clientKey as string;
+      expect(await kartuJson(['clients', 'set-signature-mode', '--client-key', key, '--mode', 'asymmetric'])).toEqual({
+        clientKey: key,
+        signatureMode: 'asymmetric',
+        previousSignatureMode: 'symmetric',
+      });
+      expect(await kartuJson(['clients', 'set-services', '--client-key', key, '--services', '11,12'])).toEqual({ clientKey: key, enabledServices: ['11', '12'] });
+      expect(await clientRow(key)).toMatchObject({ signature_mode: 'asymmetric', enabled_services: ['11', '12'] });
+      expect(await kartuJson(['clients', 'set-services', '--client-key', key, '--services', 'all'])).toEqual({ clientKey: key, enabledServices: 'all' });
+      expect((await clientRow(key)).enabled_services).toBeNull();
+      const bad = await kartu(['clients', 'set-services', '--client-key', key, '--services', '73', '--json']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/service 73 is always allowed/);
+      const { rows } = await db.query('SELECT action FROM audit_log WHERE business_id = $1 AND action LIKE $2 ORDER BY created_at', [created.businessId, 'api_client.%_set']);
+      expect(rows.map((r) => r.action)).toEqual(['api_client.signature_mode_set', 'api_client.services_set', 'api_client.services_set']);
+    });
+
+    it('clients revoke-tokens deletes every token of the client and prints how many; an unknown key fails', async () => {
+      const created = await kartuJson(['businesses', 'create', '--name', 'Revoker']);
+      const other = await kartuJson(['businesses', 'create', '--name', 'Bystander']);
+      for (const c of [created, created, other]) {
+        const client = await clientRow(c.clientKey as string);
+        await db.query("INSERT INTO access_tokens (token_hash, client_id, business_id, expires_at) VALUES ($1, $2, $3, now() + interval '15 minutes')", [
+          randomBytes(32).toString('hex'),
+          client.id,
+          c.businessId,
+        ]);
+      }
+      expect(await kartuJson(['clients', 'revoke-tokens', '--client-key', created.clientKey as string])).toEqual({ clientKey: created.clientKey, revokedTokens: 2 });
+      const left = await db.query('SELECT business_id FROM access_tokens WHERE business_id = ANY($1)', [[created.businessId, other.businessId]]);
+      expect(left.rows).toEqual([{ business_id: other.businessId }]);
+      const unknown = await kartu(['clients', 'revoke-tokens', '--client-key', 'KRT-NOBODY', '--json']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe('kartu: no API client with key KRT-NOBODY\n');
     });
   });
 

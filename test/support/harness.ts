@@ -78,6 +78,9 @@ export async function startHarness(env: Record<string, string> = {}, o: { databa
   };
 }
 
+/** Overrides of one signed call, to break one thing at a time. */
+type CallOverrides = { timestamp?: string; externalId?: string; partnerId?: string; signature?: string; omit?: string[]; signedBody?: string; headers?: Record<string, string> };
+
 /** A partner business with its credentials, able to get tokens and sign calls like a real client. */
 export class TestPartner {
   accessToken?: string;
@@ -123,14 +126,19 @@ export class TestPartner {
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     pathWithQuery: string,
     rawBody = '',
-    o: { token?: string; timestamp?: string; secret?: string; externalId?: string; partnerId?: string; signature?: string; omit?: string[]; signedBody?: string; headers?: Record<string, string> } = {},
+    o: CallOverrides & { token?: string; secret?: string } = {},
   ) {
     const token = o.token ?? this.accessToken ?? (await this.token());
     const timestamp = o.timestamp ?? this.timestamp();
     const signature =
       o.signature ?? signSymmetric(o.secret ?? this.creds.clientSecret, symmetricStringToSign(method, pathWithQuery, token, o.signedBody ?? rawBody, timestamp));
+    return this.send(method, pathWithQuery, rawBody, { Authorization: `Bearer ${token}` }, timestamp, signature, o);
+  }
+
+  /** Sends a signed call: the caller's credential header, then the SNAP headers every call carries. */
+  protected send(method: string, pathWithQuery: string, rawBody: string, credential: Record<string, string>, timestamp: string, signature: string, o: CallOverrides) {
     const headers: Record<string, string> = {
-      Authorization: `Bearer ${token}`,
+      ...credential,
       'X-TIMESTAMP': timestamp,
       'X-SIGNATURE': signature,
       'X-PARTNER-ID': o.partnerId ?? this.creds.partnerId,
@@ -139,19 +147,12 @@ export class TestPartner {
       ...(rawBody ? { 'Content-Type': 'application/json' } : {}),
       ...o.headers,
     };
-    return this.send(method, pathWithQuery, rawBody, headers, o.omit);
-  }
-
-  protected send(method: string, pathWithQuery: string, rawBody: string, headers: Record<string, string>, omit: string[] = []) {
-    for (const h of omit) delete headers[h];
+    for (const h of o.omit ?? []) delete headers[h];
     let req = this.h.http()[method.toLowerCase() as 'get'](pathWithQuery);
     for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
     return rawBody ? req.send(rawBody) : req;
   }
 }
-
-/** Overrides of one signed call, to break one thing at a time. */
-type CallOverrides = { timestamp?: string; externalId?: string; partnerId?: string; signature?: string; omit?: string[]; signedBody?: string; headers?: Record<string, string> };
 
 /** A partner whose client signs asymmetrically (SNAP "type 2"): X-CLIENT-KEY and SHA256withRSA, no token. */
 export class AsymmetricTestPartner extends TestPartner {
@@ -164,16 +165,7 @@ export class AsymmetricTestPartner extends TestPartner {
   override async call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', pathWithQuery: string, rawBody = '', o: CallOverrides = {}) {
     const timestamp = o.timestamp ?? this.timestamp();
     const signature = o.signature ?? signAsymmetric(this.creds.privateKeyPem, asymmetricStringToSign(method, pathWithQuery, o.signedBody ?? rawBody, timestamp));
-    return this.send(method, pathWithQuery, rawBody, {
-      'X-CLIENT-KEY': this.creds.clientKey,
-      'X-TIMESTAMP': timestamp,
-      'X-SIGNATURE': signature,
-      'X-PARTNER-ID': o.partnerId ?? this.creds.partnerId,
-      'X-EXTERNAL-ID': o.externalId ?? randomUUID().replaceAll('-', ''),
-      'CHANNEL-ID': this.creds.channelId,
-      ...(rawBody ? { 'Content-Type': 'application/json' } : {}),
-      ...o.headers,
-    }, o.omit);
+    return this.send(method, pathWithQuery, rawBody, { 'X-CLIENT-KEY': this.creds.clientKey }, timestamp, signature, o);
   }
 }
 
