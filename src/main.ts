@@ -11,7 +11,7 @@ import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { rekeyWebhookSecrets } from './modules/webhooks/notification-key';
 import { rekeyTwoFactorSecrets, resetTwoFactor } from './modules/access/two-factor.service';
-import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
+import { asymmetricStringToSign, signAccessTokenRequest, signAsymmetric, signSymmetric, symmetricStringToSign } from './modules/access/snap-signature';
 import { inTransaction, migrate } from './platform/db';
 import { parseSnapValue, snapAmount } from './platform/money';
 import { Business } from './modules/access/business.entity';
@@ -330,14 +330,21 @@ sign
   });
 sign
   .command('request')
-  .description('X-SIGNATURE for a partner call: HMAC-SHA512 over METHOD:path:token:sha256(body):timestamp')
+  .description('X-SIGNATURE for a partner call: HMAC-SHA512 over METHOD:path:token:sha256(body):timestamp (symmetric clients), or with --private-key SHA256withRSA over METHOD:path:sha256(body):timestamp (asymmetric clients)')
   .requiredOption('--method <method>')
   .requiredOption('--path <path>', 'path with query, e.g. /snap/v1.0/balance-inquiry')
-  .requiredOption('--token <accessToken>')
-  .requiredOption('--secret <clientSecret>')
+  .option('--token <accessToken>', 'symmetric clients')
+  .option('--secret <clientSecret>', 'symmetric clients')
+  .option('--private-key <file>', 'asymmetric clients: PEM file (no token)')
   .requiredOption('--timestamp <ts>')
   .option('--body <json>', 'the body exactly as you will send it', '')
-  .action((opts: { method: string; path: string; token: string; secret: string; timestamp: string; body: string }) => {
+  .action((opts: { method: string; path: string; token?: string; secret?: string; privateKey?: string; timestamp: string; body: string }) => {
+    if (opts.privateKey) {
+      const sts = asymmetricStringToSign(opts.method, opts.path, opts.body, opts.timestamp);
+      process.stdout.write(signAsymmetric(readFileSync(opts.privateKey, 'utf8'), sts) + '\n');
+      return;
+    }
+    if (!opts.token || !opts.secret) throw new Error('give --token and --secret (symmetric clients) or --private-key (asymmetric clients)');
     const sts = symmetricStringToSign(opts.method, opts.path, opts.token, opts.body, opts.timestamp);
     process.stdout.write(signSymmetric(opts.secret, sts) + '\n');
   });

@@ -533,6 +533,17 @@ describe('kartu CLI (compiled, in a child process)', { timeout: 60_000 }, () => 
       expect(other.stdout).not.toBe(`${v.signature}\n`);
     });
 
+    it('sign request --private-key reproduces the asymmetric SHA256withRSA vector from the raw body; neither a key nor a token and secret fails', async () => {
+      const v = vectors.transaction_sha256_with_rsa;
+      const keyFile = tempFile('vector-private.pem', vectors.access_token_sha256_with_rsa.privateKeyPem);
+      const run = await kartu(['sign', 'request', '--method', v.method, '--path', v.path, '--private-key', keyFile, '--timestamp', v.timestamp, '--body', v.rawBody]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe(`${v.signature}\n`);
+      const neither = await kartu(['sign', 'request', '--method', v.method, '--path', v.path, '--timestamp', v.timestamp]);
+      expect(neither.code).toBe(1);
+      expect(neither.stderr).toBe('kartu: give --token and --secret (symmetric clients) or --private-key (asymmetric clients)\n');
+    });
+
     it('sign token with an unreadable key file fails with a non-zero exit', async () => {
       const run = await kartu(['sign', 'token', '--client-key', 'K', '--private-key', path.join(home, 'missing.pem'), '--timestamp', '2024-03-01T08:27:49.024Z']);
       expect(run.code).not.toBe(0);
