@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
+import { observedCallsSettled } from '../../src/modules/self-tests/observer';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
 import { startHarness, TestPartner, type Harness } from '../support/harness';
 import { expectSnap, nid } from '../support/partner-fixtures';
@@ -157,6 +158,138 @@ describe('a partner that performs every scenario', () => {
       expect(pdf.status).toBe(200);
       expect(pdf.headers['content-type']).toBe('application/pdf');
       expect((pdf.body as Buffer).subarray(0, 4).toString()).toBe('%PDF');
+    }
+  });
+});
+
+describe('a partner that makes a wrong call', () => {
+  it('fails that scenario with the code received, until a correct attempt passes it', async () => {
+    const p = await TestPartner.create(h, { name: 'Self-test wrong' });
+    const run = await start(p, { services: ['90'] });
+
+    const noTimestamp = await h
+      .http()
+      .post('/snap/v1.0/access-token/b2b')
+      .set('Content-Type', 'application/json')
+      .set('X-CLIENT-KEY', p.creds.clientKey)
+      .set('X-SIGNATURE', 'bm90IGEgc2lnbmF0dXJl')
+      .send({ grantType: 'client_credentials' });
+    expect(noTimestamp.body.responseCode).toBe('4007302');
+    const issue = scenario(run, 'service-90');
+    const withUnknownField = { ...(issue.request.body as object), colour: 'red' };
+    expectSnap(await p.call('POST', '/snap/v1.0/cards', JSON.stringify(withUnknownField)), '4009001');
+
+    let seen = await show(p, run.id);
+    expect(scenario(seen, 'token-invalid-signature')).toMatchObject({ result: 'failed', expected: { responseCode: '4017300' }, received: { httpStatus: 400, responseCode: '4007302' } });
+    expect(scenario(seen, 'service-90')).toMatchObject({ result: 'failed', expected: { responseCode: '2009000' }, received: { httpStatus: 400, responseCode: '4009001' } });
+    expect(seen.readiness).toEqual([{ service: '90', readyForProduction: false, readyAt: null }]);
+
+    expectSnap(await p.call('POST', '/snap/v1.0/cards', JSON.stringify(issue.request.body)), '2009000');
+    seen = await show(p, run.id);
+    expect(scenario(seen, 'service-90')).toMatchObject({ result: 'passed', received: { httpStatus: 200, responseCode: '2009000' } });
+    expect(scenario(seen, 'token-invalid-signature').result).toBe('failed');
+    expect(seen.status).toBe('open');
+    // The webhook had nowhere to go: no endpoint registered, no webhookUrl.
+    const webhook = await waitFor('the webhook scenario', async () => {
+      const w = scenario(await show(p, run.id), 'webhook');
+      return w.result !== 'pending' && w;
+    });
+    expect(webhook).toMatchObject({ result: 'failed', received: { error: 'no webhook endpoint registered and no webhookUrl given' } });
+  });
+});
+
+describe('the observer', () => {
+  const callCount = async () => Number((await h.kartu.db.query('SELECT count(*) AS n FROM self_test_calls'))[0].n);
+
+  it('records nothing of a client without an open run', async () => {
+    const p = await TestPartner.create(h, { name: 'No self-test' });
+    const before = await callCount();
+    expectSnap(await p.call('POST', '/snap/v1.0/balance-inquiry', '{}'), '2001100');
+    expectSnap(await p.call('GET', '/snap/v1.0/cards'), '2009100');
+    await observedCallsSettled(h.kartu);
+    expect(await callCount()).toBe(before);
+  });
+
+  it('records a call of a client with an open run, with the shape of its headers and no secret', async () => {
+    const p = await TestPartner.create(h, { name: 'Watched' });
+    const run = await start(p, { services: ['11'] });
+    expectSnap(await p.call('POST', '/snap/v1.0/balance-inquiry', '{}'), '2001100');
+    await observedCallsSettled(h.kartu);
+    const rows = await h.kartu.db.query('SELECT method, path, http_status, response_code, request_id, headers FROM self_test_calls WHERE run_id = $1', [run.id]);
+    expect(rows).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/snap/v1.0/balance-inquiry', http_status: 200, response_code: '2001100', request_id: expect.any(String) }),
+    ]);
+    const headers = JSON.stringify(rows[0].headers);
+    expect(headers).not.toContain(p.accessToken!);
+    expect(rows[0].headers).toMatchObject({ authorization: expect.stringMatching(/^Bearer \(\d+ chars\)$/), 'x-partner-id': `${p.creds.partnerId.length} chars` });
+  });
+});
+
+describe('a run belongs to its business', () => {
+  it('answers 404xx01 to another business, for the run and its report', async () => {
+    const owner = await TestPartner.create(h, { name: 'Owner' });
+    const other = await TestPartner.create(h, { name: 'Other' });
+    const run = await start(owner, { services: ['11'] });
+    expectSnap(await other.call('GET', `/snap/v1.0/self-tests/${run.id}`), '4049601');
+    expectSnap(await other.call('GET', `/snap/v1.0/self-tests/${run.id}/report`), '4049601');
+    expectSnap(await other.call('GET', `/snap/v1.0/self-tests/${run.id}/report.pdf`), '4049601');
+    expectSnap(await other.call('GET', '/snap/v1.0/self-tests/not-a-uuid'), '4049601');
+  });
+});
+
+describe('starting a run', () => {
+  let p: TestPartner;
+  beforeAll(async () => {
+    p = await TestPartner.create(h, { name: 'Bad input' });
+  });
+  const refused = async (body: string, field: string) => {
+    const res = await p.call('POST', '/snap/v1.0/self-tests', body);
+    expectSnap(res, '4009601');
+    expect(res.body.field).toBe(field);
+    return res;
+  };
+
+  it('refuses an unknown service, unknown fields, wrong types and a bad webhook URL with 400xx01, and opens no run', async () => {
+    expect((await refused(JSON.stringify({ services: ['55'] }), 'services')).body.responseMessage).toContain('"55"');
+    await refused(JSON.stringify({ services: ['90'], colour: 'red' }), 'colour');
+    await refused(JSON.stringify({ services: '90' }), 'services');
+    await refused(JSON.stringify({ services: [90] }), 'services.0');
+    await refused(JSON.stringify({ webhookUrl: 'ftp://example.com/x' }), 'webhookUrl');
+    const runs = await h.kartu.db.query('SELECT 1 FROM self_test_runs r JOIN api_clients c ON c.id = r.client_id WHERE c.client_key = $1', [p.creds.clientKey]);
+    expect(runs).toEqual([]);
+  });
+
+  it('includes only services enabled for the client, all of them by default', async () => {
+    await h.kartu.db.query("UPDATE api_clients SET enabled_services = '{90,96}' WHERE client_key = $1", [p.creds.clientKey]);
+    expect((await refused(JSON.stringify({ services: ['90', '91'] }), 'services')).body.responseMessage).toContain('service 91 is not enabled');
+    const run = await start(p, {});
+    expect(run.services).toEqual(['90', '96']);
+    expect(run.scenarios.map((s) => s.id)).toEqual([
+      'token-valid-signature',
+      'token-invalid-signature',
+      'wrong-hmac',
+      'stale-timestamp',
+      'missing-mandatory-header',
+      'invalid-field-format',
+      'reused-external-id',
+      'expired-token',
+      'service-90',
+      'service-96',
+      'webhook',
+    ]);
+  });
+});
+
+describe('in production', () => {
+  it('answers 403xx01 and opens no run', async () => {
+    const prod = await startHarness({ KARTU_ENV: 'production' });
+    try {
+      const p = await TestPartner.create(prod, { name: 'Prod' });
+      const res = await p.call('POST', '/snap/v1.0/self-tests', JSON.stringify({ services: ['90'] }));
+      expectSnap(res, '4039601');
+      expect(await prod.kartu.db.query('SELECT 1 FROM self_test_runs')).toEqual([]);
+    } finally {
+      await prod.close();
     }
   });
 });
