@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Kartu } from '../../context';
 import { randomToken, sha256Hex } from '../../platform/crypto';
 import { inTransaction } from '../../platform/db';
-import { InvalidFieldFormat, NotFound } from '../../platform/errors';
+import { FeatureNotAllowed, InvalidFieldFormat, NotFound } from '../../platform/errors';
 import type { Caller } from '../access/caller';
 import { createCardholderIn } from '../cards/cardholders.service';
 import { buildScenarios, SELF_TEST_SERVICES, type ScenarioRequest } from './scenarios';
@@ -58,6 +58,7 @@ export interface RunView {
  * `onOpened` runs after the commit (the observer's cache is told there).
  */
 export async function startRun(k: Kartu, input: StartInput, onOpened: () => void): Promise<{ run: RunView; webhookSecret?: string; webhook: Promise<void> }> {
+  if (k.config.env === 'production') throw new FeatureNotAllowed('Self-tests run in the sandbox only');
   const [client]: Array<{ id: string; business_id: string; enabled_services: string[] | null; currency: string }> = await k.db.query(
     `SELECT c.id, c.business_id, c.enabled_services::text[] AS enabled_services, b.currency
        FROM api_clients c JOIN businesses b ON b.id = c.business_id WHERE c.id = $1`,
