@@ -339,7 +339,7 @@ selfTests
   .option('--json', 'print JSON')
   .action(async (opts: { id: string; pdf?: string; json?: boolean }) => {
     const signed = await withRuntime(async (rt) => {
-      const report = reportOf(await loadRun(rt.kartu, opts.id), rt.kartu.clock.now());
+      const report = reportOf(await loadRun(rt.kartu, opts.id));
       return { report, signature: await signReport(rt.kartu, report) };
     });
     if (opts.pdf) {

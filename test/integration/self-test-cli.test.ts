@@ -56,5 +56,8 @@ describe('kartu self-tests', () => {
     const written = await kartu('self-tests', 'report', '--id', started.selfTest.id, '--pdf', file);
     expect(written).toMatchObject({ file, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.any(String) });
     expect(readFileSync(file).subarray(0, 4).toString()).toBe('%PDF');
+    // The PDF's printed hash is the JSON report's of the same state.
+    const json = await p.call('GET', `/snap/v1.0/self-tests/${started.selfTest.id}/report`);
+    expect(json.body.signature.sha256).toBe(written.sha256);
   });
 });

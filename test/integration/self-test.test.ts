@@ -148,6 +148,8 @@ describe('a partner that performs every scenario', () => {
     expect(report.body.signature.keyId).toBe(createHash('sha256').update(createPublicKey(publicKey).export({ type: 'spki', format: 'der' })).digest('hex'));
     const tampered = Buffer.from(canonical({ ...report.body.report, status: 'open' }), 'utf8');
     expect(verify('sha256', tampered, publicKey, Buffer.from(report.body.signature.value, 'base64'))).toBe(false);
+    // One state, one report: fetched again, the same bytes and signature.
+    expect((await p.call('GET', `/snap/v1.0/self-tests/${run.id}/report`)).body.signature).toEqual(report.body.signature);
     const row = report.body.report.scenarios.find((s: { scenario: string }) => s.scenario === 'service-90');
     expect(row).toMatchObject({ result: 'passed', expected: { httpStatus: 200, responseCode: '2009000' }, received: { httpStatus: 200, responseCode: '2009000' } });
     expect(row.requestId).toEqual(expect.any(String));
@@ -277,6 +279,16 @@ describe('starting a run', () => {
       'service-96',
       'webhook',
     ]);
+  });
+});
+
+describe('the reference', () => {
+  it('documents the self-test operations with their ids', async () => {
+    const doc = (await h.http().get('/openapi.json')).body;
+    expect(doc.paths['/snap/v1.0/self-tests'].post.operationId).toBe('startSelfTest');
+    expect(doc.paths['/snap/v1.0/self-tests/{id}'].get.operationId).toBe('getSelfTest');
+    expect(doc.paths['/snap/v1.0/self-tests/{id}/report'].get.operationId).toBe('getSelfTestReport');
+    expect(doc.paths['/snap/v1.0/self-tests/{id}/report.pdf'].get.operationId).toBe('getSelfTestReportPdf');
   });
 });
 

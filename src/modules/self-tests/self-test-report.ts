@@ -12,7 +12,8 @@ export interface SelfTestReport {
   status: RunView['status'];
   services: string[];
   startedAt: string;
-  generatedAt: string;
+  /** The run's last change: reports of one state are the same bytes, so a JSON and a PDF of it carry the same hash. */
+  asOf: string;
   scenarios: Array<{
     scenario: string;
     title: string;
@@ -37,8 +38,9 @@ export interface ReportSignature {
 }
 
 /**
- * The canonical JSON of a value: object keys sorted (by UTF-16 code units, as `jq -S` sorts
- * them), no whitespace, strings as JSON.stringify writes them. What the signature covers.
+ * The canonical JSON of a value: object keys sorted, no whitespace, strings as JSON.stringify
+ * writes them but for DEL, escaped `\u007f`: byte for byte what `jq -jcS` prints, so a reviewer
+ * can rebuild the signed bytes with jq alone. What the signature covers.
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -47,10 +49,11 @@ export function canonicalJson(value: unknown): string {
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${canonicalJson(v)}`).join(',')}}`;
   }
-  return JSON.stringify(value);
+  return JSON.stringify(value ?? null).replaceAll('\u007f', '\\u007f');
 }
 
-export function reportOf(run: RunView, generatedAt: Date): SelfTestReport {
+export function reportOf(run: RunView): SelfTestReport {
+  const asOf = [run.startedAt, run.finishedAt, ...run.scenarios.map((s) => s.attemptedAt)].filter((t): t is string => t !== null).sort().at(-1)!;
   return {
     selfTestId: run.id,
     businessId: run.businessId,
@@ -58,7 +61,7 @@ export function reportOf(run: RunView, generatedAt: Date): SelfTestReport {
     status: run.status,
     services: run.services,
     startedAt: run.startedAt,
-    generatedAt: generatedAt.toISOString(),
+    asOf,
     scenarios: run.scenarios.map((s) => ({
       scenario: s.id,
       title: s.title,
@@ -91,7 +94,7 @@ const WIDTH = 515;
 
 /** The report as PDF: the run, one block per scenario, readiness, and the JSON's hash and signature to verify. */
 export async function reportPdf(report: SelfTestReport, signature: ReportSignature): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: LEFT, info: { Title: `Kartu self-test ${report.selfTestId}`, Author: 'Kartu', CreationDate: new Date(report.generatedAt) } });
+  const doc = new PDFDocument({ size: 'A4', margin: LEFT, info: { Title: `Kartu self-test ${report.selfTestId}`, Author: 'Kartu', CreationDate: new Date(report.asOf) } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve, reject) => {
@@ -102,7 +105,7 @@ export async function reportPdf(report: SelfTestReport, signature: ReportSignatu
   doc.font('Helvetica').fontSize(10);
   doc.text(`Self-test ${report.selfTestId} · client ${report.clientKey} · business ${report.businessId}`);
   doc.text(`Status: ${report.status} · services ${report.services.join(', ')}`);
-  doc.text(`Started ${report.startedAt} · generated ${report.generatedAt}`);
+  doc.text(`Started ${report.startedAt} · as of ${report.asOf}`);
   doc.moveDown();
   for (const s of report.scenarios) {
     const expected = `${s.expected.httpStatus}${s.expected.responseCode ? ` ${s.expected.responseCode}` : ' (any 2xx)'}`;

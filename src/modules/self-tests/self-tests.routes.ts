@@ -77,7 +77,7 @@ export function selfTestRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestH
 
   const report = async (businessId: string, id: string) => {
     await observedCallsSettled(k);
-    const r = reportOf(await getRun(k, businessId, id), k.clock.now());
+    const r = reportOf(await getRun(k, businessId, id));
     return { report: r, signature: await signReport(k, r) };
   };
   const sendPdf = async (res: Response, signed: Awaited<ReturnType<typeof report>>) => {
