@@ -282,6 +282,27 @@ describe('starting a run', () => {
   });
 });
 
+describe('an asymmetric client (no token)', () => {
+  it('gets no token scenarios, and a wrong signature scenario of its own', async () => {
+    const p = await TestPartner.create(h, { name: 'Asymmetric' });
+    await p.token(); // the run is started with a token; the client then switches mode
+    const run = await start(p, { services: ['11'] });
+    expect(run.scenarios.map((s) => s.id)).toContain('expired-token');
+    await h.kartu.db.query("UPDATE api_clients SET signature_mode = 'asymmetric' WHERE client_key = $1", [p.creds.clientKey]);
+    const asymmetric = await start(p, { services: ['11'] });
+    expect(asymmetric.scenarios.map((s) => s.id)).toEqual([
+      'wrong-hmac',
+      'stale-timestamp',
+      'missing-mandatory-header',
+      'invalid-field-format',
+      'reused-external-id',
+      'service-11',
+      'webhook',
+    ]);
+    expect(scenario(asymmetric, 'wrong-hmac').request.alter['X-SIGNATURE']).toContain('SHA256withRSA');
+  });
+});
+
 describe('the reference', () => {
   it('documents the self-test operations with their ids', async () => {
     const doc = (await h.http().get('/openapi.json')).body;

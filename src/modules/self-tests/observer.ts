@@ -113,6 +113,9 @@ async function clientOf(k: Kartu, s: ObserverState, seen: Seen): Promise<OpenRun
   const bearer = /^Bearer (\S+)$/.exec(seen.headers.authorization ?? '')?.[1];
   if (!bearer) return undefined;
   const hash = sha256Hex(bearer);
+  // The run's expired token is known without a look-up (and even once a sweep has deleted it).
+  const byExpiredToken = [...s.runs.values()].find((r) => r.expiredTokenHash === hash);
+  if (byExpiredToken) return byExpiredToken;
   let clientId = s.tokenClients.get(hash);
   if (clientId === undefined) {
     const [row]: Array<{ client_id: string }> = await k.db.query('SELECT client_id FROM access_tokens WHERE token_hash = $1', [hash]);

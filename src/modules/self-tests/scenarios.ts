@@ -97,6 +97,8 @@ export interface RunContext {
   currency: string;
   /** A token of this client that expired before the run began (for the expired-token scenario). */
   expiredToken: string;
+  /** Asymmetric clients sign each call with their RSA key and use no token: no token scenarios. */
+  signatureMode: 'symmetric' | 'asymmetric';
 }
 
 /** The path the header scenarios are sent to: the run itself, which every client of a run may call. */
@@ -115,31 +117,42 @@ export function buildScenarios(c: RunContext): ScenarioSpec[] {
     request: { ...probe, alter },
     expected: { httpStatus: status, responseCode: code(status, s, caseCode) },
   });
+  const symmetric = c.signatureMode === 'symmetric';
+  const tokenBody = { grantType: 'client_credentials' };
   const scenarios: ScenarioSpec[] = [
-    {
-      id: 'token-valid-signature',
-      service: null,
-      title: 'Access token with a valid signature',
-      request: { method: 'POST', path: TOKEN_PATH, alter: {}, body: { grantType: 'client_credentials' } },
-      expected: { httpStatus: 200, responseCode: '2007300' },
-    },
-    {
-      id: 'token-invalid-signature',
-      service: null,
-      title: 'Access token with an invalid signature',
-      request: { method: 'POST', path: TOKEN_PATH, alter: { 'X-SIGNATURE': 'sign anything but X-CLIENT-KEY|X-TIMESTAMP with your key (e.g. a wrong timestamp)' }, body: { grantType: 'client_credentials' } },
-      expected: { httpStatus: 401, responseCode: '4017300' },
-    },
-    header('wrong-hmac', 'Transaction call with a wrong HMAC signature', { 'X-SIGNATURE': 'an HMAC-SHA512 that does not match (e.g. signed with another secret)' }, 401, '00'),
+    ...(symmetric
+      ? [
+          {
+            id: 'token-valid-signature',
+            service: null,
+            title: 'Access token with a valid signature',
+            request: { method: 'POST', path: TOKEN_PATH, alter: {}, body: tokenBody },
+            expected: { httpStatus: 200, responseCode: '2007300' },
+          },
+          {
+            id: 'token-invalid-signature',
+            service: null,
+            title: 'Access token with an invalid signature',
+            request: { method: 'POST', path: TOKEN_PATH, alter: { 'X-SIGNATURE': 'sign anything but X-CLIENT-KEY|X-TIMESTAMP with your key (e.g. a wrong timestamp)' }, body: tokenBody },
+            expected: { httpStatus: 401, responseCode: '4017300' },
+          },
+        ]
+      : []),
+    symmetric
+      ? header('wrong-hmac', 'Transaction call with a wrong HMAC signature', { 'X-SIGNATURE': 'an HMAC-SHA512 that does not match (e.g. signed with another secret)' }, 401, '00')
+      : header('wrong-hmac', 'Transaction call with a wrong signature', { 'X-SIGNATURE': 'a SHA256withRSA signature that does not verify (e.g. over another path)' }, 401, '00'),
     header('stale-timestamp', 'Transaction call with a stale X-TIMESTAMP', { 'X-TIMESTAMP': 'more than 5 minutes in the past (well formed, and signed)' }, 401, '00'),
     header('missing-mandatory-header', 'Transaction call without a mandatory header', { 'X-PARTNER-ID': 'leave it out (any of the mandatory headers)' }, 400, '02'),
     header('invalid-field-format', 'Transaction call with a malformed field', { 'X-TIMESTAMP': 'not in yyyy-MM-ddTHH:mm:ssTZD, e.g. "yesterday"' }, 400, '01'),
     header('reused-external-id', 'Transaction call reusing an X-EXTERNAL-ID', { 'X-EXTERNAL-ID': 'an id you already sent today on another call (another path or body)' }, 409, '00'),
-    {
-      ...header('expired-token', 'Transaction call with an expired access token', { Authorization: `Bearer ${c.expiredToken}` }, 401, '01'),
-      request: { ...probe, alter: { Authorization: `Bearer ${c.expiredToken}` }, note: 'This token belongs to your client and expired before the run began.' },
-    },
   ];
+  if (symmetric) {
+    const alter = { Authorization: `Bearer ${c.expiredToken}` };
+    scenarios.push({
+      ...header('expired-token', 'Transaction call with an expired access token', alter, 401, '01'),
+      request: { ...probe, alter, note: 'This token belongs to your client and expired before the run began.' },
+    });
+  }
   for (const service of c.services) {
     const p = HAPPY_PATHS[service as keyof typeof HAPPY_PATHS];
     const body = p.body?.(c);

@@ -59,8 +59,8 @@ export interface RunView {
  */
 export async function startRun(k: Kartu, input: StartInput, onOpened: () => void): Promise<{ run: RunView; webhookSecret?: string; webhook: Promise<void> }> {
   if (k.config.env === 'production') throw new FeatureNotAllowed('Self-tests run in the sandbox only');
-  const [client]: Array<{ id: string; business_id: string; enabled_services: string[] | null; currency: string }> = await k.db.query(
-    `SELECT c.id, c.business_id, c.enabled_services::text[] AS enabled_services, b.currency
+  const [client]: Array<{ id: string; business_id: string; enabled_services: string[] | null; signature_mode: 'symmetric' | 'asymmetric'; currency: string }> = await k.db.query(
+    `SELECT c.id, c.business_id, c.enabled_services::text[] AS enabled_services, c.signature_mode, b.currency
        FROM api_clients c JOIN businesses b ON b.id = c.business_id WHERE c.id = $1`,
     [input.clientId],
   );
@@ -92,7 +92,7 @@ export async function startRun(k: Kartu, input: StartInput, onOpened: () => void
     const holder = services.includes('90')
       ? await createCardholderIn(tx, caller, { name: 'Self Test Cardholder', email: `self-test-${randomBytes(4).toString('hex')}@example.com` })
       : undefined;
-    const scenarios = buildScenarios({ runId: run!.id, services, cardholderId: holder?.id ?? '', currency: client.currency, expiredToken });
+    const scenarios = buildScenarios({ runId: run!.id, services, cardholderId: holder?.id ?? '', currency: client.currency, expiredToken, signatureMode: client.signature_mode });
     for (const [position, s] of scenarios.entries()) {
       await tx.query(
         `INSERT INTO self_test_scenarios (run_id, id, position, service, title, request, expected_status, expected_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
