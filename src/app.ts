@@ -23,6 +23,8 @@ import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
 import { rewardsRoutes } from './modules/rewards/rewards.routes';
+import { selfTestObserver } from './modules/self-tests/observer';
+import { selfTestRoutes } from './modules/self-tests/self-tests.routes';
 import { defaultWebRoot, serveDashboard } from './platform/dashboard';
 import { FeatureNotAllowed } from './platform/errors';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
@@ -76,6 +78,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   historyRoutes(k, snap, partnerGuard);
   rewardsRoutes(k, snap, partnerGuard);
   reportRoutes(k, snap, partnerGuard);
+  selfTestRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], reveal: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
@@ -110,6 +113,8 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   // bull-board for owners; 503 while Redis is unreachable.
   app.use(QUEUE_BOARD_PATH, requireAdmin(k, ['owner']), operatorsOnly(k), queueBoard(k));
   app.use(docs.router());
+  // Before the SNAP routes: it watches the calls of clients with an open self-test run.
+  app.use('/snap/v1.0', selfTestObserver(k));
   app.use('/snap/v1.0', snap.router);
   app.use('/admin/v1', admin.router);
   app.use(notFoundHandler);

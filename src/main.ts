@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { ADMIN_ROLES, type AdminRole } from './modules/access/admin.entity';
 import { createAdmin } from './modules/access/admins.service';
@@ -24,6 +24,8 @@ import { demoBanner, ensureDemoBusiness } from './quick-start';
 import { boot, type Runtime } from './runtime';
 import { serveUntilSignal } from './server';
 import { SnapClient } from './snap-client';
+import { reportOf, reportPdf, signReport } from './modules/self-tests/self-test-report';
+import { clientIdByKey, loadRun, startRun } from './modules/self-tests/self-tests.service';
 import { startWorkers } from './worker';
 
 /** The `kartu` command. Operator commands print JSON with --json, readable lines otherwise. */
@@ -363,6 +365,49 @@ program
     const result = await client.call(method, path, opts.body);
     process.stdout.write(JSON.stringify(result.body, null, 2) + '\n');
     if (result.status >= 400) process.exitCode = 1;
+  });
+
+const selfTests = program.command('self-tests').description("Sandbox self-tests of a partner's integration (docs/self-test.md)");
+selfTests
+  .command('start')
+  .description('Start a run for an API client: prints its scenarios; the API then watches the client\'s calls')
+  .requiredOption('--client-key <key>', "the client's X-CLIENT-KEY")
+  .option('--services <codes>', 'comma-separated service codes (default: every service enabled for the client)')
+  .option('--webhook-url <url>', "where to send the run's self_test.webhook (default: the business's webhook endpoints)")
+  .option('--json', 'print JSON')
+  .action(async (opts: { clientKey: string; services?: string; webhookUrl?: string; json?: boolean }) => {
+    const started = await withRuntime(async (rt) => {
+      const clientId = await clientIdByKey(rt.kartu, opts.clientKey);
+      // The api process learns of the run within a second (its observer reloads the open runs).
+      const s = await startRun(rt.kartu, { clientId, ...(opts.services ? { services: opts.services.split(',') } : {}), ...(opts.webhookUrl ? { webhookUrl: opts.webhookUrl } : {}) }, () => undefined);
+      await s.webhook;
+      return { selfTest: await loadRun(rt.kartu, s.run.id), ...(s.webhookSecret ? { webhookSecret: s.webhookSecret } : {}) };
+    });
+    print(Boolean(opts.json), started);
+  });
+selfTests
+  .command('show')
+  .description('A run: each scenario with what was expected and what was received')
+  .requiredOption('--id <id>', 'self-test id')
+  .option('--json', 'print JSON')
+  .action(async (opts: { id: string; json?: boolean }) => {
+    print(Boolean(opts.json), { selfTest: await withRuntime((rt) => loadRun(rt.kartu, opts.id)) });
+  });
+selfTests
+  .command('report')
+  .description("A run's report signed with the notification key: JSON on stdout, or a PDF with --pdf")
+  .requiredOption('--id <id>', 'self-test id')
+  .option('--pdf <file>', 'write the PDF report to this file')
+  .option('--json', 'print JSON')
+  .action(async (opts: { id: string; pdf?: string; json?: boolean }) => {
+    const signed = await withRuntime(async (rt) => {
+      const report = reportOf(await loadRun(rt.kartu, opts.id));
+      return { report, signature: await signReport(rt.kartu, report) };
+    });
+    if (opts.pdf) {
+      writeFileSync(opts.pdf, await reportPdf(signed.report, signed.signature));
+      print(Boolean(opts.json), { file: opts.pdf, sha256: signed.signature.sha256, signature: signed.signature.value, keyId: signed.signature.keyId });
+    } else print(Boolean(opts.json), signed);
   });
 
 program
