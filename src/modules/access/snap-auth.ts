@@ -1,12 +1,12 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
-import { jakartaDay } from '../../platform/clock';
-import { Conflict, InvalidFieldFormat, InvalidToken, MissingMandatoryField, Unauthorized } from '../../platform/errors';
+import { InvalidFieldFormat, InvalidToken, MissingMandatoryField, Unauthorized } from '../../platform/errors';
 import type { RateLimits } from '../../platform/rate-limit';
 import { parseSnapTimestamp, withinSkew } from '../../platform/snap-time';
 import { ipAllowed, resolveAccessToken, type PartnerCaller } from './access.service';
 import './caller';
+import { answerOnce } from './external-id';
 import { symmetricStringToSign, verifySymmetric } from './snap-signature';
 
 declare module 'express-serve-static-core' {
@@ -40,8 +40,8 @@ const EXTERNAL_ID = /^[\x21-\x7e]{1,36}$/;
  * Verifies a partner call, cheapest checks first: mandatory headers (400xx02) and their formats
  * (400xx01), the bearer token (401xx01), IP allowlist, rate limit (429xx00), X-PARTNER-ID, the
  * timestamp window and the HMAC-SHA512 signature over the raw body (401xx00), then reserves
- * X-EXTERNAL-ID for the Jakarta day (409xx00 when reused). A reservation is released only when the
- * call fails with a 5xx (its transaction rolled back), so a replay never repeats a side effect.
+ * X-EXTERNAL-ID for the Jakarta day or answers a retry of the same request with the answer kept for
+ * it (external-id.ts), so a retry never repeats a side effect.
  */
 export function snapPartnerGuard(k: Kartu, limits: RateLimits): RequestHandler {
   return async (req, res, next) => {
@@ -71,19 +71,7 @@ export function snapPartnerGuard(k: Kartu, limits: RateLimits): RequestHandler {
     const stringToSign = symmetricStringToSign(req.method, req.originalUrl, accessToken, req.rawBody, timestamp);
     if (!verifySymmetric(caller.secrets, stringToSign, req.get('x-signature')!)) throw new Unauthorized('Invalid signature');
 
-    const day = jakartaDay(now);
-    const reserved: unknown[] = await k.db.query(
-      `INSERT INTO external_ids (client_id, day, external_id, method, path) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [caller.clientId, day, externalId, req.method, req.path],
-    );
-    if (reserved.length === 0) throw new Conflict('Conflict. X-EXTERNAL-ID was already used today');
-    res.on('finish', () => {
-      if (res.statusCode < 500) return;
-      k.db
-        .query('DELETE FROM external_ids WHERE client_id = $1 AND day = $2 AND external_id = $3', [caller.clientId, day, externalId])
-        .catch((err) => k.logger.warn({ err }, 'could not release X-EXTERNAL-ID after a failed call'));
-    });
+    if (await answerOnce(k, req, res, caller.clientId, externalId, now)) return;
     req.partner = caller;
     req.caller = { businessId: caller.businessId, actorType: 'partner', actorId: caller.clientId, ip: req.ip };
     next();
