@@ -97,6 +97,23 @@ describe('X-EXTERNAL-ID: a retry of the same request gets the original answer', 
     expect(await cardsNamed(ref)).toBe(1);
   });
 
+  it('an answer that cannot be kept is not sent: 503 with Retry-After, and the id is released', async () => {
+    const externalId = newId();
+    await h.kartu.db.query(`CREATE OR REPLACE FUNCTION test_fail_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+    await h.kartu.db.query(`CREATE TRIGGER test_fail_keep BEFORE UPDATE ON external_ids FOR EACH ROW WHEN (NEW.external_id = '${externalId}') EXECUTE FUNCTION test_fail_keep()`);
+    try {
+      const res = await a.partner.call('POST', '/snap/v1.0/balance-inquiry', '{}', { externalId });
+      expect([res.status, res.body.responseCode, res.headers['retry-after']]).toEqual([503, '5031100', '1']);
+      expect(res.body.accountInfos).toBeUndefined();
+    } finally {
+      await h.kartu.db.query('DROP TRIGGER test_fail_keep ON external_ids; DROP FUNCTION test_fail_keep()');
+    }
+    // Released before the 503 was sent: a retry runs afresh.
+    expect(await h.kartu.db.query('SELECT 1 FROM external_ids WHERE external_id = $1', [externalId])).toEqual([]);
+    const retried = await a.partner.call('POST', '/snap/v1.0/balance-inquiry', '{}', { externalId });
+    expect([retried.status, retried.headers['x-idempotent-replay']]).toEqual([200, undefined]);
+  });
+
   it('a revealed card number is not kept: its retry answers 409xx00 and no PAN is stored', async () => {
     const card = await issueCard(a);
     const externalId = newId();

@@ -58,7 +58,7 @@ export async function answerOnce(k: Kartu, req: Request, res: Response, clientId
     res.json = send;
     settled = true;
     if (res.statusCode >= 500) {
-      release()
+      void release()
         .catch((err: unknown) => k.logger.warn({ err }, 'could not release X-EXTERNAL-ID after a failed call'))
         .finally(() => send(body));
       return res;
@@ -67,10 +67,14 @@ export async function answerOnce(k: Kartu, req: Request, res: Response, clientId
       () => send(body),
       (err: unknown) => {
         k.logger.warn({ err }, 'could not keep the answer to an X-EXTERNAL-ID');
-        release().catch((e: unknown) => k.logger.warn({ err: e }, 'could not release X-EXTERNAL-ID'));
-        const answer = errorAnswer(new ServiceUnavailable(), { serviceCode: req.serviceCode, requestId: req.requestId, path: req.path, logger: k.logger });
-        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-        sendSnap(res, answer.status, answer.body.responseCode, answer.body.responseMessage);
+        // Released before the 503 leaves, so the partner's retry is not refused as in flight.
+        void release()
+          .catch((e: unknown) => k.logger.warn({ err: e }, 'could not release X-EXTERNAL-ID'))
+          .finally(() => {
+            const answer = errorAnswer(new ServiceUnavailable(), { serviceCode: req.serviceCode, requestId: req.requestId, path: req.path, logger: k.logger });
+            for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+            sendSnap(res, answer.status, answer.body.responseCode, answer.body.responseMessage);
+          });
       },
     );
     return res;
