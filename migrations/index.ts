@@ -17,6 +17,7 @@ import { BrinAutosummarize1765000000000 } from './1765000000000-brin-autosummari
 import { Iso4217MinorUnits1765100000000 } from './1765100000000-iso-4217-minor-units';
 import { TwoFactor1765200000000 } from './1765200000000-two-factor';
 import { PartnerClientOptions1765300000000 } from './1765300000000-partner-client-options';
+import { ExternalIdAnswers1765400000000 } from './1765400000000-external-id-answers';
 import { SelfTests1765600000000 } from './1765600000000-self-tests';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
@@ -40,5 +41,6 @@ export const migrations = [
   Iso4217MinorUnits1765100000000,
   TwoFactor1765200000000,
   PartnerClientOptions1765300000000,
+  ExternalIdAnswers1765400000000,
   SelfTests1765600000000,
 ];

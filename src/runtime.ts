@@ -3,7 +3,7 @@ import type { Kartu } from './context';
 import { kartuDataSource } from './database';
 import { systemClock } from './platform/clock';
 import { SecretBox } from './platform/crypto';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
+import { savedEmbeddedDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres';
 import { createLogger, type Logger } from './platform/logger';
 import { createRedis } from './platform/redis';
 
@@ -14,15 +14,21 @@ export interface Runtime {
 }
 
 /**
- * Connects to PostgreSQL (DATABASE_URL, or the embedded one when `embedded` and none is set) and,
- * when `withRedis`, to Redis. Nothing here blocks on Redis.
+ * Connects to PostgreSQL (DATABASE_URL, or the embedded one when `embedded` and none is set: else
+ * the embedded one `npm start` runs, when KARTU_HOME has one, else 127.0.0.1:5432) and, when
+ * `withRedis`, to Redis. Nothing here blocks on Redis.
  */
 export async function boot(config: Config, opts: { withRedis?: boolean; embedded?: boolean; logger?: Logger } = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
+  let notRunning: string | undefined;
   if (!url) {
-    if (!opts.embedded) url = 'postgres://127.0.0.1:5432/kartu';
+    const saved = opts.embedded ? undefined : savedEmbeddedDatabase(config.home);
+    if (saved) {
+      url = saved.url;
+      notRunning = `the embedded PostgreSQL in ${saved.where} is not running: start Kartu with npm start, or set DATABASE_URL`;
+    } else if (!opts.embedded) url = 'postgres://127.0.0.1:5432/kartu';
     else {
       embedded = await startEmbeddedPostgres(config.home, logger);
       url = embedded.url;
@@ -33,6 +39,7 @@ export async function boot(config: Config, opts: { withRedis?: boolean; embedded
     await db.initialize();
   } catch (err) {
     await embedded?.stop();
+    if (notRunning && (err as { code?: string }).code === 'ECONNREFUSED') throw new Error(notRunning);
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
   }
   const redis = opts.withRedis ? createRedis(config.redisUrl, logger) : undefined;

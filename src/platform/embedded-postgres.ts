@@ -64,6 +64,24 @@ export async function startEmbeddedPostgres(home: string, logger: Logger): Promi
   }
 }
 
+/**
+ * The embedded PostgreSQL a `kartu start` (npm start) runs for this KARTU_HOME, as its pg.json
+ * names it: one-shot commands connect to it when DATABASE_URL is unset. `where` is its data
+ * directory, relative to the working directory when inside it.
+ */
+export function savedEmbeddedDatabase(home: string): { url: string; where: string } | undefined {
+  const stateFile = path.join(home, 'pg.json');
+  if (!existsSync(stateFile)) return undefined;
+  const saved: { port?: number; password?: string; dataDir?: string } = JSON.parse(readFileSync(stateFile, 'utf8'));
+  if (!saved.port || !saved.password) return undefined;
+  const dataDir = saved.dataDir ?? path.join(home, 'pg');
+  const relative = path.relative(process.cwd(), dataDir);
+  return {
+    url: `postgres://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${saved.port}/kartu`,
+    where: relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : dataDir,
+  };
+}
+
 async function start(home: string, logger: Logger): Promise<EmbeddedDatabase> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const packaged = packagedBinaries();

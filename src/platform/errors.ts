@@ -81,7 +81,11 @@ export class Conflict extends KartuError {
   }
 }
 export class DuplicateReference extends KartuError {
-  constructor(field = 'partnerReferenceNo') {
+  /** `existing`: what the reference already names, answered beside the code (e.g. `{card}`), so a partner can reconcile. */
+  constructor(
+    field = 'partnerReferenceNo',
+    readonly existing: Record<string, unknown> = {},
+  ) {
     super(409, '01', `Duplicate ${field}`);
   }
 }

@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import { databaseUnavailable } from './db';
 import {
   BadRequest,
+  DuplicateReference,
   FieldError,
   GeneralError,
   InvalidFieldFormat,
@@ -305,14 +306,14 @@ export const notFoundHandler: RequestHandler = () => {
 export function errorAnswer(
   err: unknown,
   o: { serviceCode: string; requestId: string; path: string; logger: Logger },
-): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string; field?: string } } {
+): { status: number; headers: Record<string, string>; body: { responseCode: string; responseMessage: string; field?: string; [existing: string]: unknown } } {
   const error = toKartuError(err);
   // A ServiceUnavailable made from a database error (the network API's 91) logs that error.
   if (error.status >= 500) o.logger.error({ err: error instanceof ServiceUnavailable && error.cause ? error.cause : err, path: o.path }, 'unhandled error');
   const headers: Record<string, string> =
     error instanceof TooManyRequests || error instanceof ServiceUnavailable ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
   const message = error.status >= 500 ? `${error.message} (request id ${o.requestId})` : error.message;
-  const body = { responseCode: error.responseCode(o.serviceCode), responseMessage: message };
+  const body = { responseCode: error.responseCode(o.serviceCode), responseMessage: message, ...(error instanceof DuplicateReference ? error.existing : {}) };
   return { status: error.status, headers, body: error instanceof FieldError ? { ...body, field: error.field } : body };
 }
 

@@ -128,15 +128,17 @@ async function startAndWaitForBanner(extraEnv?: Record<string, string>): Promise
   return k;
 }
 
-function snapCall(port: number): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `kartu …args` in the clone, as an operator in a second terminal runs it (no DATABASE_URL). */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [main, 'snap', 'call', 'POST', '/snap/v1.0/balance-inquiry', '--body', '{}', '--credentials', path.join(home, 'demo-credentials.json'), '--url', `http://127.0.0.1:${port}`],
-      { cwd: clone, env: cleanEnv(), timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [main, ...args], { cwd: clone, env: cleanEnv(), timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+function snapCall(port: number, method = 'POST', callPath = '/snap/v1.0/balance-inquiry', body = '{}'): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cli(['snap', 'call', method, callPath, '--body', body, '--credentials', path.join(home, 'demo-credentials.json'), '--url', `http://127.0.0.1:${port}`]);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -363,6 +365,36 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(root.headers.get('location')).toBe('/dashboard/');
   });
 
+  it('the demo network: the banner prints a ready kartu simulate line, and it plays purchases that the partner clears', async () => {
+    const [k] = [...running];
+    const creds = demoCredentials();
+    expect(creds).toMatchObject({ networkId: expect.any(String), networkSecret: expect.any(String) });
+    const line = k!.output().match(/^ {2}(npx kartu simulate .*)$/m)?.[1];
+    expect(line).toBe(`npx kartu simulate --business ${creds.businessId} --network-id ${creds.networkId} --network-secret ${creds.networkSecret} --url http://localhost:${k!.port}`);
+    expect(k!.output()).toContain(`npx kartu snap call POST /snap/v1.0/simulate/authorizations/<authorizationId>/clear --body '{}' --credentials ${path.join(home, 'demo-credentials.json')} --url http://localhost:${k!.port}`);
+    // A funded card to play on, then the banner's line as printed (shorter).
+    expect((await snapCall(k!.port, 'POST', '/snap/v1.0/simulate/funding', '{"amount":{"value":"100000000.00","currency":"IDR"}}')).code).toBe(0);
+    const holder = JSON.parse((await snapCall(k!.port, 'POST', '/snap/v1.0/cardholders', '{"name":"Demo","email":"demo@example.com"}')).stdout);
+    const card = await snapCall(k!.port, 'POST', '/snap/v1.0/cards', JSON.stringify({ partnerReferenceNo: 'demo-1', cardholderId: holder.cardholder.id, type: 'VIRTUAL' }));
+    expect(card.code, card.stdout).toBe(0);
+    const simulate = await cli([...line!.split(' ').slice(2), '--duration', '1', '--rate', '2', '--json']);
+    expect(simulate.code, simulate.stderr).toBe(0);
+    expect(JSON.parse(simulate.stdout).errors).toBe(0);
+    const purchase = JSON.parse(
+      (await snapCall(k!.port, 'POST', '/snap/v1.0/simulate/authorizations', JSON.stringify({ cardId: JSON.parse(card.stdout).card.id, amount: { value: '1000.00', currency: 'IDR' }, merchant: { id: 'M1', name: 'Kopi', mcc: '5814', country: 'ID' } }))).stdout,
+    );
+    const cleared = await snapCall(k!.port, 'POST', `/snap/v1.0/simulate/authorizations/${purchase.authorization.authorizationId}/clear`);
+    expect(cleared.code, cleared.stdout).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toMatchObject({ responseCode: '2009600', clearing: { authorizationId: purchase.authorization.authorizationId } });
+  });
+
+  it('one-shot commands without DATABASE_URL use the running embedded PostgreSQL', async () => {
+    const run = await cli(['networks', 'create', '--name', 'Operator Network', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const { networkId } = JSON.parse(run.stdout);
+    expect(await embeddedQuery(`SELECT name FROM networks WHERE id = '${networkId}'`)).toEqual([{ name: 'Operator Network' }]);
+  });
+
   it('a second start on the same clone while the first runs: one sentence saying so, exit 1, and the first keeps serving', async () => {
     const [first] = [...running];
     expect(first).toBeDefined();
@@ -382,6 +414,9 @@ describe('quick start: `kartu start` with no DATABASE_URL', { timeout: 120_000 }
     expect(k!.logs().some((l) => l.msg === 'stopped')).toBe(true);
     expect(postgresProcessesForDataDir()).toEqual([]);
     expect(existsSync(path.join(pgDir(), 'postmaster.pid'))).toBe(false);
+    // Once it is stopped, a one-shot command says so.
+    const run = await cli(['networks', 'create', '--name', 'Too Late', '--json']);
+    expect([run.code, run.stdout, run.stderr]).toEqual([1, '', `kartu: the embedded PostgreSQL in ${asRoot ? pgDir() : '.kartu/pg'} is not running: start Kartu with npm start, or set DATABASE_URL\n`]);
   });
 
   it('a postgres executable that cannot be run: one sentence naming it, exit 1, no unhandled error event', async () => {

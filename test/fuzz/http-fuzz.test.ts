@@ -283,10 +283,12 @@ function problemWith(c: Case, a: RawAnswer): string | undefined {
   // A mutated path id may match no route (4040000) or not decode (4000001): the router answers before any route's service code is known.
   const pathRefused = c.segment !== null && (responseCode === '4040000' || responseCode === '4000001');
   if (service !== c.route.service && !pathRefused) return `service code ${service}, not ${c.route.service}`;
-  // A validation error (400xx01 / 400xx02) also names its field; no other error carries more.
+  // A validation error (400xx01 / 400xx02) also names its field, a duplicate card reference (4099001) the card; no other error carries more.
   const fieldError = /^400\d\d0[12]$/.test(responseCode);
   if (fieldError && (typeof body.field !== 'string' || body.field === '')) return `a ${responseCode} without its field`;
-  const keys = Object.keys(body).filter((key) => !(fieldError && key === 'field'));
+  const duplicateCard = responseCode === '4099001';
+  if (duplicateCard && typeof (body.card as { id?: unknown } | undefined)?.id !== 'string') return 'a 4099001 without the existing card';
+  const keys = Object.keys(body).filter((key) => !(fieldError && key === 'field') && !(duplicateCard && key === 'card'));
   if (a.status >= 400 && keys.length !== 2) return `an error with more than responseCode and responseMessage: ${Object.keys(body).join(', ')}`;
   return undefined;
 }

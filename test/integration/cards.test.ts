@@ -295,15 +295,17 @@ describe('partnerReferenceNo and X-EXTERNAL-ID', () => {
     expect(await count("SELECT count(*) FROM outbox_events WHERE type = 'card.created' AND data->>'partnerReferenceNo' = $1", [partnerReferenceNo])).toBe(1);
   });
 
-  it('a replayed X-EXTERNAL-ID → 4099000 and no second card, even with another partnerReferenceNo', async () => {
+  it('a reused X-EXTERNAL-ID: another partnerReferenceNo → 4099000, the same request → its first answer; no second card', async () => {
     const externalId = `ext-${randomUUID().slice(0, 12)}`;
-    const first = await issue(partner, { partnerReferenceNo: ref(), cardholderId: holderId, type: 'VIRTUAL' }, { externalId });
+    const body = { partnerReferenceNo: ref(), cardholderId: holderId, type: 'VIRTUAL' };
+    const first = await issue(partner, body, { externalId });
     expectCode(first, '2009000');
     const before = await cardsOf(partner.creds.businessId);
     const replay = await issue(partner, { partnerReferenceNo: ref(), cardholderId: holderId, type: 'VIRTUAL' }, { externalId });
     expectCode(replay, '4099000');
-    const same = await issue(partner, { partnerReferenceNo: first.body.card.partnerReferenceNo, cardholderId: holderId, type: 'VIRTUAL' }, { externalId });
-    expectCode(same, '4099000');
+    const same = await issue(partner, body, { externalId });
+    expectCode(same, '2009000');
+    expect([same.headers['x-idempotent-replay'], same.body.card]).toEqual(['true', first.body.card]);
     expect(await cardsOf(partner.creds.businessId)).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBanner, ensureDemoBusiness, type DemoCredentials } from '../../src/quick-start';
@@ -46,6 +46,29 @@ describe('the demo admin of the quick start', () => {
     expect(JSON.parse(readFileSync(again.file, 'utf8')).adminPassword).toBe(again.credentials.adminPassword);
     expect((await login(again.credentials)).status).toBe(200);
     expect((await login(first)).status).toBe(401);
+  });
+
+  it('the demo network is kept in the file (its secret the one stored, encrypted); a file without one (an older quick start) gets one', async () => {
+    expect(first).toMatchObject({ networkId: expect.any(String), networkSecret: expect.any(String) });
+    const [network] = await h.kartu.db.query('SELECT secret_enc FROM networks WHERE id = $1', [first.networkId]);
+    expect(h.kartu.secrets.decrypt(network.secret_enc, `network:${first.networkId}`)).toBe(first.networkSecret);
+    const file = path.resolve(h.kartu.config.home, 'demo-credentials.json');
+    const { networkId: _id, networkSecret: _secret, ...older } = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify(older));
+    const again = await ensureDemoBusiness(h.kartu);
+    expect(again.credentials.networkId).not.toBe(first.networkId);
+    expect(JSON.parse(readFileSync(file, 'utf8')).networkId).toBe(again.credentials.networkId);
+    first = again.credentials;
+  });
+
+  it('the banner prints ready simulate and partner clear lines', () => {
+    const banner = demoBanner(first, 3123, '/home/me/.kartu/demo-credentials.json');
+    expect(banner).toContain(
+      `npx kartu simulate --business ${first.businessId} --network-id ${first.networkId} --network-secret ${first.networkSecret} --url http://localhost:3123\n`,
+    );
+    expect(banner).toContain(
+      "npx kartu snap call POST /snap/v1.0/simulate/authorizations/<authorizationId>/clear --body '{}' --credentials /home/me/.kartu/demo-credentials.json --url http://localhost:3123\n",
+    );
   });
 
   it('the banner names the dashboard and the login', () => {

@@ -1,14 +1,14 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
-import { jakartaDay } from '../../platform/clock';
-import { Conflict, FeatureNotAllowed, InvalidFieldFormat, InvalidToken, MissingMandatoryField, Unauthorized } from '../../platform/errors';
+import { FeatureNotAllowed, InvalidFieldFormat, InvalidToken, MissingMandatoryField, Unauthorized } from '../../platform/errors';
 import type { RateLimits } from '../../platform/rate-limit';
 import { parseSnapTimestamp, withinSkew } from '../../platform/snap-time';
 import { ipAllowed, resolveAccessToken, resolveClientKey, type PartnerCaller } from './access.service';
 import './caller';
 import { serviceEnabled } from './client-settings';
 import { recordCredentialUse, type Credential } from './credential-use';
+import { answerOnce } from './external-id';
 import { asymmetricStringToSign, matchingSecret, symmetricStringToSign, verifyAsymmetric } from './snap-signature';
 
 declare module 'express-serve-static-core' {
@@ -48,9 +48,9 @@ const SECRET_USED: Credential[] = ['secret', 'previous_secret'];
  * (400xx01); the caller — a bearer token for a symmetric client (401xx01), X-CLIENT-KEY for an
  * asymmetric one (401xx00), each only in its client's mode (401xx00); IP allowlist, rate limit
  * (429xx00), X-PARTNER-ID, the timestamp window and the signature over the raw body (401xx00);
- * the client's enabled services (403xx01); then reserves X-EXTERNAL-ID for the Jakarta day
- * (409xx00 when reused). A reservation is released only when the call fails with a 5xx (its
- * transaction rolled back), so a replay never repeats a side effect.
+ * the client's enabled services (403xx01); then reserves X-EXTERNAL-ID for the Jakarta day or
+ * answers a retry of the same request with the answer kept for it (external-id.ts), so a retry
+ * never repeats a side effect.
  */
 export function snapPartnerGuard(k: Kartu, limits: RateLimits): RequestHandler {
   return async (req, res, next) => {
@@ -106,19 +106,7 @@ export function snapPartnerGuard(k: Kartu, limits: RateLimits): RequestHandler {
     }
     await recordCredentialUse(k, caller.clientId, credential);
 
-    const day = jakartaDay(now);
-    const reserved: unknown[] = await k.db.query(
-      `INSERT INTO external_ids (client_id, day, external_id, method, path) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [caller.clientId, day, externalId, req.method, req.path],
-    );
-    if (reserved.length === 0) throw new Conflict('Conflict. X-EXTERNAL-ID was already used today');
-    res.on('finish', () => {
-      if (res.statusCode < 500) return;
-      k.db
-        .query('DELETE FROM external_ids WHERE client_id = $1 AND day = $2 AND external_id = $3', [caller.clientId, day, externalId])
-        .catch((err) => k.logger.warn({ err }, 'could not release X-EXTERNAL-ID after a failed call'));
-    });
+    if (await answerOnce(k, req, res, caller.clientId, externalId, now)) return;
     req.partner = caller;
     req.caller = { businessId: caller.businessId, actorType: 'partner', actorId: caller.clientId, ip: req.ip };
     next();

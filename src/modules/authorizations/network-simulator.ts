@@ -35,7 +35,9 @@ export interface SimulationSummary {
 /**
  * `kartu simulate`: plays a card network against a running Kartu — signed authorizations on the
  * business's active cards at the chosen rate, then for each approval a clearing (70 %, sometimes
- * partial or with a tip), a reversal (20 %) or nothing (10 %, left for hold expiry).
+ * partial or with a tip), a reversal (20 %) or nothing (10 %, left for hold expiry). The first
+ * authorization runs alone: when Kartu cannot be reached or refuses the network, the run stops
+ * there with the URL and the answer's responseCode and message.
  */
 export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<SimulationSummary> {
   const rows: Array<{ id: string; pan_enc: string; expiry_month: number; expiry_year: number; currency: string }> = await k.db.query(
@@ -51,15 +53,24 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
   }));
   const summary: SimulationSummary = { authorizations: {}, clearings: 0, reversals: 0, errors: 0 };
   const send = async (path: string, body: object) => {
+    const url = `${o.url}/network/v1${path}`;
     const raw = JSON.stringify(body);
     const timestamp = new Date().toISOString();
-    const res = await fetch(`${o.url}/network/v1${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Network-Id': o.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(o.networkSecret, timestamp, raw) },
-      body: raw,
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Network-Id': o.networkId, 'X-Timestamp': timestamp, 'X-Signature': networkSignature(o.networkSecret, timestamp, raw) },
+        body: raw,
+      });
+    } catch (err) {
+      throw new Error(`cannot reach Kartu at ${url}: ${fetchFailure(err)}`);
+    }
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) {
+      const why = res.status === 401 ? ' (check --network-id and --network-secret)' : '';
+      throw new Error(`POST ${url} answered ${res.status} ${String(json.responseCode ?? '')} ${String(json.responseMessage ?? '')}`.trimEnd() + why);
+    }
     return json;
   };
   const one = async () => {
@@ -82,6 +93,8 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
       summary.reversals++;
     }
   };
+  // The first one alone: a wrong secret or a dead URL fails the run at once, saying why.
+  await one();
   const interval = 1000 / o.rate;
   const end = Date.now() + o.durationSeconds * 1000;
   const inFlight = new Set<Promise<void>>();
@@ -104,4 +117,12 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
   }
   await Promise.all(inFlight);
   return summary;
+}
+
+/** What fetch's "fetch failed" was: the system error code (ECONNREFUSED, ENOTFOUND, …) and its message. */
+function fetchFailure(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string; message?: string }> } }).cause;
+  const first = cause?.errors?.[0] ?? cause;
+  if (first?.code) return `${first.code}${first.message ? ` (${first.message})` : ''}`;
+  return first?.message ?? (err as Error).message;
 }

@@ -6,6 +6,7 @@ import { snapAmountInput } from '../../platform/money';
 import { sandboxOnly } from '../access/access.routes';
 import { snapHeaders } from '../access/snap-auth';
 import { authorizationResponse, merchantInput, posInput } from './authorizations.schemas';
+import { lifecycleRoutes } from './sandbox-lifecycle';
 import { simulatePurchase } from './simulate';
 
 export const simulateRequest = z.strictObject({
@@ -18,7 +19,8 @@ export const simulateRequest = z.strictObject({
 
 /**
  * Sandbox: `POST /snap/v1.0/simulate/authorizations` runs the full authorization pipeline for one of
- * the business's cards as if a network had called (holds, limits, events and all).
+ * the business's cards as if a network had called (holds, limits, events and all); then
+ * `…/{authorizationId}/clear`, `/reverse` and `/refund` move it on, as the admin sandbox does.
  */
 export function simulateRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHandler): void {
   snap.route({
@@ -33,5 +35,13 @@ export function simulateRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestH
     body: simulateRequest,
     response: z.object({ authorization: authorizationResponse }),
     handler: async ({ req, body }) => ({ authorization: await simulatePurchase(k, req.caller.businessId, body) }),
+  });
+  lifecycleRoutes(k, snap, {
+    tag: 'Sandbox simulation',
+    security: ['snapB2B'],
+    headers: snapHeaders,
+    guards: [sandboxOnly(k), partnerGuard],
+    path: '/simulate/authorizations/:authorizationId',
+    operation: 'SimulatedAuthorization',
   });
 }

@@ -103,6 +103,7 @@ export const cardListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
   type: z.enum(CARD_TYPES).optional(),
   last4: z.string().regex(/^\d{4}$/, { message: '4 digits' }).optional(),
+  partnerReferenceNo: z.string().min(1).max(64).optional().meta({ description: 'The card issued with this partnerReferenceNo (at most one)' }),
   q: z.string().trim().min(1).max(100).optional().meta({ description: "Search: a substring of the cardholder's name or email (case-insensitive), or the card's last4" }),
   ...pageQuery,
 });

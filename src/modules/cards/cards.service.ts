@@ -98,6 +98,16 @@ async function retireOriginal(tx: EntityManager, caller: Caller, replacement: Ca
   await recordEvent(tx, { businessId: caller.businessId, type: 'card.updated', data: { ...presentCard(original, now), changed: ['status'] } });
 }
 
+/**
+ * partnerReferenceNo is the partner's business key for a card, across days (X-EXTERNAL-ID lasts
+ * one): a duplicate answers 4099001 with the card it already names, so a timed-out issue can be
+ * reconciled.
+ */
+async function refuseDuplicate(tx: EntityManager, businessId: string, partnerReferenceNo: string, now: Date): Promise<void> {
+  const existing = await tx.findOneBy(Card, { businessId, partnerReferenceNo });
+  if (existing) throw new DuplicateReference('partnerReferenceNo', { card: presentCard(existing, now) });
+}
+
 export async function issueCard(k: Kartu, caller: Caller, input: z.infer<typeof cardCreate>): Promise<CardView> {
   return inTransaction(k.db, (tx) => issueCardIn(tx, k, caller, input));
 }
@@ -110,7 +120,7 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
   if (!input.replacementFor && input.replacementReason) throw new MissingMandatoryField('replacementFor');
   const vault = vaultOf(k);
   const now = k.clock.now();
-  if (await tx.existsBy(Card, { businessId: caller.businessId, partnerReferenceNo: input.partnerReferenceNo })) throw new DuplicateReference();
+  await refuseDuplicate(tx, caller.businessId, input.partnerReferenceNo, now);
   const holder = await findCardholder(tx, caller.businessId, input.cardholderId);
   if (!holder) throw new InvalidAccount('cardholderId');
   if (holder.status !== 'ACTIVE') throw new InactiveAccount(`Cardholder is ${holder.status}`);
@@ -176,7 +186,7 @@ export async function issueCardIn(tx: EntityManager, k: Kartu, caller: Caller, i
       card = await cardOrNotFound(tx, caller.businessId, id);
     } catch (err) {
       await tx.query('ROLLBACK TO SAVEPOINT issue_card');
-      if (isUniqueViolation(err, 'cards_business_id_partner_reference_no_key')) throw new DuplicateReference();
+      if (isUniqueViolation(err, 'cards_business_id_partner_reference_no_key')) await refuseDuplicate(tx, caller.businessId, input.partnerReferenceNo, now);
       if (isUniqueViolation(err, 'cards_one_replacement')) throw new NotPermitted('The card has already been replaced');
       if (!isUniqueViolation(err, 'cards_pan_fingerprint_key') || attempt >= 5) throw err;
     }
@@ -198,6 +208,7 @@ export async function listCards(k: Kartu, businessId: string, q: z.infer<typeof 
   if (q.cardholderId) qb.andWhere('card.cardholder_id = :cardholderId', { cardholderId: q.cardholderId });
   if (q.type) qb.andWhere('card.type = :type', { type: q.type });
   if (q.last4) qb.andWhere('card.last4 = :last4', { last4: q.last4 });
+  if (q.partnerReferenceNo) qb.andWhere('card.partner_reference_no = :ref', { ref: q.partnerReferenceNo });
   if (q.q) {
     qb.andWhere(
       `(card.last4 = :search OR EXISTS (SELECT 1 FROM cardholders h WHERE h.id = card.cardholder_id AND h.business_id = :businessId
