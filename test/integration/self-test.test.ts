@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
 import { observedCallsSettled } from '../../src/modules/self-tests/observer';
 import { formatSnapTimestamp } from '../../src/platform/snap-time';
-import { startHarness, TestPartner, type Harness } from '../support/harness';
+import { AsymmetricTestPartner, startHarness, TestPartner, type Harness } from '../support/harness';
 import { expectSnap, nid } from '../support/partner-fixtures';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { waitFor } from '../support/wait-for';
@@ -284,12 +284,9 @@ describe('starting a run', () => {
 
 describe('an asymmetric client (no token)', () => {
   it('gets no token scenarios, and a wrong signature scenario of its own', async () => {
-    const p = await TestPartner.create(h, { name: 'Asymmetric' });
-    await p.token(); // the run is started with a token; the client then switches mode
-    const run = await start(p, { services: ['11'] });
-    expect(run.scenarios.map((s) => s.id)).toContain('expired-token');
-    await h.kartu.db.query("UPDATE api_clients SET signature_mode = 'asymmetric' WHERE client_key = $1", [p.creds.clientKey]);
-    const asymmetric = await start(p, { services: ['11'] });
+    const symmetric = await start(await TestPartner.create(h, { name: 'Symmetric' }), { services: ['11'] });
+    expect(symmetric.scenarios.map((s) => s.id)).toContain('expired-token');
+    const asymmetric = await start(await AsymmetricTestPartner.create(h, { name: 'Asymmetric' }), { services: ['11'] });
     expect(asymmetric.scenarios.map((s) => s.id)).toEqual([
       'wrong-hmac',
       'stale-timestamp',

@@ -74,9 +74,12 @@ describe('asymmetric clients (SNAP "type 2": X-CLIENT-KEY and SHA256withRSA, no 
     expectSnap(await partner.call('POST', BALANCE, '{}', { headers: { 'X-CLIENT-KEY': 'K'.repeat(101) } }), '4001101');
   });
 
-  it('X-EXTERNAL-ID is still one per day: a second call with it → 4091100', async () => {
+  it('X-EXTERNAL-ID is still one per day: the same request again is answered as before, another one → 4091100', async () => {
     expectSnap(await partner.call('POST', BALANCE, '{}', { externalId: 'asym-once' }), '2001100');
-    expectSnap(await partner.call('POST', BALANCE, '{}', { externalId: 'asym-once' }), '4091100');
+    const replay = await partner.call('POST', BALANCE, '{}', { externalId: 'asym-once' });
+    expectSnap(replay, '2001100');
+    expect(replay.headers['x-idempotent-replay']).toBe('true');
+    expectSnap(await partner.call('POST', BALANCE, '{"partnerReferenceNo":"other"}', { externalId: 'asym-once' }), '4091100');
   });
 
   it('a token-style call by an asymmetric client → 4011100 saying how it signs', async () => {
