@@ -75,6 +75,7 @@ export class SnapTransport {
     // JSON.stringify writes no whitespace: these bytes are what is hashed, signed and sent.
     const raw = body === undefined ? '' : JSON.stringify(body);
     const externalId = options.externalId ?? randomUUID().replaceAll('-', '');
+    if (!/^[\x21-\x7e]{1,36}$/.test(externalId)) throw new TypeError('externalId must be 1 to 36 printable characters');
     const retries = this.o.retries ?? 2;
     let id = externalId;
     let attempt = 0;

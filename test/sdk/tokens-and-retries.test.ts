@@ -109,6 +109,16 @@ describe('SDK retries', () => {
     expect(log.filter((e) => e.path !== TOKEN)).toHaveLength(1);
   });
 
+  it('an X-EXTERNAL-ID of the caller is sent as given, and refused before sending when longer than 36 printable characters', async () => {
+    const log: Entry[] = [];
+    const { kartu } = await sdkPartner(s, { fetch: recordingFetch(log) });
+    await kartu.request('POST', '/snap/v1.0/balance-inquiry', {}, { externalId: 'partner-42' });
+    expect(log.at(-1)!.externalId).toBe('partner-42');
+    await expect(kartu.request('POST', '/snap/v1.0/balance-inquiry', {}, { externalId: 'x'.repeat(37) })).rejects.toThrow(TypeError);
+    await expect(kartu.request('POST', '/snap/v1.0/balance-inquiry', {}, { externalId: 'with space' })).rejects.toThrow(TypeError);
+    expect(log.filter((e) => e.path === '/snap/v1.0/balance-inquiry')).toHaveLength(1);
+  });
+
   it('gives up after `retries` and throws the last answer', async () => {
     const log: Entry[] = [];
     const alwaysUnavailable: typeof fetch = async (input, init) =>
