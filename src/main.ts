@@ -23,7 +23,8 @@ import { formatSnapTimestamp } from './platform/snap-time';
 import { demoBanner, ensureDemoBusiness } from './quick-start';
 import { boot, type Runtime } from './runtime';
 import { serveUntilSignal } from './server';
-import { SnapClient } from './snap-client';
+import { KartuApiError } from '../sdk/src/index';
+import { partnerClient, readPartnerCredentials } from './snap-client';
 import { reportOf, reportPdf, signReport } from './modules/self-tests/self-test-report';
 import { clientIdByKey, loadRun, startRun } from './modules/self-tests/self-tests.service';
 import { startWorkers } from './worker';
@@ -355,16 +356,27 @@ program
   .command('snap')
   .description('Act as a SNAP partner against a running Kartu')
   .command('call <method> <path>')
-  .description('Get a token, sign the call, send it and print the response')
-  .requiredOption('--credentials <file>', 'JSON with clientKey, clientSecret, partnerId, channelId and privateKeyFile (as the quick start writes)')
-  .option('--body <json>', 'request body')
+  .description('Get a token, sign the call with the SDK (@kartu/sdk), send it and print the answer; exits 1 on an error answer')
+  .requiredOption('--credentials <file>', 'the quick start\'s .kartu/demo-credentials.json, or the JSON `kartu businesses create --json` printed')
+  .option('--body <json>', 'request body (JSON; sent minified)')
   .option('--url <baseUrl>', 'Kartu base URL', 'http://localhost:3000')
   .action(async (method: string, path: string, opts: { credentials: string; body?: string; url: string }) => {
-    const creds = JSON.parse(readFileSync(opts.credentials, 'utf8'));
-    const client = new SnapClient(opts.url, { ...creds, privateKeyPem: readFileSync(creds.privateKeyFile, 'utf8') });
-    const result = await client.call(method, path, opts.body);
-    process.stdout.write(JSON.stringify(result.body, null, 2) + '\n');
-    if (result.status >= 400) process.exitCode = 1;
+    const client = partnerClient(opts.url, readPartnerCredentials(opts.credentials));
+    let body: unknown;
+    if (opts.body !== undefined) {
+      try {
+        body = JSON.parse(opts.body);
+      } catch {
+        throw new InvalidArgumentError(`--body is not JSON: ${opts.body}`);
+      }
+    }
+    try {
+      process.stdout.write(JSON.stringify(await client.request(method.toUpperCase(), path, body), null, 2) + '\n');
+    } catch (err) {
+      if (!(err instanceof KartuApiError)) throw err;
+      process.stdout.write(JSON.stringify(err.body, null, 2) + '\n');
+      process.exitCode = 1;
+    }
   });
 
 const selfTests = program.command('self-tests').description("Sandbox self-tests of a partner's integration (docs/self-test.md)");
