@@ -80,7 +80,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
 
-  const admin = new ApiRouter('/admin/v1', docs);
+  const admin = new ApiRouter('/admin/v1', docs, 'admin');
   adminRoutes(k, admin, limits);
   cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], reveal: [requireAdmin(k, ['owner'])], security: ['adminSession'], sandbox: false });
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });

@@ -221,10 +221,14 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** SNAP service code used in every responseCode of this route. */
   service: string;
   summary: string;
-  /** Stable, unique name of the operation in OpenAPI (and the SDK), camelCase, e.g. `issueCard`. */
-  operationId?: string;
-  /** What the operation does, when and why to call it, in a sentence or a few: the reference shows it under the summary. */
-  description?: string;
+  /**
+   * Stable name of the operation in OpenAPI (and the SDK), camelCase, e.g. `issueCard`; unique
+   * once the router's operationIdPrefix is applied (a module registered on the partner and the
+   * admin router gives one id: `issueCard` and `adminIssueCard`).
+   */
+  operationId: string;
+  /** What the operation does, when and why to call it, and what its errors mean, in a sentence or a few: the reference shows it under the summary. */
+  description: string;
   tag: string;
   /** Security middlewares run before validation (partner signature, admin session, ...). */
   guards?: RequestHandler[];
@@ -253,7 +257,16 @@ export class ApiRouter {
   constructor(
     readonly prefix: string,
     private readonly docs: ApiDocs,
+    /** Put before every operationId of this router (`admin`: `issueCard` → `adminIssueCard`). */
+    private readonly operationIdPrefix = '',
   ) {}
+
+  /** The router's id for an operation; an id that already carries the prefix keeps it once. */
+  operationId(base: string): string {
+    const p = this.operationIdPrefix;
+    if (!p || new RegExp(`^${p}[A-Z]`).test(base)) return base;
+    return p + base[0]!.toUpperCase() + base.slice(1);
+  }
 
   route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
     const status = spec.successStatus ?? 200;
@@ -285,7 +298,7 @@ export class ApiRouter {
         throw new MethodNotAllowed();
       });
     }
-    this.docs.registerRoute(this.prefix, spec);
+    this.docs.registerRoute(this.prefix, { ...spec, operationId: this.operationId(spec.operationId) });
   }
 }
 

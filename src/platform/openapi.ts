@@ -28,6 +28,7 @@ const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sendi
  */
 export class ApiDocs {
   private readonly registry = new OpenAPIRegistry();
+  private readonly operationIds = new Set<string>();
 
   constructor() {
     this.registry.registerComponent('securitySchemes', 'snapB2B', {
@@ -45,14 +46,17 @@ export class ApiDocs {
   }
 
   registerRoute<B extends z.ZodType, Q extends z.ZodType>(prefix: string, spec: RouteSpec<B, Q>): void {
+    // Generated clients name their methods after these: two operations with one id would collide.
+    if (this.operationIds.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId} (${spec.method.toUpperCase()} ${prefix}${spec.path})`);
+    this.operationIds.add(spec.operationId);
     const params = [...spec.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     const status = spec.successStatus ?? 200;
     this.registry.registerPath({
       method: spec.method,
       path: prefix + spec.path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
-      ...(spec.operationId ? { operationId: spec.operationId } : {}),
-      ...(spec.description ? { description: spec.description } : {}),
+      operationId: spec.operationId,
+      description: spec.description,
       tags: [spec.tag],
       security: spec.security?.map((name) => ({ [name]: [] })),
       request: {

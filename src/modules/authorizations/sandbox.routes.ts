@@ -77,6 +77,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/authorizations',
+    operationId: 'createSandboxAuthorization',
+    description:
+      "Runs a test purchase through the same pipeline as a card network's authorization (controls, limits, policies, funds), so the dashboard can try a card without a network. Sandbox only: 403xx01 in production; 404xx11 when the card is not the business's.",
     summary: 'A test purchase on one of your cards through the full authorization pipeline (sandbox only)',
     body: simulateRequest,
     response: z.object({ authorization: authorizationResponse }),
@@ -87,6 +90,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/authorizations/:id/clear',
+    operationId: 'clearSandboxAuthorization',
+    description:
+      "Clears a test purchase as the network's clearing would, moving it past INIT in history. 404xx01 for an unknown authorization; 403xx15 when nothing is held on it any more.",
     summary: 'Clear a test purchase: all that is held (default) or the amount given (less releases the rest; more over-captures within tolerance)',
     body: optionalAmount,
     response: z.object({ clearing: messageResponse }),
@@ -102,6 +108,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/authorizations/:id/reverse',
+    operationId: 'reverseSandboxAuthorization',
+    description:
+      'Releases the hold of a test purchase as a network reversal would. 404xx01 for an unknown authorization; 403xx15 when nothing is held on it any more.',
     summary: 'Reverse a test purchase: release all of its hold (default) or the amount given',
     body: optionalAmount,
     response: z.object({ reversal: messageResponse }),
@@ -117,6 +126,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/authorizations/:id/refund',
+    operationId: 'refundSandboxAuthorization',
+    description:
+      'Credits a refund of a cleared test purchase back to the funding account. 403xx15 when the purchase is not cleared or the amount is more than what is left to refund.',
     summary: 'Refund a cleared test purchase: what was cleared and not yet refunded (default) or the amount given, up to that',
     body: optionalAmount,
     response: z.object({ refund: messageResponse }),
@@ -145,6 +157,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/funding',
+    operationId: 'fundSandboxAccount',
+    description:
+      'Credits the funding account so test purchases have money to spend. Sandbox only: 403xx01 in production.',
     summary: 'Credit the business funding account, as a bank top-up would (sandbox only)',
     body: z.strictObject({ amount: snapAmountInput }),
     response: z.object({ funding: z.object({ transferId: z.string(), amount: money }), balance: z.object({ ledgerBalance: money, holdAmount: money, availableBalance: money }) }),
@@ -158,6 +173,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/cards/:cardId/shipping',
+    operationId: 'advanceSandboxCardShipping',
+    description:
+      "Moves a physical card's shipment one step, as the card bureau's updates would. 404xx01 for an unknown card; 403xx15 for a step the shipment cannot take from where it is.",
     summary: "Advance a physical card's shipment: pending → shipped → delivered | returned | failure (sandbox only)",
     body: shippingAdvance,
     response: z.object({ card: cardView }),
