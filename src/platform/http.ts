@@ -257,9 +257,20 @@ export class ApiRouter {
   constructor(
     readonly prefix: string,
     private readonly docs: ApiDocs,
-    /** Put before every operationId of this router (`admin`: `issueCard` → `adminIssueCard`). */
+    /**
+     * Put before every operationId of this router (`admin`: `issueCard` → `adminIssueCard`) and,
+     * capitalized, before its tags (`Cards` → `Admin cards`), so the twins of the routes both
+     * routers register stay apart in the reference.
+     */
     private readonly operationIdPrefix = '',
   ) {}
+
+  /** The router's tag for an operation's tag; a tag that already names the prefix stays. */
+  tag(base: string): string {
+    const p = this.operationIdPrefix;
+    if (!p || base.toLowerCase().startsWith(p)) return base;
+    return `${p[0]!.toUpperCase()}${p.slice(1)} ${base[0]!.toLowerCase()}${base.slice(1)}`;
+  }
 
   /** The router's id for an operation; an id that already carries the prefix keeps it once. */
   operationId(base: string): string {
@@ -298,7 +309,7 @@ export class ApiRouter {
         throw new MethodNotAllowed();
       });
     }
-    this.docs.registerRoute(this.prefix, { ...spec, operationId: this.operationId(spec.operationId) });
+    this.docs.registerRoute(this.prefix, { ...spec, operationId: this.operationId(spec.operationId), tag: this.tag(spec.tag) });
   }
 }
 

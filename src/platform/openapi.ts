@@ -20,6 +20,33 @@ const issuerUnavailable = z.object({
   responseMessage: z.string(),
 });
 
+/** Which API a tag belongs to: the reference groups them (x-tagGroups) in this order. */
+type TagGroup = 'Partner API' | 'Network API' | 'Admin API' | 'Operations';
+const TAG_GROUPS: TagGroup[] = ['Partner API', 'Network API', 'Admin API', 'Operations'];
+
+/** The declared tags, in the reference's order: the partner's, the networks', then the dashboard's. */
+const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
+  { name: 'Access', group: 'Partner API', description: 'B2B access tokens (SNAP service 73): every other partner call carries one.' },
+  { name: 'Cardholders', group: 'Partner API', description: 'The people cards are issued to (service 94).' },
+  { name: 'Cards', group: 'Partner API', description: 'Issue, list, update, activate and reveal cards, with their spend controls (services 90–93).' },
+  { name: 'Spend policies', group: 'Partner API', description: 'Rules every authorization runs besides the card controls, versioned, with shadow mode and backtests (service 95).' },
+  { name: 'Balances', group: 'Partner API', description: 'SNAP balance inquiry and transaction history of the business funding account (services 11–13).' },
+  { name: 'Webhooks', group: 'Partner API', description: 'Webhook endpoints, their deliveries and the events they carry (service 97).' },
+  { name: 'Rewards', group: 'Partner API', description: 'Points cardholders earn on purchases and their redemption as cashback (service 98).' },
+  { name: 'Reports', group: 'Partner API', description: 'Spend reports and statements as CSV or PDF, generated in the background (service 99).' },
+  { name: 'Sandbox simulation', group: 'Partner API', description: 'Sandbox only: purchases, top-ups and shipments as a network or a bank would make them (service 96).' },
+  { name: 'Sandbox utilities', group: 'Partner API', description: 'Sandbox only: compute the SNAP signatures for given inputs, to check your own signing code.' },
+  { name: 'Network', group: 'Network API', description: 'For card networks: authorizations, reversals, clearings and refunds, answered with ISO 8583 response codes.' },
+  { name: 'Admin', group: 'Admin API', description: 'Dashboard sessions: login, two-factor authentication, the business security policy and the audit log.' },
+  { name: 'Admin cardholders', group: 'Admin API', description: 'The partner API cardholder operations, for the dashboard.' },
+  { name: 'Admin cards', group: 'Admin API', description: 'The partner API card operations, plus limit usage and MCC groups, for the dashboard.' },
+  { name: 'Admin spend policies', group: 'Admin API', description: 'The partner API policy operations, for the dashboard.' },
+  { name: 'Admin webhooks', group: 'Admin API', description: 'The partner API webhook operations, for the dashboard.' },
+  { name: 'Admin activity', group: 'Admin API', description: 'Balance, overview, authorizations and money movements of the business, for the dashboard.' },
+  { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
+  { name: 'Admin sandbox', group: 'Admin API', description: 'Sandbox only: test purchases and their lifecycle, top-ups and shipments from the dashboard.' },
+];
+
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' as const } } };
 
 /**
@@ -29,6 +56,8 @@ const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sendi
 export class ApiDocs {
   private readonly registry = new OpenAPIRegistry();
   private readonly operationIds = new Set<string>();
+  /** The group of each tag in use, from the router its first operation came through. */
+  private readonly tagsInUse = new Map<string, TagGroup>();
 
   constructor() {
     this.registry.registerComponent('securitySchemes', 'snapB2B', {
@@ -36,6 +65,13 @@ export class ApiDocs {
       scheme: 'bearer',
       description:
         'SNAP B2B access token from POST /snap/v1.0/access-token/b2b, plus X-TIMESTAMP, X-SIGNATURE (HMAC-SHA512), X-PARTNER-ID, X-EXTERNAL-ID and CHANNEL-ID headers. Timestamps must be within ±5 minutes.',
+    });
+    this.registry.registerComponent('securitySchemes', 'networkHmac', {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Signature',
+      description:
+        'Card networks sign every call: X-Network-Id (the network id Kartu issued), X-Timestamp (ISO 8601 with a time zone, within ±5 minutes) and X-Signature = base64(HMAC-SHA256(network secret, X-Timestamp + "." + raw body)).',
     });
     this.registry.registerComponent('securitySchemes', 'adminSession', {
       type: 'apiKey',
@@ -49,6 +85,7 @@ export class ApiDocs {
     // Generated clients name their methods after these: two operations with one id would collide.
     if (this.operationIds.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId} (${spec.method.toUpperCase()} ${prefix}${spec.path})`);
     this.operationIds.add(spec.operationId);
+    if (!this.tagsInUse.has(spec.tag)) this.tagsInUse.set(spec.tag, prefix.startsWith('/admin') ? 'Admin API' : prefix.startsWith('/network') ? 'Network API' : 'Partner API');
     const params = [...spec.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     const status = spec.successStatus ?? 200;
     this.registry.registerPath({
@@ -58,7 +95,8 @@ export class ApiDocs {
       operationId: spec.operationId,
       description: spec.description,
       tags: [spec.tag],
-      security: spec.security?.map((name) => ({ [name]: [] })),
+      // Explicit on every operation: `[]` says a public one (the token endpoint, the sandbox utilities) needs no credentials.
+      security: (spec.security ?? []).map((name) => ({ [name]: [] })),
       request: {
         params: params.length ? z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) : undefined,
         headers: spec.headers,
@@ -95,15 +133,35 @@ export class ApiDocs {
   }
 
   document(): object {
-    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+    const generated = new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
       openapi: '3.1.0',
       info: {
         title: 'Kartu API',
         version: '0.1.0',
         description:
-          'Card issuance and spend control. Partner API follows Bank Indonesia SNAP: signed B2B tokens, HMAC-SHA512 request signatures, X-EXTERNAL-ID replay protection and 7-digit response codes.',
+          'Card issuance and spend control. Partner API follows Bank Indonesia SNAP: signed B2B tokens, HMAC-SHA512 request signatures, X-EXTERNAL-ID replay protection and 7-digit response codes. Every error code, its meaning and its fix: /docs/errors.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      servers: [
+        {
+          url: 'http://localhost:3000',
+          description: 'Quick start (npm start). A deployment serves the same paths on its own origin: use that as your base URL.',
+        },
+      ],
     });
+    const tags = this.declaredTags();
+    return {
+      ...generated,
+      tags: tags.map(({ name, description }) => (description ? { name, description } : { name })),
+      'x-tagGroups': TAG_GROUPS.map((name) => ({ name, tags: tags.filter((t) => t.group === name).map((t) => t.name) })).filter((g) => g.tags.length > 0),
+    };
+  }
+
+  /** TAGS in their order, then any tag an operation uses that TAGS does not know (at the end of its group). */
+  private declaredTags(): Array<{ name: string; group: TagGroup; description?: string }> {
+    const known = new Set(TAGS.map((t) => t.name));
+    const extra = [...this.tagsInUse].filter(([name]) => !known.has(name)).map(([name, group]) => ({ name, group }));
+    return TAG_GROUPS.flatMap((group) => [...TAGS, ...extra].filter((t) => t.group === group));
   }
 
   /** `/openapi.json` and the interactive `/docs` (Swagger UI served from the installed package, CSP-safe). */

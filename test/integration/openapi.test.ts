@@ -36,4 +36,33 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/admin/v1/policies/{id}']!.get!.operationId).toBe('adminGetPolicy');
     expect(doc.paths['/network/v1/authorizations']!.post!.operationId).toBe('authorizePurchase');
   });
+
+  it('declares servers, the network signature scheme and security on every operation: none on the public ones', () => {
+    expect(doc.servers).toEqual([expect.objectContaining({ url: 'http://localhost:3000' })]);
+    const schemes = (doc.components as { securitySchemes: Record<string, { type: string; in?: string; name?: string; description?: string }> }).securitySchemes;
+    expect(schemes.networkHmac).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Signature' });
+    expect(schemes.networkHmac!.description).toContain('HMAC-SHA256');
+    for (const { key, path, op } of operations()) {
+      expect(op.security, key).toBeDefined();
+      if (path.startsWith('/network/v1/')) expect(op.security, key).toEqual([{ networkHmac: [] }]);
+    }
+    expect(doc.paths['/snap/v1.0/access-token/b2b']!.post!.security).toEqual([]);
+    expect(doc.paths['/snap/v1.0/utilities/signature-auth']!.post!.security).toEqual([]);
+    expect(doc.paths['/admin/v1/login']!.post!.security).toEqual([]);
+    expect(doc.paths['/snap/v1.0/cards']!.post!.security).toEqual([{ snapB2B: [] }]);
+    expect(doc.paths['/admin/v1/cards']!.post!.security).toEqual([{ adminSession: [] }]);
+  });
+
+  it('declares every tag it uses, partner first, then network, then admin, and groups them', () => {
+    const tags = (doc.tags as Array<{ name: string; description?: string }>).map((t) => t.name);
+    const used = new Set(operations().flatMap((o) => o.op.tags ?? []));
+    for (const tag of used) expect(tags, tag).toContain(tag);
+    expect(tags.indexOf('Cards')).toBeLessThan(tags.indexOf('Network'));
+    expect(tags.indexOf('Network')).toBeLessThan(tags.indexOf('Admin cards'));
+    expect(doc.paths['/admin/v1/cards']!.post!.tags).toEqual(['Admin cards']);
+    const groups = doc['x-tagGroups'] as Array<{ name: string; tags: string[] }>;
+    expect(groups.map((g) => g.name).slice(0, 3)).toEqual(['Partner API', 'Network API', 'Admin API']);
+    expect(groups.flatMap((g) => g.tags).sort()).toEqual([...tags].sort());
+    expect(groups.find((g) => g.name === 'Network API')!.tags).toEqual(['Network']);
+  });
 });

@@ -22,7 +22,7 @@ const networkHeaders = z.object({
 /** The card-network API (API.md §3): authorizations, reversals, clearings, refunds. */
 export function networkRoutes(k: Kartu, r: ApiRouter): void {
   const guard = networkGuard(k);
-  const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: [], unwrapped: true };
+  const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: ['networkHmac'], unwrapped: true };
   /** The database unavailable answers as the networks hear it (networkFailure: 503, `91`). */
   const answering = <T>(answer: Promise<T>): Promise<T> =>
     answer.catch((err: unknown) => {
