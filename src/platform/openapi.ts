@@ -1,7 +1,8 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import express, { type Router } from 'express';
 import path from 'node:path';
 import { z } from 'zod';
+import { ERROR_FAMILIES, type ErrorFamily, type ErrorFamilyName } from './error-catalogue';
 import type { RouteSpec } from './http';
 
 const envelope = z.object({
@@ -12,12 +13,6 @@ const envelope = z.object({
 /** An error answer: a validation error (400xx01, 400xx02) also names the field it is about. */
 const errorEnvelope = envelope.extend({
   field: z.string().optional().meta({ description: 'On 400xx01 / 400xx02: the dotted path of the input the error is about, e.g. spendControls.spendingLimits.0.amount.value' }),
-});
-
-/** The network API's 503: ISO 8583 `91`, not a SNAP code (errors.ts IssuerUnavailable). */
-const issuerUnavailable = z.object({
-  responseCode: z.literal('91').meta({ description: 'ISO 8583 91: issuer unavailable' }),
-  responseMessage: z.string(),
 });
 
 /** Which API a tag belongs to: the reference groups them (x-tagGroups) in this order. */
@@ -48,6 +43,74 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
 ];
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' as const } } };
+
+/** The success envelope of one operation: its one responseCode, so no reader (or mock) invents another. */
+function successEnvelope(responseCode: string) {
+  return z.object({ responseCode: z.literal(responseCode), responseMessage: z.literal('Successful') });
+}
+
+/**
+ * The error answers an operation documents, by status, made from the error table: those every
+ * operation of its API can give (validation, the API's authentication, 5xx), those its shape
+ * implies (a body: 413, 415; an id in the path: 404xx01; partnerReferenceNo: 409xx01; sandbox
+ * only: 403xx01), and those its summary or description names (`403xx15`, `4017300`).
+ */
+export function documentedErrors(prefix: string, spec: Pick<RouteSpec<z.ZodType, z.ZodType>, 'security' | 'body' | 'query' | 'path' | 'tag' | 'summary' | 'description' | 'headers'>): ErrorFamilyName[] {
+  const names = new Set<ErrorFamilyName>(['InvalidFieldFormat', 'GeneralError']);
+  const network = prefix.startsWith('/network');
+  const signedIn = (spec.security ?? []).length > 0;
+  names.add(network ? 'IssuerUnavailable' : 'ServiceUnavailable');
+  if (spec.body) ['BadRequest', 'MissingMandatoryField', 'PayloadTooLarge', 'UnsupportedMediaType'].forEach((n) => names.add(n as ErrorFamilyName));
+  if (spec.query || spec.headers) names.add('MissingMandatoryField');
+  if (network) ['MissingMandatoryField', 'Unauthorized'].forEach((n) => names.add(n as ErrorFamilyName));
+  else if (signedIn && prefix.startsWith('/admin')) ['Unauthorized', 'FeatureNotAllowed'].forEach((n) => names.add(n as ErrorFamilyName));
+  else if (signedIn) ['MissingMandatoryField', 'Unauthorized', 'InvalidToken', 'FeatureNotAllowed', 'Conflict', 'TooManyRequests'].forEach((n) => names.add(n as ErrorFamilyName));
+  if (/sandbox/i.test(spec.tag)) names.add('FeatureNotAllowed');
+  if (/:\w+/.test(spec.path)) names.add('NotFound');
+  if (spec.body instanceof z.ZodObject && 'partnerReferenceNo' in spec.body.shape && spec.path.split('/').length === 2) names.add('DuplicateReference');
+  for (const m of `${spec.summary} ${spec.description}`.matchAll(/\b([45]\d\d)(?:xx|\d\d)(\d\d)\b/g)) {
+    for (const [name, f] of Object.entries(ERROR_FAMILIES) as Array<[ErrorFamilyName, ErrorFamily]>) {
+      if (f.status === Number(m[1]) && f.caseCode === m[2] && !f.fixedCode) names.add(name);
+    }
+  }
+  return (Object.keys(ERROR_FAMILIES) as ErrorFamilyName[]).filter((n) => names.has(n));
+}
+
+/** The answer's responseCode for a family on a service. */
+function codeOf(family: ErrorFamily, service: string): string {
+  return family.fixedCode ?? `${family.status}${service}${family.caseCode}`;
+}
+
+function errorResponses(prefix: string, spec: RouteSpec<z.ZodType, z.ZodType>): Record<number, ResponseConfig> {
+  const byStatus = new Map<number, ErrorFamily[]>();
+  for (const name of documentedErrors(prefix, spec)) {
+    const f: ErrorFamily = ERROR_FAMILIES[name];
+    byStatus.set(f.status, [...(byStatus.get(f.status) ?? []), f]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, families]) => {
+      const codes = [...new Set(families.map((f) => codeOf(f, spec.service)))];
+      const schema = z.object({
+        responseCode: z.enum(codes as [string, ...string[]]).meta({ description: families[0]!.fixedCode === '91' ? 'ISO 8583 91: issuer unavailable' : 'HTTP status (3) + service code (2) + case code (2)' }),
+        responseMessage: z.string(),
+        ...(status === 400 ? { field: errorEnvelope.shape.field } : {}),
+      });
+      const examples = Object.fromEntries(
+        families.map((f) => [
+          `${codeOf(f, spec.service)}-${f.title.replace(/\W+/g, '-')}`.replace(/-+$/, ''),
+          { summary: `${codeOf(f, spec.service)} ${f.title}`, value: { responseCode: codeOf(f, spec.service), responseMessage: f.title } },
+        ]),
+      );
+      const description = families.map((f) => `\`${codeOf(f, spec.service)}\` ${f.title}: ${f.meaning} Fix: ${f.fix}`).join('\n\n');
+      const response: ResponseConfig = {
+        description,
+        ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
+        content: { 'application/json': { schema, examples } },
+      };
+      return [status, response];
+    }),
+  );
+}
 
 /**
  * The OpenAPI document, built from the same zod schemas the routes validate with: a route joins it
@@ -108,24 +171,13 @@ export class ApiDocs {
           description: `Success (responseCode ${status}${spec.service}00)`,
           content: {
             'application/json': {
-              schema: spec.unwrapped && spec.response ? spec.response : spec.response ? envelope.extend((spec.response as z.ZodObject).shape) : envelope,
+              schema: spec.unwrapped && spec.response ? spec.response : successEnvelope(`${status}${spec.service}00`).extend(spec.response instanceof z.ZodObject ? spec.response.shape : {}),
             },
           },
         },
-        503: spec.unwrapped
-          ? {
-              description:
-                'Issuer unavailable: the database could not be reached. Nothing to repair: send the same id again after Retry-After — it gets the answer recorded for it, if any, or is decided then',
-              headers: retryAfter,
-              content: { 'application/json': { schema: issuerUnavailable } },
-            }
-          : {
-              description: `Service unavailable (responseCode 503${spec.service}00): the database could not be reached; send the request again after Retry-After`,
-              headers: retryAfter,
-              content: { 'application/json': { schema: envelope } },
-            },
+        ...errorResponses(prefix, spec),
         default: {
-          description: `Error: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage (and field on a validation error)`,
+          description: `Any other error, e.g. \`405${spec.service}00\` ${ERROR_FAMILIES.MethodNotAllowed.title} for a method the path does not take: responseCode 4xx${spec.service}xx / 5xx${spec.service}xx with responseMessage (and field on a validation error)`,
           content: { 'application/json': { schema: errorEnvelope } },
         },
       },

@@ -65,4 +65,44 @@ describe('the OpenAPI document', () => {
     expect(groups.flatMap((g) => g.tags).sort()).toEqual([...tags].sort());
     expect(groups.find((g) => g.name === 'Network API')!.tags).toEqual(['Network']);
   });
+
+  /** The responseCodes an operation documents, by status (the `default` catch-all left out). */
+  function documentedCodes(op: Operation): Record<string, string[]> {
+    type Response = { content: { 'application/json': { schema: { properties: { responseCode: { enum: string[] } } }; examples?: Record<string, { value: { responseCode: string } }> } } };
+    return Object.fromEntries(
+      Object.entries(op.responses as Record<string, Response>)
+        .filter(([status]) => /^[45]/.test(status))
+        .map(([status, r]) => [status, r.content['application/json'].schema.properties.responseCode.enum]),
+    );
+  }
+
+  it("documents each error status with the real codes of the route's service, from the error table", () => {
+    expect(documentedCodes(doc.paths['/snap/v1.0/cards']!.post!)).toEqual({
+      400: ['4009000', '4009001', '4009002'],
+      401: ['4019000', '4019001'],
+      403: ['4039001', '4039018'],
+      404: ['4049011'],
+      409: ['4099000', '4099001'],
+      413: ['4139000'],
+      415: ['4159000'],
+      429: ['4299000'],
+      500: ['5009000'],
+      503: ['5039000'],
+    });
+    // An id in the path: 404xx01; the admin API has no X-EXTERNAL-ID (no 409xx00) and no rate limit.
+    expect(documentedCodes(doc.paths['/admin/v1/cards/{cardId}']!.get!)).toEqual({ 400: ['4009101'], 401: ['4019100'], 403: ['4039101'], 404: ['4049101'], 500: ['5009100'], 503: ['5039100'] });
+    // The networks hear 91 on a 503, with Retry-After.
+    const network = doc.paths['/network/v1/authorizations']!.post!;
+    expect(documentedCodes(network)[503]).toEqual(['91']);
+    expect(JSON.stringify(network.responses[503])).toContain('Retry-After');
+    // Each example is one of the documented codes, and each error status explains its codes.
+    for (const { key, op } of operations()) {
+      for (const [status, codes] of Object.entries(documentedCodes(op))) {
+        const response = op.responses[status] as { description: string; content: { 'application/json': { examples: Record<string, { value: { responseCode: string } }> } } };
+        const examples = Object.values(response.content['application/json'].examples).map((e) => e.value.responseCode);
+        expect(examples.every((c) => codes.includes(c)), `${key} ${status}`).toBe(true);
+        for (const code of codes) expect(response.description, `${key} ${status}`).toContain(code);
+      }
+    }
+  });
 });

@@ -46,7 +46,7 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
     path: '/access-token/b2b',
     operationId: 'createAccessToken',
     description:
-      'Exchanges a SHA256withRSA signature of clientKey + "|" + X-TIMESTAMP for a B2B access token (15 minutes) used by every other partner call. 4017300 for a wrong signature or unknown client; 4007302 for a missing header.',
+      'Exchanges a SHA256withRSA signature of clientKey + "|" + X-TIMESTAMP for a B2B access token (15 minutes) used by every other partner call. 4017300 for a wrong signature or unknown client; 4007302 for a missing header; 4297300 when a client asks too often.',
     service: '73',
     tag: 'Access',
     summary: 'Get a B2B access token (SNAP service 73)',

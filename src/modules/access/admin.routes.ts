@@ -108,7 +108,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/login',
     operationId: 'login',
     description:
-      'Starts an admin session. A wrong email or password is 401; too many failures lock the account (423) for 15 minutes.',
+      'Starts an admin session. A wrong email or password is 401xx00; five failures in a row lock the account for 15 minutes (423xx00); too many attempts from one address, 429xx00.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -126,7 +126,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/login/two-factor',
     operationId: 'verifyLoginTwoFactor',
     description:
-      'Completes a login that requires a second factor. A wrong code is 401 and counts towards the lockout (423).',
+      'Completes a login that requires a second factor. A wrong code is 401xx00 and counts towards the lockout (423xx00).',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -201,7 +201,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/two-factor/enrolment',
     operationId: 'startTwoFactorEnrolment',
     description:
-      "Begins adding an authenticator app to the admin's account; confirm it with a code to turn 2FA on.",
+      "Begins adding an authenticator app to the admin's account; confirm it with a code to turn 2FA on. 409xx00 while 2FA is already on.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -220,7 +220,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/two-factor/enrolment/confirm',
     operationId: 'confirmTwoFactorEnrolment',
     description:
-      'Turns 2FA on once a code from the new authenticator checks out. A wrong code is 401; no pending enrolment is 409.',
+      'Turns 2FA on once a code from the new authenticator checks out. A wrong code is 401xx00; no pending enrolment is 409xx00.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'Activate the pending secret with a code from it: answers 10 single-use recovery codes (shown only here) and upgrades the session to `verified` under a new cookie',
@@ -242,7 +242,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/two-factor/disable',
     operationId: 'disableTwoFactor',
     description:
-      "Turns the admin's own 2FA off. A wrong code is 401; 403 while the business requires 2FA.",
+      "Turns the admin's own 2FA off. A wrong code is 401xx00; 403xx01 while the business requires 2FA.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'Turn 2FA off with a TOTP or recovery code (wrong codes count towards the lockout); refused with 403 while the business requires 2FA',
@@ -276,7 +276,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/business/security',
     operationId: 'updateSecurityPolicy',
     description:
-      "Changes the business's security policy, e.g. to require 2FA of every admin. Owners only (403 otherwise).",
+      "Changes the business's security policy, e.g. to require 2FA of every admin. Owners only (403xx01 otherwise); requiring 2FA without having given a code in this session is 409xx00.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -297,7 +297,7 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     path: '/audit-log',
     operationId: 'listAuditLog',
     description:
-      'Who did what in the business (logins, reveals, policy and card changes), newest first. Owners only (403 otherwise).',
+      'Who did what in the business (logins, reveals, policy and card changes), newest first. Owners only (403xx01 otherwise).',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: "The business's audit log, newest first (owners)",
