@@ -3,6 +3,7 @@ import express, { type Router } from 'express';
 import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_FAMILIES, type ErrorFamily, type ErrorFamilyName } from './error-catalogue';
+import { errorCatalogue, errorCataloguePage } from './error-docs';
 import type { RouteSpec } from './http';
 
 const envelope = z.object({
@@ -234,6 +235,14 @@ export class ApiDocs {
       );
     });
     r.use('/docs/assets', express.static(uiDir, { index: false, maxAge: '1h' }));
+    // The error catalogue (docs/errors.md is the same, generated): every responseCode, meaning and fix.
+    const errorsPage = errorCataloguePage();
+    r.get('/docs/errors', (_req, res) => {
+      res.type('html').send(errorsPage);
+    });
+    r.get('/docs/errors.json', (_req, res) => {
+      res.json(errorCatalogue());
+    });
     return r;
   }
 }

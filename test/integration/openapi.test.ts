@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCatalogue } from '../../src/platform/error-docs';
 import { startHarness, type Harness } from '../support/harness';
 
 type Operation = { operationId?: string; description?: string; tags?: string[]; security?: unknown[]; responses: Record<string, unknown> };
@@ -104,5 +105,23 @@ describe('the OpenAPI document', () => {
         for (const code of codes) expect(response.description, `${key} ${status}`).toContain(code);
       }
     }
+  });
+});
+
+describe('the error catalogue, served', () => {
+  it('GET /docs/errors.json is the catalogue', async () => {
+    const res = await h.http().get('/docs/errors.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(errorCatalogue())));
+  });
+
+  it('GET /docs/errors is a page of every code, under the CSP, with no script and no inline style', async () => {
+    const res = await h.http().get('/docs/errors').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.text).not.toMatch(/<script|<style|style=/i);
+    for (const e of errorCatalogue().errors) expect(res.text).toContain(`<code>${e.responseCode}</code>`);
+    for (const i of errorCatalogue().iso8583) expect(res.text).toContain(`<code>${i.code}</code>`);
+    expect(res.text).toContain('Invalid Card/Account/Customer');
   });
 });

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AccountLocked } from '../../src/modules/access/admins.service';
 import { InsufficientFunds, TransferConflict } from '../../src/modules/ledger/ledger.service';
 import { InsufficientPoints } from '../../src/modules/rewards/rewards.service';
 import { ERROR_FAMILIES, ISO_8583_CODES, SERVICES, type ErrorFamilyName } from '../../src/platform/error-catalogue';
+import { errorCatalogue, errorCatalogueMarkdown } from '../../src/platform/error-docs';
 import * as errors from '../../src/platform/errors';
 import type { KartuError } from '../../src/platform/errors';
 
@@ -61,5 +64,19 @@ describe('the error catalogue', () => {
     expect(new Set(codes).size).toBe(codes.length);
     for (const code of ['00', '10', '05', '14', '51', '54', '57', '59', '61', '62', '65', '82', '91']) expect(codes).toContain(code);
     for (const code of Object.keys(SERVICES)) expect(code).toMatch(/^\d{2}$/);
+  });
+
+  it('docs/errors.md is what `npm run docs:generate` writes from the table today', () => {
+    const checkedIn = readFileSync(path.resolve(__dirname, '../../docs/errors.md'), 'utf8');
+    expect(checkedIn, 'docs/errors.md is stale: run npm run docs:generate').toBe(errorCatalogueMarkdown());
+  });
+
+  it('the catalogue lists every family and ISO code once, with its responseCode', () => {
+    const c = errorCatalogue();
+    expect(c.errors.map((e) => e.className).sort()).toEqual(Object.keys(ERROR_FAMILIES).sort());
+    expect(c.errors.find((e) => e.className === 'InvalidAccount')).toMatchObject({ responseCode: '404xx11', status: 404 });
+    expect(c.errors.find((e) => e.className === 'IssuerUnavailable')).toMatchObject({ responseCode: '91', status: 503 });
+    expect(c.services[0]).toEqual({ code: '00', name: SERVICES['00'] });
+    expect(c.iso8583).toEqual(ISO_8583_CODES);
   });
 });
