@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
 import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
@@ -93,6 +94,31 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   const adminStream = new AdminStream(k, o.streamTimings);
   adminStreamRoutes(k, admin, adminStream);
 
+  docs.registerOperationsRoute({
+    path: '/healthz',
+    operationId: 'getHealth',
+    summary: 'Liveness: the process answers',
+    description: 'Answers 200 as long as the process serves HTTP, whatever its database and Redis do: for a restart policy, not for routing traffic (use /readyz).',
+    responses: { 200: { description: 'Alive', type: 'application/json', schema: z.object({ status: z.literal('ok') }) } },
+  });
+  const readyAnswer = z.object({ ready: z.boolean(), database: z.enum(['ok', 'unreachable']), migrations: z.enum(['applied', 'pending', 'unknown']) });
+  docs.registerOperationsRoute({
+    path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'Readiness: PostgreSQL answers and no migration is pending',
+    description: 'For a load balancer: route traffic here only while it answers 200.',
+    responses: {
+      200: { description: 'Ready', type: 'application/json', schema: readyAnswer },
+      503: { description: 'Not ready: the database is unreachable or a migration is pending', type: 'application/json', schema: readyAnswer },
+    },
+  });
+  docs.registerOperationsRoute({
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    description: 'Request counts and durations by route, status and responseCode, queue and outbox lag, in the Prometheus text format.',
+    responses: { 200: { description: 'The metrics', type: 'text/plain' } },
+  });
   app.get('/', (_req, res) => {
     res.redirect(302, '/dashboard/');
   });

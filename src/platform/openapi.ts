@@ -41,7 +41,26 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Admin activity', group: 'Admin API', description: 'Balance, overview, authorizations and money movements of the business, for the dashboard.' },
   { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
   { name: 'Admin sandbox', group: 'Admin API', description: 'Sandbox only: test purchases and their lifecycle, top-ups and shipments from the dashboard.' },
+  { name: 'Operations', group: 'Operations', description: 'For whoever runs Kartu: health, readiness, metrics, and this reference with its error catalogue.' },
 ];
+
+/** A GET outside the API routers (health, metrics, the reference itself), documented under Operations. */
+export interface OperationsRoute {
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  /** The answers by status: what each means, its media type and, for JSON, its schema. */
+  responses: Record<number, { description: string; type: string; schema?: z.ZodType }>;
+}
+
+const errorCatalogueSchema = z.object({
+  services: z.array(z.object({ code: z.string(), name: z.string() })),
+  errors: z.array(
+    z.object({ className: z.string(), responseCode: z.string().meta({ description: '`xx` stands for the service code' }), status: z.number().int(), caseCode: z.string(), title: z.string(), meaning: z.string(), fix: z.string() }),
+  ),
+  iso8583: z.array(z.object({ code: z.string(), meaning: z.string(), when: z.string(), fix: z.string() })),
+});
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' as const } } };
 
@@ -185,6 +204,24 @@ export class ApiDocs {
     });
   }
 
+  /** Documents an operations route (it answers as it is, without the SNAP envelope, and needs no credentials). */
+  registerOperationsRoute(route: OperationsRoute): void {
+    if (this.operationIds.has(route.operationId)) throw new Error(`duplicate operationId ${route.operationId} (GET ${route.path})`);
+    this.operationIds.add(route.operationId);
+    this.registry.registerPath({
+      method: 'get',
+      path: route.path,
+      operationId: route.operationId,
+      summary: route.summary,
+      description: route.description,
+      tags: ['Operations'],
+      security: [],
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, r]) => [status, { description: r.description, content: { [r.type]: { schema: r.schema ?? z.string() } } }]),
+      ),
+    });
+  }
+
   document(): object {
     const generated = new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
       openapi: '3.1.0',
@@ -220,6 +257,20 @@ export class ApiDocs {
   /** `/openapi.json` and the interactive `/docs` (Swagger UI served from the installed package, CSP-safe). */
   router(): Router {
     const r = express.Router();
+    this.registerOperationsRoute({
+      path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
+      summary: 'This OpenAPI 3.1 document',
+      description: 'The reference as data, built from the routes themselves: generate a client from it, or lint it (redocly lint).',
+      responses: { 200: { description: 'The document', type: 'application/json', schema: z.object({ openapi: z.string() }).catchall(z.unknown()) } },
+    });
+    this.registerOperationsRoute({
+      path: '/docs/errors.json',
+      operationId: 'getErrorCatalogue',
+      summary: 'Every responseCode Kartu answers, with meaning and fix (the page: /docs/errors)',
+      description: 'The error catalogue as data: each error family (HTTP status, case code, meaning, how to fix), the SNAP service codes and the ISO 8583 codes of the network API.',
+      responses: { 200: { description: 'The catalogue', type: 'application/json', schema: errorCatalogueSchema } },
+    });
     let cached: object | undefined;
     r.get('/openapi.json', (_req, res) => {
       cached ??= this.document();

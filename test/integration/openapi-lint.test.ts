@@ -33,10 +33,14 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('redocly lint', () => {
-  it('finds no error and no warning in the OpenAPI document', { timeout: 120_000 }, async () => {
+  it('finds no error in the OpenAPI document, and no warning but the one it answers by design', { timeout: 120_000 }, async () => {
     const result = await lint(doc);
-    expect(result.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
-    expect(result.totals).toMatchObject({ errors: 0, warnings: 0 });
+    // The operations GETs (health, readiness, metrics, the reference) answer no 4xx: nothing a
+    // caller sends can be wrong. Every other warning is a finding.
+    const byDesign = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/errors.json'].map((p) => `operation-4xx-response #/paths/${p.replace(/\//g, '~1')}/get/responses`);
+    const problems = result.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}`);
+    expect(problems.filter((p) => !byDesign.includes(p))).toEqual([]);
+    expect(result.totals.errors).toBe(0);
   });
 
   it('would catch a broken document (two operations with one id)', { timeout: 120_000 }, async () => {

@@ -65,6 +65,8 @@ describe('the OpenAPI document', () => {
     expect(groups.map((g) => g.name).slice(0, 3)).toEqual(['Partner API', 'Network API', 'Admin API']);
     expect(groups.flatMap((g) => g.tags).sort()).toEqual([...tags].sort());
     expect(groups.find((g) => g.name === 'Network API')!.tags).toEqual(['Network']);
+    expect(groups.at(-1)).toEqual({ name: 'Operations', tags: ['Operations'] });
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/errors.json']) expect(doc.paths[path]!.get!.tags, path).toEqual(['Operations']);
   });
 
   /** The responseCodes an operation documents, by status (the `default` catch-all left out). */
@@ -97,7 +99,7 @@ describe('the OpenAPI document', () => {
     expect(documentedCodes(network)[503]).toEqual(['91']);
     expect(JSON.stringify(network.responses[503])).toContain('Retry-After');
     // Each example is one of the documented codes, and each error status explains its codes.
-    for (const { key, op } of operations()) {
+    for (const { key, op } of operations().filter((o) => !o.op.tags?.includes('Operations'))) {
       for (const [status, codes] of Object.entries(documentedCodes(op))) {
         const response = op.responses[status] as { description: string; content: { 'application/json': { examples: Record<string, { value: { responseCode: string } }> } } };
         const examples = Object.values(response.content['application/json'].examples).map((e) => e.value.responseCode);
