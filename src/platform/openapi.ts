@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@aste
 import express, { type Router } from 'express';
 import path from 'node:path';
 import { z } from 'zod';
-import { ERROR_FAMILIES, type ErrorFamily, type ErrorFamilyName } from './error-catalogue';
+import { ERROR_FAMILIES, ISO_8583_CODES, type ErrorFamily, type ErrorFamilyName } from './error-catalogue';
 import { errorCatalogue, errorCataloguePage } from './error-docs';
 import type { RouteSpec } from './http';
 
@@ -63,6 +63,14 @@ const errorCatalogueSchema = z.object({
 });
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'integer' as const } } };
+
+/** A network decision's 200 lists the ISO 8583 codes it carries (91 is the 503's); a SNAP answer names its one code. */
+function successDescription(status: number, spec: RouteSpec<z.ZodType, z.ZodType>): string {
+  const iso = spec.unwrapped && spec.response instanceof z.ZodObject && 'responseCode' in spec.response.shape;
+  if (!iso) return spec.unwrapped ? 'Accepted' : `Success (responseCode ${status}${spec.service}00)`;
+  const codes = ISO_8583_CODES.filter((c) => c.code !== ERROR_FAMILIES.IssuerUnavailable.fixedCode);
+  return `Decided: responseCode is an ISO 8583 code (the catalogue at /docs/errors says when and how to fix). ${codes.map((c) => `\`${c.code}\` ${c.meaning}`).join('; ')}.`;
+}
 
 /** The success envelope of one operation: its one responseCode, so no reader (or mock) invents another. */
 function successEnvelope(responseCode: string) {
@@ -188,7 +196,7 @@ export class ApiDocs {
       },
       responses: {
         [status]: {
-          description: `Success (responseCode ${status}${spec.service}00)`,
+          description: successDescription(status, spec),
           content: {
             'application/json': {
               schema: spec.unwrapped && spec.response ? spec.response : successEnvelope(`${status}${spec.service}00`).extend(spec.response instanceof z.ZodObject ? spec.response.shape : {}),

@@ -97,6 +97,8 @@ describe('the OpenAPI document', () => {
     // The networks hear 91 on a 503, with Retry-After.
     const network = doc.paths['/network/v1/authorizations']!.post!;
     expect(documentedCodes(network)[503]).toEqual(['91']);
+    const decided = (network.responses[200] as { description: string }).description;
+    for (const code of ['00', '10', '05', '14', '51', '54', '57', '59', '61', '62', '65', '82']) expect(decided).toContain(`\`${code}\``);
     expect(JSON.stringify(network.responses[503])).toContain('Retry-After');
     // Each example is one of the documented codes, and each error status explains its codes.
     for (const { key, op } of operations().filter((o) => !o.op.tags?.includes('Operations'))) {
