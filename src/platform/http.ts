@@ -227,7 +227,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
    * admin router gives one id: `issueCard` and `adminIssueCard`).
    */
   operationId: string;
-  /** What the operation does, when and why to call it, and what its errors mean, in a sentence or a few: the reference shows it under the summary. */
+  /**
+   * What the operation does, when and why to call it, and what its errors mean, in a sentence or a
+   * few: the reference shows it under the summary. The codes it names (`403xx15`, `4017300`) join
+   * the operation's documented error answers (openapi.ts documentedErrors).
+   */
   description: string;
   tag: string;
   /** Security middlewares run before validation (partner signature, admin session, ...). */
