@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
 import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
@@ -83,7 +84,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   webhookRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, publicKey: true });
 
-  const admin = new ApiRouter('/admin/v1', docs);
+  const admin = new ApiRouter('/admin/v1', docs, 'admin');
   adminRoutes(k, admin, limits);
   cardRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], reveal: [requireAdmin(k, ['owner'])], security: ['adminSession'], sandbox: false });
   policyRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
@@ -96,6 +97,31 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   const adminStream = new AdminStream(k, o.streamTimings);
   adminStreamRoutes(k, admin, adminStream);
 
+  docs.registerOperationsRoute({
+    path: '/healthz',
+    operationId: 'getHealth',
+    summary: 'Liveness: the process answers',
+    description: 'Answers 200 as long as the process serves HTTP, whatever its database and Redis do: for a restart policy, not for routing traffic (use /readyz).',
+    responses: { 200: { description: 'Alive', type: 'application/json', schema: z.object({ status: z.literal('ok') }) } },
+  });
+  const readyAnswer = z.object({ ready: z.boolean(), database: z.enum(['ok', 'unreachable']), migrations: z.enum(['applied', 'pending', 'unknown']) });
+  docs.registerOperationsRoute({
+    path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'Readiness: PostgreSQL answers and no migration is pending',
+    description: 'For a load balancer: route traffic here only while it answers 200.',
+    responses: {
+      200: { description: 'Ready', type: 'application/json', schema: readyAnswer },
+      503: { description: 'Not ready: the database is unreachable or a migration is pending', type: 'application/json', schema: readyAnswer },
+    },
+  });
+  docs.registerOperationsRoute({
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    description: 'Request counts and durations by route, status and responseCode, queue and outbox lag, in the Prometheus text format.',
+    responses: { 200: { description: 'The metrics', type: 'text/plain' } },
+  });
   app.get('/', (_req, res) => {
     res.redirect(302, '/dashboard/');
   });

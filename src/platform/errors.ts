@@ -1,7 +1,10 @@
+import { ERROR_FAMILIES, statusAndCase } from './error-catalogue';
+
 /**
  * One error model. Every failure a client can cause is a KartuError with an HTTP status and a
  * SNAP case code; the error middleware (platform/http.ts) renders it once, as
- * `responseCode` = status (3) + service code (2) + case code (2).
+ * `responseCode` = status (3) + service code (2) + case code (2). Statuses, case codes and the
+ * messages' titles come from the one table, error-catalogue.ts.
  */
 export class KartuError extends Error {
   constructor(
@@ -22,8 +25,8 @@ export class KartuError extends Error {
 }
 
 export class BadRequest extends KartuError {
-  constructor(message = 'Bad Request') {
-    super(400, '00', message);
+  constructor(message: string = ERROR_FAMILIES.BadRequest.title) {
+    super(...statusAndCase('BadRequest'), message);
   }
 }
 /** A validation error: its answer also carries `field`, the dotted path of the input it is about. */
@@ -37,47 +40,48 @@ export class InvalidFieldFormat extends FieldError {
     detail?: string,
     fields: string = field,
   ) {
-    super(400, '01', `Invalid Field Format ${fields}${detail ? ` (${detail})` : ''}`);
+    super(...statusAndCase('InvalidFieldFormat'), `${ERROR_FAMILIES.InvalidFieldFormat.title} ${fields}${detail ? ` (${detail})` : ''}`);
   }
 }
 export class MissingMandatoryField extends FieldError {
   constructor(readonly field: string) {
-    super(400, '02', `Invalid Mandatory Field ${field}`);
+    super(...statusAndCase('MissingMandatoryField'), `${ERROR_FAMILIES.MissingMandatoryField.title} ${field}`);
   }
 }
 export class Unauthorized extends KartuError {
   constructor(reason: string) {
-    super(401, '00', `Unauthorized. ${reason}`);
+    super(...statusAndCase('Unauthorized'), `${ERROR_FAMILIES.Unauthorized.title}. ${reason}`);
   }
 }
 export class InvalidToken extends KartuError {
   constructor() {
-    super(401, '01', 'Invalid Token (B2B)');
+    super(...statusAndCase('InvalidToken'), ERROR_FAMILIES.InvalidToken.title);
   }
 }
 export class FeatureNotAllowed extends KartuError {
   constructor(detail?: string) {
-    super(403, '01', detail ? `Feature Not Allowed. ${detail}` : 'Feature Not Allowed');
+    const title = ERROR_FAMILIES.FeatureNotAllowed.title;
+    super(...statusAndCase('FeatureNotAllowed'), detail ? `${title}. ${detail}` : title);
   }
 }
 export class NotFound extends KartuError {
-  constructor(what = 'Transaction Not Found') {
-    super(404, '01', what);
+  constructor(what: string = ERROR_FAMILIES.NotFound.title) {
+    super(...statusAndCase('NotFound'), what);
   }
 }
 export class RouteNotFound extends KartuError {
   constructor() {
-    super(404, '00', 'Requested Service Not Found', '00');
+    super(...statusAndCase('RouteNotFound'), ERROR_FAMILIES.RouteNotFound.title, '00');
   }
 }
 export class MethodNotAllowed extends KartuError {
   constructor() {
-    super(405, '00', 'Requested Function Is Not Supported');
+    super(...statusAndCase('MethodNotAllowed'), ERROR_FAMILIES.MethodNotAllowed.title);
   }
 }
 export class Conflict extends KartuError {
-  constructor(message = 'Conflict') {
-    super(409, '00', message);
+  constructor(message: string = ERROR_FAMILIES.Conflict.title) {
+    super(...statusAndCase('Conflict'), message);
   }
 }
 export class DuplicateReference extends KartuError {
@@ -86,22 +90,22 @@ export class DuplicateReference extends KartuError {
     field = 'partnerReferenceNo',
     readonly existing: Record<string, unknown> = {},
   ) {
-    super(409, '01', `Duplicate ${field}`);
+    super(...statusAndCase('DuplicateReference'), `${ERROR_FAMILIES.DuplicateReference.title} ${field}`);
   }
 }
 export class PayloadTooLarge extends KartuError {
   constructor(limit: string) {
-    super(413, '00', `Payload Too Large (limit ${limit})`);
+    super(...statusAndCase('PayloadTooLarge'), `${ERROR_FAMILIES.PayloadTooLarge.title} (limit ${limit})`);
   }
 }
 export class UnsupportedMediaType extends KartuError {
   constructor() {
-    super(415, '00', 'Unsupported Media Type (use Content-Type: application/json)');
+    super(...statusAndCase('UnsupportedMediaType'), `${ERROR_FAMILIES.UnsupportedMediaType.title} (use Content-Type: application/json)`);
   }
 }
 export class TooManyRequests extends KartuError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, '00', 'Too Many Requests');
+    super(...statusAndCase('TooManyRequests'), ERROR_FAMILIES.TooManyRequests.title);
   }
 }
 /**
@@ -113,10 +117,10 @@ export class TooManyRequests extends KartuError {
  */
 export class ServiceUnavailable extends KartuError {
   constructor(
-    message = 'Service Unavailable. Try again later',
+    message = `${ERROR_FAMILIES.ServiceUnavailable.title}. Try again later`,
     readonly retryAfterSeconds = 1,
   ) {
-    super(503, '00', message);
+    super(...statusAndCase('ServiceUnavailable'), message);
   }
 }
 /**
@@ -127,38 +131,38 @@ export class ServiceUnavailable extends KartuError {
 export class IssuerUnavailable extends ServiceUnavailable {
   /** `cause`: the database's own error, for the log line. */
   constructor(cause?: unknown) {
-    super('Issuer unavailable. Send the same id again');
+    super(`${ERROR_FAMILIES.IssuerUnavailable.title}. Send the same id again`);
     this.cause = cause;
   }
 
   override responseCode(): string {
-    return '91';
+    return ERROR_FAMILIES.IssuerUnavailable.fixedCode;
   }
 }
 export class GeneralError extends KartuError {
   constructor() {
-    super(500, '00', 'General Error');
+    super(...statusAndCase('GeneralError'), ERROR_FAMILIES.GeneralError.title);
   }
 }
 /** A referenced card, account or customer that does not exist for this business (404xx11). */
 export class InvalidAccount extends KartuError {
   constructor(field: string) {
-    super(404, '11', `Invalid Card/Account/Customer ${field}`);
+    super(...statusAndCase('InvalidAccount'), `${ERROR_FAMILIES.InvalidAccount.title} ${field}`);
   }
 }
 /** The object exists but its state does not allow the operation (403xx15). */
 export class NotPermitted extends KartuError {
   constructor(reason: string) {
-    super(403, '15', `Transaction Not Permitted. ${reason}`);
+    super(...statusAndCase('NotPermitted'), `${ERROR_FAMILIES.NotPermitted.title}. ${reason}`);
   }
 }
 export class InactiveAccount extends KartuError {
   constructor(reason: string) {
-    super(403, '18', `Inactive Card/Account/Customer. ${reason}`);
+    super(...statusAndCase('InactiveAccount'), `${ERROR_FAMILIES.InactiveAccount.title}. ${reason}`);
   }
 }
 export class ActivityLimitExceeded extends KartuError {
   constructor(reason: string) {
-    super(403, '04', `Activity Count Limit Exceeded. ${reason}`);
+    super(...statusAndCase('ActivityLimitExceeded'), `${ERROR_FAMILIES.ActivityLimitExceeded.title}. ${reason}`);
   }
 }

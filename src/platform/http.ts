@@ -222,10 +222,18 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** SNAP service code used in every responseCode of this route. */
   service: string;
   summary: string;
-  /** Stable, unique name of the operation in OpenAPI (and the SDK), camelCase, e.g. `issueCard`. */
-  operationId?: string;
-  /** What the operation does, when and why to call it, in a sentence or a few: the reference shows it under the summary. */
-  description?: string;
+  /**
+   * Stable name of the operation in OpenAPI (and the SDK), camelCase, e.g. `issueCard`; unique
+   * once the router's operationIdPrefix is applied (a module registered on the partner and the
+   * admin router gives one id: `issueCard` and `adminIssueCard`).
+   */
+  operationId: string;
+  /**
+   * What the operation does, when and why to call it, and what its errors mean, in a sentence or a
+   * few: the reference shows it under the summary. The codes it names (`403xx15`, `4017300`) join
+   * the operation's documented error answers (openapi.ts documentedErrors).
+   */
+  description: string;
   tag: string;
   /** Security middlewares run before validation (partner signature, admin session, ...). */
   guards?: RequestHandler[];
@@ -254,7 +262,27 @@ export class ApiRouter {
   constructor(
     readonly prefix: string,
     private readonly docs: ApiDocs,
+    /**
+     * Put before every operationId of this router (`admin`: `issueCard` → `adminIssueCard`) and,
+     * capitalized, before its tags (`Cards` → `Admin cards`), so the twins of the routes both
+     * routers register stay apart in the reference.
+     */
+    private readonly operationIdPrefix = '',
   ) {}
+
+  /** The router's tag for an operation's tag; a tag that already names the prefix stays. */
+  tag(base: string): string {
+    const p = this.operationIdPrefix;
+    if (!p || base.toLowerCase().startsWith(p)) return base;
+    return `${p[0]!.toUpperCase()}${p.slice(1)} ${base[0]!.toLowerCase()}${base.slice(1)}`;
+  }
+
+  /** The router's id for an operation; an id that already carries the prefix keeps it once. */
+  operationId(base: string): string {
+    const p = this.operationIdPrefix;
+    if (!p || new RegExp(`^${p}[A-Z]`).test(base)) return base;
+    return p + base[0]!.toUpperCase() + base.slice(1);
+  }
 
   route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
     const status = spec.successStatus ?? 200;
@@ -286,7 +314,7 @@ export class ApiRouter {
         throw new MethodNotAllowed();
       });
     }
-    this.docs.registerRoute(this.prefix, spec);
+    this.docs.registerRoute(this.prefix, { ...spec, operationId: this.operationId(spec.operationId), tag: this.tag(spec.tag) });
   }
 }
 

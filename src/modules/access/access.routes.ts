@@ -44,6 +44,9 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
   snap.route({
     method: 'post',
     path: '/access-token/b2b',
+    operationId: 'createAccessToken',
+    description:
+      'Exchanges a SHA256withRSA signature of clientKey + "|" + X-TIMESTAMP for a B2B access token (15 minutes) used by every other partner call. 4017300 for a wrong signature or unknown client; 4007302 for a missing header; 4297300 when a client asks too often.',
     service: '73',
     tag: 'Access',
     summary: 'Get a B2B access token (SNAP service 73)',
@@ -60,6 +63,9 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
   snap.route({
     method: 'post',
     path: '/utilities/signature-auth',
+    operationId: 'computeAccessTokenSignature',
+    description:
+      'Computes the token request signature from a private key you paste, to check your own signing code against. Sandbox only (4030001 in production); never send a production key.',
     service: '00',
     tag: 'Sandbox utilities',
     summary: 'Compute the access-token signature for given inputs (sandbox only)',
@@ -81,6 +87,9 @@ export function accessRoutes(k: Kartu, snap: ApiRouter, limits: RateLimits): voi
   snap.route({
     method: 'post',
     path: '/utilities/signature-service',
+    operationId: 'computeRequestSignature',
+    description:
+      'Computes the HMAC-SHA512 request signature and the string it signs from given inputs, to check your own signing code against. Sandbox only (4030001 in production).',
     service: '00',
     tag: 'Sandbox utilities',
     summary: 'Compute the HMAC-SHA512 transaction signature for given inputs (sandbox only)',

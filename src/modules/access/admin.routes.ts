@@ -106,6 +106,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/login',
+    operationId: 'login',
+    description:
+      'Starts an admin session. A wrong email or password is 401xx00; five failures in a row lock the account for 15 minutes (423xx00); too many attempts from one address, 429xx00.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -121,6 +124,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/login/two-factor',
+    operationId: 'verifyLoginTwoFactor',
+    description:
+      'Completes a login that requires a second factor. A wrong code is 401xx00 and counts towards the lockout (423xx00).',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -138,6 +144,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/logout',
+    operationId: 'logout',
+    description:
+      'Ends the current session; its cookie stops working at once.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'End the current session',
@@ -153,6 +162,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'get',
     path: '/me',
+    operationId: 'getMe',
+    description:
+      "Who is logged in and what the session still needs (a second factor or enrolment), for the dashboard's first screen.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'The logged-in admin, their business and the session (any stage: the dashboard reads what a restricted session still needs here)',
@@ -187,6 +199,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/two-factor/enrolment',
+    operationId: 'startTwoFactorEnrolment',
+    description:
+      "Begins adding an authenticator app to the admin's account; confirm it with a code to turn 2FA on. 409xx00 while 2FA is already on.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -203,6 +218,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/two-factor/enrolment/confirm',
+    operationId: 'confirmTwoFactorEnrolment',
+    description:
+      'Turns 2FA on once a code from the new authenticator checks out. A wrong code is 401xx00; no pending enrolment is 409xx00.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'Activate the pending secret with a code from it: answers 10 single-use recovery codes (shown only here) and upgrades the session to `verified` under a new cookie',
@@ -222,6 +240,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'post',
     path: '/two-factor/disable',
+    operationId: 'disableTwoFactor',
+    description:
+      "Turns the admin's own 2FA off. A wrong code is 401xx00; 403xx01 while the business requires 2FA.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: 'Turn 2FA off with a TOTP or recovery code (wrong codes count towards the lockout); refused with 403 while the business requires 2FA',
@@ -238,6 +259,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'get',
     path: '/business/security',
+    operationId: 'getSecurityPolicy',
+    description:
+      'Whether the business requires 2FA of its admins, and since when.',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: "The business's security policy",
@@ -250,6 +274,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'patch',
     path: '/business/security',
+    operationId: 'updateSecurityPolicy',
+    description:
+      "Changes the business's security policy, e.g. to require 2FA of every admin. Owners only (403xx01 otherwise); requiring 2FA without having given a code in this session is 409xx00.",
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary:
@@ -268,6 +295,9 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
   admin.route({
     method: 'get',
     path: '/audit-log',
+    operationId: 'listAuditLog',
+    description:
+      'Who did what in the business (logins, reveals, policy and card changes), newest first. Owners only (403xx01 otherwise).',
     service: ADMIN_SERVICE,
     tag: 'Admin',
     summary: "The business's audit log, newest first (owners)",

@@ -5,6 +5,7 @@ import type { Kartu } from '../../context';
 import { inTransaction, isUniqueViolation } from '../../platform/db';
 import { randomToken, sha256Hex } from '../../platform/crypto';
 import { KartuError, Unauthorized } from '../../platform/errors';
+import { ERROR_FAMILIES, statusAndCase } from '../../platform/error-catalogue';
 import { Admin, type AdminRole } from './admin.entity';
 import { recordAudit } from './audit';
 import { Business } from './business.entity';
@@ -17,7 +18,7 @@ const ARGON2 = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallel
 
 export class AccountLocked extends KartuError {
   constructor(until: Date) {
-    super(423, '00', `Account locked after repeated failed logins; try again after ${until.toISOString()}`);
+    super(...statusAndCase('AccountLocked'), `${ERROR_FAMILIES.AccountLocked.title} after repeated failed logins; try again after ${until.toISOString()}`);
   }
 }
 

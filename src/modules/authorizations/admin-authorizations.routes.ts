@@ -11,6 +11,9 @@ export function adminAuthorizationRoutes(k: Kartu, admin: ApiRouter, read: Reque
   admin.route({
     method: 'get',
     path: '/authorizations',
+    operationId: 'listAuthorizations',
+    description:
+      'The authorizations of the business for the activity screens, filtered and paged by cursor. A malformed filter or cursor is 400xx01 naming it.',
     service: '12',
     tag: 'Admin activity',
     summary: 'List authorizations, newest first, by card, cardholder, decision, response code, merchant, MCC, amount and time; keyset-paged',
@@ -26,6 +29,9 @@ export function adminAuthorizationRoutes(k: Kartu, admin: ApiRouter, read: Reque
   admin.route({
     method: 'get',
     path: '/authorizations/:id',
+    operationId: 'getAuthorization',
+    description:
+      "Explains one authorization: what was asked, what the decision saw and which stage decided. 404xx01 when it is not the business's.",
     service: '13',
     tag: 'Admin activity',
     summary: 'An authorization with the facts its decision used, the outcome (stage, control, limit or policy that decided), shadow policy results and its ledger transfers',

@@ -22,7 +22,7 @@ const networkHeaders = z.object({
 /** The card-network API (API.md §3): authorizations, reversals, clearings, refunds. */
 export function networkRoutes(k: Kartu, r: ApiRouter): void {
   const guard = networkGuard(k);
-  const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: [], unwrapped: true };
+  const common = { service: '00', tag: 'Network', headers: networkHeaders, guards: [guard], security: ['networkHmac'], unwrapped: true };
   /** The database unavailable answers as the networks hear it (networkFailure: 503, `91`). */
   const answering = <T>(answer: Promise<T>): Promise<T> =>
     answer.catch((err: unknown) => {
@@ -32,6 +32,9 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     ...common,
     method: 'post',
     path: '/authorizations',
+    operationId: 'authorizePurchase',
+    description:
+      'A card network asks whether to approve a purchase; the answer carries an ISO 8583 responseCode (00, 10 partial, or a decline code). Idempotent on the message id. 401 for a bad signature; 503 with responseCode 91 when the issuer cannot decide now.',
     summary: 'Authorize a purchase (or an increment with originalId); durable before the answer leaves; the same id returns the first answer',
     body: authorizationRequest,
     response: authorizationResponse,
@@ -41,6 +44,9 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     ...common,
     method: 'post',
     path: '/reversals',
+    operationId: 'reverseAuthorization',
+    description:
+      'A card network releases all or part of a hold. Idempotent on the message id; an unknown authorization answers in the body, not as an HTTP error.',
     summary: 'Release all or part of an authorization hold',
     body: reversalRequest,
     response: messageResponse,
@@ -50,6 +56,9 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     ...common,
     method: 'post',
     path: '/clearings',
+    operationId: 'clearPurchase',
+    description:
+      'A card network posts a purchase to the ledger, against its authorization or forced. Idempotent on the message id.',
     summary: 'Post a purchase: against its authorization (partial, or over-capture within tolerance) or forced without one',
     body: clearingRequest,
     response: messageResponse,
@@ -59,6 +68,9 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     ...common,
     method: 'post',
     path: '/refunds',
+    operationId: 'refundPurchase',
+    description:
+      "A card network credits a merchant refund to the card's funding account. Idempotent on the message id.",
     summary: "Credit a merchant refund to the card's funding account",
     body: refundRequest,
     response: messageResponse,

@@ -26,6 +26,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/authorizations',
+    operationId: 'createSandboxAuthorization',
+    description:
+      "Runs a test purchase through the same pipeline as a card network's authorization (controls, limits, policies, funds), so the dashboard can try a card without a network. Sandbox only: 403xx01 in production; 404xx11 when the card is not the business's.",
     summary: 'A test purchase on one of your cards through the full authorization pipeline (sandbox only)',
     body: simulateRequest,
     response: z.object({ authorization: authorizationResponse }),
@@ -38,6 +41,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/funding',
+    operationId: 'fundSandboxAccount',
+    description:
+      'Credits the funding account so test purchases have money to spend. Sandbox only: 403xx01 in production.',
     summary: 'Credit the business funding account, as a bank top-up would (sandbox only)',
     body: z.strictObject({ amount: snapAmountInput }),
     response: z.object({ funding: z.object({ transferId: z.string(), amount: money }), balance: z.object({ ledgerBalance: money, holdAmount: money, availableBalance: money }) }),
@@ -51,6 +57,9 @@ export function sandboxRoutes(k: Kartu, admin: ApiRouter, write: RequestHandler[
     ...common,
     method: 'post',
     path: '/sandbox/cards/:cardId/shipping',
+    operationId: 'advanceSandboxCardShipping',
+    description:
+      "Moves a physical card's shipment one step, as the card bureau's updates would. 404xx01 for an unknown card; 403xx15 for a step the shipment cannot take from where it is.",
     summary: "Advance a physical card's shipment: pending → shipped → delivered | returned | failure (sandbox only)",
     body: shippingAdvance,
     response: z.object({ card: cardView }),

@@ -26,6 +26,9 @@ export function simulateRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestH
   snap.route({
     method: 'post',
     path: '/simulate/authorizations',
+    operationId: 'simulateAuthorization',
+    description:
+      'Runs a purchase on one of your cards through the real authorization pipeline, so an integration can be tried end to end in the sandbox. 403xx01 in production; 404xx11 when the card is not yours.',
     service: '96',
     tag: 'Sandbox simulation',
     summary: 'Simulate a network authorization on one of your cards (sandbox only)',

@@ -44,6 +44,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cardholders',
+    operationId: 'createCardholder',
+    description:
+      'Creates the person cards are issued to; cards, limits and rewards can then be scoped to them.',
     service: '94',
     tag: 'Cardholders',
     summary: 'Create a cardholder',
@@ -56,6 +59,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'get',
     path: '/cardholders',
+    operationId: 'listCardholders',
+    description:
+      "The business's cardholders, newest first, paged.",
     service: '94',
     tag: 'Cardholders',
     summary: 'List cardholders, newest first',
@@ -68,6 +74,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'get',
     path: '/cardholders/:id',
+    operationId: 'getCardholder',
+    description:
+      "One cardholder. 404xx01 when it is not the business's.",
     service: '94',
     tag: 'Cardholders',
     summary: 'Get a cardholder',
@@ -79,6 +88,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'patch',
     path: '/cardholders/:id',
+    operationId: 'updateCardholder',
+    description:
+      "Changes a cardholder's details or status; BLOCKED and INACTIVE cardholders' cards are declined. 404xx01 when it is not the business's.",
     service: '94',
     tag: 'Cardholders',
     summary: 'Update a cardholder (details, status ACTIVE/INACTIVE/BLOCKED, metadata)',
@@ -92,6 +104,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cards',
+    operationId: 'issueCard',
+    description:
+      "Issues a card to a cardholder with its spend controls. Send the same partnerReferenceNo again to find out whether an earlier try went through: 409xx01 with the existing card. 404xx11 for a cardholder that is not the business's; 403xx18 when the cardholder is not active.",
     service: '90',
     tag: 'Cards',
     summary: 'Issue a card (VIRTUAL and SINGLE_USE/MERCHANT_LOCKED start ACTIVE; PHYSICAL starts INACTIVE and ships)',
@@ -104,6 +119,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'get',
     path: '/cards',
+    operationId: 'listCards',
+    description:
+      "The business's cards, newest first, filtered and paged; partnerReferenceNo finds the card of one issue request.",
     service: '91',
     tag: 'Cards',
     summary: 'List cards, newest first, by cardholder, status, type, last4 or a search (q: cardholder name/email substring or last4)',
@@ -116,6 +134,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'get',
     path: '/cards/:cardId',
+    operationId: 'getCard',
+    description:
+      "One card with its controls, never its number. 404xx01 when it is not the business's.",
     service: '91',
     tag: 'Cards',
     summary: 'Get a card (last4 only; the number is shown only by reveal)',
@@ -127,6 +148,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'patch',
     path: '/cards/:cardId',
+    operationId: 'updateCard',
+    description:
+      "Freezes, unfreezes or terminates a card, or changes its spend controls or metadata. 403xx15 for a status change the card's state does not allow (e.g. from TERMINATED).",
     service: '92',
     tag: 'Cards',
     summary: 'Update status (ACTIVE ↔ FROZEN, TERMINATED is final), spend controls or metadata',
@@ -139,6 +163,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cards/:cardId/activate',
+    operationId: 'activateCard',
+    description:
+      'Activates a delivered physical card so it can be used. 403xx15 when the card is not INACTIVE.',
     service: '92',
     tag: 'Cards',
     summary: 'Activate an INACTIVE (physical) card',
@@ -150,6 +177,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cards/:cardId/pin',
+    operationId: 'setCardPin',
+    description:
+      "Sets or changes the card's PIN; changing needs the current one (400xx01 on currentPin when it does not match).",
     service: '92',
     tag: 'Cards',
     summary: 'Set the PIN (4–6 digits), or change it with currentPin',
@@ -162,6 +192,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cards/:cardId/reveal',
+    operationId: 'revealCard',
+    description:
+      'Shows the full card number, CVV and expiry for the cardholder to use; every reveal is audited. 403xx01 for callers not allowed to reveal.',
     service: '93',
     tag: 'Cards',
     summary: 'Reveal number, CVV and expiry (audited; partner clients, and owners on the admin API)',
@@ -175,6 +208,9 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
       ...common,
       method: 'post',
       path: '/simulate/cards/:cardId/shipping',
+      operationId: 'simulateCardShipping',
+      description:
+        "Moves a physical card's shipment one step, as the card bureau would, so the shipping webhooks can be tried. Sandbox only (403xx01 in production).",
       service: '96',
       tag: 'Sandbox simulation',
       summary: "Advance a physical card's shipment: pending → shipped → delivered | returned | failure (sandbox only)",

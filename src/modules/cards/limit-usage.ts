@@ -110,6 +110,9 @@ export function limitUsageRoutes(k: Kartu, admin: ApiRouter, read: RequestHandle
   admin.route({
     method: 'get',
     path: '/cards/:cardId/limit-usage',
+    operationId: 'getCardLimitUsage',
+    description:
+      "How much of each limit the card has used in its current window, and when each resets. 404xx01 when the card is not the business's.",
     service: '91',
     tag: 'Cards',
     summary: "Every spending limit and count limit of the card: used, remaining, the window's start and when it resets (business time zone)",

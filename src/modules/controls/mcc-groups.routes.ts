@@ -9,6 +9,9 @@ export function mccGroupRoutes(admin: ApiRouter, read: RequestHandler[]): void {
   admin.route({
     method: 'get',
     path: '/mcc-groups',
+    operationId: 'listMccGroups',
+    description:
+      'The named merchant category groups (e.g. travel) that spend controls accept, for pickers in the dashboard.',
     service: '91',
     tag: 'Cards',
     summary: 'The MCC groups a spend control may use in place of single MCCs, each with its MCCs (file order; MCCs sorted)',

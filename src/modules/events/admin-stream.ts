@@ -304,6 +304,9 @@ export function adminStreamRoutes(k: Kartu, admin: ApiRouter, stream: AdminStrea
   admin.route({
     method: 'get',
     path: '/stream',
+    operationId: 'streamEvents',
+    description:
+      "Server-sent events for the dashboard's live views; the connection stays open until it reaches its lifetime, then reconnect with Last-Event-ID.",
     service: '97',
     tag: 'Events',
     summary:

@@ -26,6 +26,9 @@ export function adminMoneyRoutes(k: Kartu, admin: ApiRouter, read: RequestHandle
   admin.route({
     method: 'get',
     path: '/balance',
+    operationId: 'getBalance',
+    description:
+      "The funding account's balances for the dashboard.",
     service: '11',
     tag: 'Admin activity',
     summary: "The business funding account: ledgerBalance (posted), holdAmount (open holds), availableBalance (ledger − holds)",
@@ -37,6 +40,9 @@ export function adminMoneyRoutes(k: Kartu, admin: ApiRouter, read: RequestHandle
   admin.route({
     method: 'get',
     path: '/overview',
+    operationId: 'getOverview',
+    description:
+      "The numbers of the dashboard's overview for today, in the business's time zone.",
     service: '11',
     tag: 'Admin activity',
     summary: "Today in the business's time zone: spend (approved amounts), approvals, declines by reason and response code, and the balance",
@@ -60,6 +66,9 @@ export function adminMoneyRoutes(k: Kartu, admin: ApiRouter, read: RequestHandle
   admin.route({
     method: 'get',
     path: '/transactions',
+    operationId: 'listTransactions',
+    description:
+      'Every money movement of the funding account for the transactions screen, filtered and paged by cursor.',
     service: '12',
     tag: 'Admin activity',
     summary: 'Money movements of the funding account, newest first: purchases (held, cleared or cancelled), forced clearings, refunds, top-ups, cashback; keyset-paged',

@@ -40,6 +40,9 @@ export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
   snap.route({
     method: 'post',
     path: '/balance-inquiry',
+    operationId: 'balanceInquiry',
+    description:
+      'The SNAP balance inquiry of the business funding account that card spend draws on.',
     service: '11',
     tag: 'Balances',
     summary: 'Balance inquiry of the business funding account (SNAP service 11): ledgerBalance (posted), holdAmount (open holds), availableBalance (ledger − holds)',
@@ -74,6 +77,9 @@ export function balanceRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
   snap.route({
     method: 'post',
     path: '/simulate/funding',
+    operationId: 'simulateFunding',
+    description:
+      'Credits the funding account as a bank top-up would, so test purchases have money to spend. Sandbox only (403xx01 in production).',
     service: '96',
     tag: 'Sandbox simulation',
     summary: 'Credit the business funding account, as a bank top-up would (sandbox only)',

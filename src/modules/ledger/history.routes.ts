@@ -86,6 +86,9 @@ export function historyRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
   snap.route({
     method: 'post',
     path: '/transaction-history-list',
+    operationId: 'listTransactionHistory',
+    description:
+      'The SNAP transaction history of the funding account, paged. 400xx01 for a range longer than a month.',
     service: '12',
     tag: 'Balances',
     summary:
@@ -118,6 +121,9 @@ export function historyRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
   snap.route({
     method: 'post',
     path: '/transaction-history-detail',
+    operationId: 'getTransactionHistoryDetail',
+    description:
+      'One transaction of the history list by its referenceNo. 404xx01 when there is none.',
     service: '13',
     tag: 'Balances',
     summary: 'One transaction of the business funding account by the referenceNo the history list gave it (SNAP service 13)',

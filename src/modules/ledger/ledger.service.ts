@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { KartuError } from '../../platform/errors';
+import { ERROR_FAMILIES, statusAndCase } from '../../platform/error-catalogue';
 
 /**
  * The double-entry ledger (TigerBeetle's two-phase model, in PostgreSQL). Every change is a
@@ -21,13 +22,13 @@ export type BusinessAccountCode = (typeof BUSINESS_ACCOUNT_CODES)[number];
 
 export class InsufficientFunds extends KartuError {
   constructor() {
-    super(403, '14', 'Insufficient Funds');
+    super(...statusAndCase('InsufficientFunds'), ERROR_FAMILIES.InsufficientFunds.title);
   }
 }
 
 export class TransferConflict extends KartuError {
   constructor(reason: string) {
-    super(409, '00', `Conflict. ${reason}`);
+    super(...statusAndCase('TransferConflict'), `${ERROR_FAMILIES.TransferConflict.title}. ${reason}`);
   }
 }
 

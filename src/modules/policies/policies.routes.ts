@@ -41,6 +41,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'post',
     path: '/policies',
+    operationId: 'createPolicy',
+    description:
+      "Creates an authorization policy (rules in json-rules-engine form) and its first version. An invalid rule is 400xx01 naming the field; a card or cardholder that is not the business's is 404xx11.",
     summary: 'Create a policy with its first version (enforce or shadow) for the business, a cardholder or a card',
     guards: g.write,
     body: policyCreate,
@@ -51,6 +54,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'get',
     path: '/policies',
+    operationId: 'listPolicies',
+    description:
+      "The business's policies with the platform baseline every authorization also runs, newest first.",
     summary: "List the business's policies and the platform baseline, newest first",
     guards: g.read,
     query: policyListQuery,
@@ -62,6 +68,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'post',
     path: '/policies/test',
+    operationId: 'testPolicy',
+    description:
+      'Dry-runs rules against a sample transaction and shows why each rule matched or not; nothing is stored.',
     summary: 'Evaluate rules (or a stored version) against a sample transaction: the decision and a trace of every rule and condition',
     guards: g.read,
     body: policyTest,
@@ -72,6 +81,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'get',
     path: '/policies/:id',
+    operationId: 'getPolicy',
+    description:
+      "One policy with its versions in force. 404xx01 when it is not the business's.",
     summary: 'Get a policy with its enforced and shadow versions',
     guards: g.read,
     response: z.object({ policy: policyView }),
@@ -81,6 +93,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'patch',
     path: '/policies/:id',
+    operationId: 'updatePolicy',
+    description:
+      "Changes a policy's name or state without touching its rules (rules change by adding a version). 404xx01 when it is not the business's.",
     summary: 'Rename, disable or enable a policy, or stop its shadow version (shadowVersionId: null)',
     guards: g.write,
     body: policyUpdate,
@@ -91,6 +106,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'post',
     path: '/policies/:id/versions',
+    operationId: 'createPolicyVersion',
+    description:
+      'Adds rules as a new version, enforced or in shadow; old versions stay for audit and rollback. 404xx01 for an unknown policy.',
     summary: 'Add a version (never edits an old one): enforce replaces the enforced version, shadow the shadow one',
     guards: g.write,
     body: versionCreate,
@@ -101,6 +119,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'get',
     path: '/policies/:id/versions',
+    operationId: 'listPolicyVersions',
+    description:
+      'Every version of a policy, for audit and to pick one to roll back to.',
     summary: "A policy's versions, newest first",
     guards: g.read,
     query: versionListQuery,
@@ -111,6 +132,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'get',
     path: '/policies/:id/versions/:versionId',
+    operationId: 'getPolicyVersion',
+    description:
+      'One stored version of a policy with its rules. 404xx01 when the policy or the version is unknown.',
     summary: 'Get one version',
     guards: g.read,
     response: z.object({ version: versionView }),
@@ -120,6 +144,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'post',
     path: '/policies/:id/versions/:versionId/activate',
+    operationId: 'activatePolicyVersion',
+    description:
+      'Puts a stored version back in force, e.g. to roll back a bad change. 404xx01 when the policy or the version is unknown.',
     summary: 'Make a stored version current again (activating an older enforce version is the rollback)',
     guards: g.write,
     response: z.object({ policy: policyView }),
@@ -129,6 +156,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'post',
     path: '/policies/:id/backtest',
+    operationId: 'backtestPolicy',
+    description:
+      'Starts a backtest: how a version would have decided past authorizations. Poll the backtest for its report. 400xx01 for a range over 92 days.',
     summary: 'Replay the recorded authorizations of a date range (at most 92 days) against a version, as a background job',
     guards: g.write,
     body: backtestCreate,
@@ -139,6 +169,9 @@ export function policyRoutes(k: Kartu, r: ApiRouter, g: PolicyGuards): void {
     ...common,
     method: 'get',
     path: '/policies/:id/backtests/:backtestId',
+    operationId: 'getPolicyBacktest',
+    description:
+      'Progress and, once done, the report of a backtest: decisions that would change, with examples. 404xx01 when unknown.',
     summary: 'A backtest: its progress while it runs, its report when completed',
     guards: g.read,
     response: z.object({ backtest: backtestView }),

@@ -16,6 +16,9 @@ export function reportRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHan
     ...common,
     method: 'post',
     path: '/reports',
+    operationId: 'createReport',
+    description:
+      'Queues a report; poll it (or wait for its event) until it is done, then download the file.',
     summary: 'Request a report (spend by category, cardholder, merchant or card; or a statement) as CSV or PDF; it is generated in the background',
     body: reportCreate,
     response: z.object({ report: reportView }),
@@ -25,6 +28,9 @@ export function reportRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHan
     ...common,
     method: 'get',
     path: '/reports',
+    operationId: 'listReports',
+    description:
+      "The business's reports, newest first, paged.",
     summary: 'List reports, newest first',
     query: reportListQuery,
     response: z.object({ reports: z.array(reportView), ...page }),
@@ -35,6 +41,9 @@ export function reportRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHan
     ...common,
     method: 'get',
     path: '/reports/summary',
+    operationId: 'getReportsSummary',
+    description:
+      "Today's figures computed live, for a dashboard tile; no report is stored.",
     summary: "Today's spend, top categories and declines by reason, for dashboards (real time)",
     response: z.object({ summary: summaryView }),
     handler: async ({ req }) => ({ summary: await dashboardSummary(k, req.caller.businessId) }),
@@ -43,6 +52,9 @@ export function reportRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHan
     ...common,
     method: 'get',
     path: '/reports/:id',
+    operationId: 'getReport',
+    description:
+      "A report's status. 404xx01 when it is not the business's.",
     summary: "A report's status and progress; once done, where to download its file",
     response: z.object({ report: reportView }),
     handler: async ({ req }) => ({ report: await getReport(k, req.caller.businessId, String(req.params.id)) }),
@@ -51,6 +63,9 @@ export function reportRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHan
     ...common,
     method: 'get',
     path: '/reports/:id/file',
+    operationId: 'downloadReport',
+    description:
+      "The finished report's file. 403xx15 while it is still being generated; 404xx01 when it is not the business's.",
     summary: 'Download a finished report (text/csv or application/pdf); 403xx15 until it is done',
     handler: async ({ req, res }) => {
       const f = await reportFile(k, req.caller.businessId, String(req.params.id));

@@ -16,6 +16,9 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     ...common,
     method: 'put',
     path: '/rewards/program',
+    operationId: 'putRewardsProgram',
+    description:
+      'Sets the rules by which cardholders earn points on purchases. Replacing the program applies to purchases from then on; earned points stay.',
     summary: "Create or replace the business's rewards program (earn rate, point value, cashback, category multipliers, tiers, promotions, rules)",
     body: programInput,
     response: z.object({ program: programView }),
@@ -25,6 +28,9 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     ...common,
     method: 'get',
     path: '/rewards/program',
+    operationId: 'getRewardsProgram',
+    description:
+      'The rewards program in force. 404xx01 when the business has none.',
     summary: "The business's rewards program (404xx01 when there is none)",
     response: z.object({ program: programView }),
     handler: async ({ req }) => ({ program: await getProgram(k, req.caller.businessId) }),
@@ -33,6 +39,9 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     ...common,
     method: 'get',
     path: '/rewards/balance',
+    operationId: 'getRewardsBalance',
+    description:
+      "Points of a cardholder (404xx11 when not the business's), or the business's total points and what they are worth.",
     summary: "A cardholder's points and their cashback value; without cardholderId the business's total and its ledger liability",
     query: balanceQuery,
     response: z.object({ balance: balanceView }),
@@ -42,6 +51,9 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     ...common,
     method: 'get',
     path: '/rewards/history',
+    operationId: 'listRewardsHistory',
+    description:
+      'The point movements of a cardholder or of the whole business, newest first, paged.',
     summary: 'Accruals, reversals and redemptions, newest first, of a cardholder or the business',
     query: historyQuery,
     response: z.object({ entries: z.array(entryView), ...page }),
@@ -51,6 +63,9 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     ...common,
     method: 'post',
     path: '/rewards/redeem',
+    operationId: 'redeemRewards',
+    description:
+      'Redeems points as cashback to the funding account. 403xx14 when the cardholder has fewer points than asked.',
     summary: "Turn a cardholder's points into cashback credited to the funding account (a ledger transfer from rewards_liability)",
     body: redeemInput,
     response: z.object({ redemption: redemptionView }),

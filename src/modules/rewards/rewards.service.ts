@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Kartu } from '../../context';
 import { inTransaction, isUniqueViolation } from '../../platform/db';
 import { DuplicateReference, InvalidFieldFormat, KartuError, NotFound } from '../../platform/errors';
+import { ERROR_FAMILIES, statusAndCase } from '../../platform/error-catalogue';
 import { parseSnapValue, snapAmount } from '../../platform/money';
 import { recordAudit } from '../access/audit';
 import type { Caller } from '../access/caller';
@@ -31,7 +32,7 @@ type EntryView = z.infer<typeof entryView>;
 
 export class InsufficientPoints extends KartuError {
   constructor(have: bigint) {
-    super(403, '14', `Insufficient Funds. The cardholder has ${have} points`);
+    super(...statusAndCase('InsufficientPoints'), `${ERROR_FAMILIES.InsufficientPoints.title}. The cardholder has ${have} points`);
   }
 }
 

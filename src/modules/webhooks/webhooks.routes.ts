@@ -43,6 +43,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'post',
     path: '/webhook-endpoints',
+    operationId: 'createWebhookEndpoint',
+    description:
+      "Registers a URL to receive the business's events, signed with Kartu-Signature. Keep the secret: it is not shown again.",
     summary: 'Create a webhook endpoint; the signing secret is in this answer only',
     guards: g.write,
     body: endpointCreate,
@@ -53,6 +56,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/webhook-endpoints',
+    operationId: 'listWebhookEndpoints',
+    description:
+      "The business's webhook endpoints, newest first, without their secrets.",
     summary: 'List webhook endpoints, newest first',
     guards: g.read,
     query: endpointListQuery,
@@ -63,6 +69,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/webhook-endpoints/:id',
+    operationId: 'getWebhookEndpoint',
+    description:
+      "One webhook endpoint, without its secret. 404xx01 when it is not the business's.",
     summary: 'Get a webhook endpoint',
     guards: g.read,
     response: z.object({ webhookEndpoint: endpointView }),
@@ -72,6 +81,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'patch',
     path: '/webhook-endpoints/:id',
+    operationId: 'updateWebhookEndpoint',
+    description:
+      "Changes an endpoint; disabling pauses its deliveries. 404xx01 when it is not the business's.",
     summary: 'Enable or disable a webhook endpoint, or change its URL or event types',
     guards: g.write,
     body: endpointUpdate,
@@ -82,6 +94,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'delete',
     path: '/webhook-endpoints/:id',
+    operationId: 'deleteWebhookEndpoint',
+    description:
+      "Removes an endpoint for good. 404xx01 when it is not the business's.",
     summary: 'Delete a webhook endpoint (its pending deliveries are cancelled; their history stays)',
     guards: g.write,
     response: z.object({ webhookEndpoint: endpointView }),
@@ -91,6 +106,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/webhook-endpoints/:id/deliveries',
+    operationId: 'listWebhookDeliveries',
+    description:
+      'What was sent to an endpoint and how it answered, to debug a receiver. 404xx01 for an unknown endpoint.',
     summary: "An endpoint's deliveries, newest first, with every attempt (status, latency, response excerpt)",
     guards: g.read,
     query: deliveryListQuery,
@@ -101,6 +119,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'post',
     path: '/webhook-endpoints/:id/redeliver',
+    operationId: 'redeliverWebhookEvents',
+    description:
+      'Sends events again after a receiver was down or rejected them. 404xx01 for an unknown endpoint or event.',
     summary: 'Deliver one event again ({eventId}), or every dead or cancelled delivery since a time ({since}), with a fresh retry budget',
     guards: g.write,
     body: redeliverInput,
@@ -111,6 +132,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/events',
+    operationId: 'listEvents',
+    description:
+      "Polls the business's events: the same payloads as the webhooks, for catching up or for partners without a receiver.",
     summary: "The business's events, oldest first: by time, or without gaps by cursor (`after`)",
     guards: g.read,
     query: eventListQuery,
@@ -125,6 +149,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'get',
     path: '/events/:id',
+    operationId: 'getEvent',
+    description:
+      "One event exactly as its webhook carries it. 404xx01 when it is not the business's.",
     summary: 'Get one event, as delivered',
     guards: g.read,
     response: z.object({ event: eventView }),
@@ -135,6 +162,9 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     r.route({
       method: 'get',
       path: '/notification-public-key',
+      operationId: 'getNotificationPublicKey',
+      description:
+        "The public key to verify the SNAP asymmetric signature of Kartu's webhook deliveries with.",
       service: SERVICE,
       tag: TAG,
       summary: "Kartu's notification public key: verifies the SNAP X-SIGNATURE (SHA256withRSA) on webhook deliveries",
