@@ -12,9 +12,8 @@ export interface paths {
         additionalInfo?: Record<string, unknown>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2007300";
+        responseMessage: "Successful";
         accessToken: string;
         tokenType: "Bearer";
         expiresIn: string;
@@ -32,9 +31,8 @@ export interface paths {
         privateKey: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2000000";
+        responseMessage: "Successful";
         signature: string;
         stringToSign: string;
       };
@@ -54,9 +52,8 @@ export interface paths {
         body?: string | Record<string, unknown>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2000000";
+        responseMessage: "Successful";
         signature: string;
         stringToSign: string;
       };
@@ -73,9 +70,8 @@ export interface paths {
         additionalInfo?: Record<string, unknown>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2001100";
+        responseMessage: "Successful";
         referenceNo: string;
         partnerReferenceNo?: string;
         accountNo: string;
@@ -115,9 +111,8 @@ export interface paths {
         };
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009600";
+        responseMessage: "Successful";
         referenceNo: string;
         amount: {
           value: string;
@@ -154,9 +149,8 @@ export interface paths {
         partialAllowed?: boolean;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009600";
+        responseMessage: "Successful";
         authorization: {
           /** The network's message id, echoed */
           id: string;
@@ -169,6 +163,84 @@ export interface paths {
           approvedAmount: number;
           authorizationCode: string | null;
           reason: string;
+        };
+      };
+    };
+  };
+  '/snap/v1.0/simulate/authorizations/{authorizationId}/clear': {
+    post: {
+      pathParams: {
+        authorizationId: string;
+      };
+      query: never;
+      requestBody: {
+        amount?: {
+          value: string;
+          currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+        };
+      };
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        clearing: {
+          id: string;
+          status: "accepted";
+          authorizationId: string | null;
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          amount: number;
+          transferId: string | null;
+        };
+      };
+    };
+  };
+  '/snap/v1.0/simulate/authorizations/{authorizationId}/reverse': {
+    post: {
+      pathParams: {
+        authorizationId: string;
+      };
+      query: never;
+      requestBody: {
+        amount?: {
+          value: string;
+          currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+        };
+      };
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        reversal: {
+          id: string;
+          status: "accepted";
+          authorizationId: string | null;
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          amount: number;
+          transferId: string | null;
+        };
+      };
+    };
+  };
+  '/snap/v1.0/simulate/authorizations/{authorizationId}/refund': {
+    post: {
+      pathParams: {
+        authorizationId: string;
+      };
+      query: never;
+      requestBody: {
+        amount?: {
+          value: string;
+          currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+        };
+      };
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        refund: {
+          id: string;
+          status: "accepted";
+          authorizationId: string | null;
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          amount: number;
+          transferId: string | null;
         };
       };
     };
@@ -190,9 +262,8 @@ export interface paths {
         additionalInfo?: Record<string, unknown>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2001200";
+        responseMessage: "Successful";
         referenceNo: string;
         partnerReferenceNo?: string;
         detailData: Array<{
@@ -228,9 +299,8 @@ export interface paths {
         additionalInfo?: Record<string, unknown>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2001300";
+        responseMessage: "Successful";
         /** Kartu id of the transaction: the funding transfer, the authorization, or the posted transfer of a forced clearing or refund */
         referenceNo: string;
         dateTime: string;
@@ -260,9 +330,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009800";
+        responseMessage: "Successful";
         program: {
           /** PAUSED: purchases earn nothing; refunds still reverse, redemptions still work */
           status?: "ACTIVE" | "PAUSED";
@@ -403,9 +472,8 @@ export interface paths {
         }>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009800";
+        responseMessage: "Successful";
         program: {
           /** PAUSED: purchases earn nothing; refunds still reverse, redemptions still work */
           status?: "ACTIVE" | "PAUSED";
@@ -486,9 +554,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009800";
+        responseMessage: "Successful";
         balance: {
           cardholderId: string | null;
           points: number;
@@ -520,9 +587,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009800";
+        responseMessage: "Successful";
         entries: Array<{
           id: string;
           kind: "accrual" | "reversal" | "redemption";
@@ -562,9 +628,8 @@ export interface paths {
         points: number;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009800";
+        responseMessage: "Successful";
         redemption: {
           id: string;
           partnerReferenceNo: string | null;
@@ -609,9 +674,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009900";
+        responseMessage: "Successful";
         reports: Array<{
           id: string;
           type: "spend_by_category" | "spend_by_cardholder" | "spend_by_merchant" | "spend_by_card" | "monthly_statement";
@@ -653,9 +717,8 @@ export interface paths {
         format?: "csv" | "pdf";
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009900";
+        responseMessage: "Successful";
         report: {
           id: string;
           type: "spend_by_category" | "spend_by_cardholder" | "spend_by_merchant" | "spend_by_card" | "monthly_statement";
@@ -689,9 +752,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009900";
+        responseMessage: "Successful";
         summary: {
           /** Today in the business's time zone */
           date: string;
@@ -741,9 +803,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009900";
+        responseMessage: "Successful";
         report: {
           id: string;
           type: "spend_by_category" | "spend_by_cardholder" | "spend_by_merchant" | "spend_by_card" | "monthly_statement";
@@ -779,9 +840,156 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009900";
+        responseMessage: "Successful";
+      };
+    };
+  };
+  '/snap/v1.0/self-tests': {
+    post: {
+      pathParams: never;
+      query: never;
+      requestBody: {
+        /** Service codes to test (default: every service enabled for the client) */
+        services?: Array<string>;
+        /** Where to send the run's self_test.webhook (default: the business's webhook endpoints) */
+        webhookUrl?: string;
+      };
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        selfTest: {
+          id: string;
+          businessId: string;
+          clientKey: string;
+          status: "open" | "passed" | "expired";
+          services: Array<string>;
+          startedAt: string;
+          expiresAt: string;
+          finishedAt: string | null;
+          scenarios: Array<{
+            id: string;
+            /** null: part of every service */
+            service: string | null;
+            title: string;
+            request: {
+              method: string;
+              path: string;
+              alter: Record<string, string>;
+              body?: unknown;
+              note?: string;
+            };
+            expected: {
+              httpStatus: number;
+              responseCode: string | null;
+            };
+            result: "pending" | "passed" | "failed";
+            received: {
+              httpStatus?: number;
+              responseCode?: string | null;
+              error?: string;
+              url?: string;
+            } | null;
+            requestId: string | null;
+            attemptedAt: string | null;
+          }>;
+          readiness: Array<{
+            service: string;
+            readyForProduction: boolean;
+            readyAt: string | null;
+          }>;
+        };
+        /** With webhookUrl: the secret of Kartu-Signature on its webhook (shown once) */
+        webhookSecret?: string;
+      };
+    };
+  };
+  '/snap/v1.0/self-tests/{id}': {
+    get: {
+      pathParams: {
+        id: string;
+      };
+      query: never;
+      requestBody: never;
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        selfTest: {
+          id: string;
+          businessId: string;
+          clientKey: string;
+          status: "open" | "passed" | "expired";
+          services: Array<string>;
+          startedAt: string;
+          expiresAt: string;
+          finishedAt: string | null;
+          scenarios: Array<{
+            id: string;
+            /** null: part of every service */
+            service: string | null;
+            title: string;
+            request: {
+              method: string;
+              path: string;
+              alter: Record<string, string>;
+              body?: unknown;
+              note?: string;
+            };
+            expected: {
+              httpStatus: number;
+              responseCode: string | null;
+            };
+            result: "pending" | "passed" | "failed";
+            received: {
+              httpStatus?: number;
+              responseCode?: string | null;
+              error?: string;
+              url?: string;
+            } | null;
+            requestId: string | null;
+            attemptedAt: string | null;
+          }>;
+          readiness: Array<{
+            service: string;
+            readyForProduction: boolean;
+            readyAt: string | null;
+          }>;
+        };
+      };
+    };
+  };
+  '/snap/v1.0/self-tests/{id}/report': {
+    get: {
+      pathParams: {
+        id: string;
+      };
+      query: {
+        format?: "json" | "pdf";
+      };
+      requestBody: never;
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
+        report: Record<string, unknown>;
+        signature: {
+          algorithm: "SHA256withRSA";
+          keyId: string;
+          sha256: string;
+          value: string;
+        };
+      };
+    };
+  };
+  '/snap/v1.0/self-tests/{id}/report.pdf': {
+    get: {
+      pathParams: {
+        id: string;
+      };
+      query: never;
+      requestBody: never;
+      response: {
+        responseCode: "2009600";
+        responseMessage: "Successful";
       };
     };
   };
@@ -798,9 +1006,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009400";
+        responseMessage: "Successful";
         cardholders: Array<{
           id: string;
           name: string;
@@ -830,9 +1037,8 @@ export interface paths {
         metadata?: Record<string, string>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009400";
+        responseMessage: "Successful";
         cardholder: {
           id: string;
           name: string;
@@ -856,9 +1062,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009400";
+        responseMessage: "Successful";
         cardholder: {
           id: string;
           name: string;
@@ -888,9 +1093,8 @@ export interface paths {
         metadata?: Record<string, string>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009400";
+        responseMessage: "Successful";
         cardholder: {
           id: string;
           name: string;
@@ -914,15 +1118,15 @@ export interface paths {
         status?: "INACTIVE" | "ACTIVE" | "FROZEN" | "TERMINATED" | "EXPIRED";
         type?: "VIRTUAL" | "PHYSICAL" | "SINGLE_USE" | "MERCHANT_LOCKED";
         last4?: string;
+        partnerReferenceNo?: string;
         q?: string;
         pageSize?: number;
         pageNumber?: number | null;
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009100";
+        responseMessage: "Successful";
         cards: Array<{
           id: string;
           cardholderId: string;
@@ -1016,9 +1220,8 @@ export interface paths {
         replacementReason?: "lost" | "stolen" | "damaged" | "expired";
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009000";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1070,9 +1273,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009100";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1148,9 +1350,8 @@ export interface paths {
         metadata?: Record<string, string>;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009200";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1202,9 +1403,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009200";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1259,9 +1459,8 @@ export interface paths {
         currentPin?: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009200";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1313,9 +1512,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009300";
+        responseMessage: "Successful";
         card: {
           id: string;
           last4: string;
@@ -1339,9 +1537,8 @@ export interface paths {
         trackingNumber?: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009600";
+        responseMessage: "Successful";
         card: {
           id: string;
           cardholderId: string;
@@ -1397,9 +1594,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         policies: Array<{
           id: string;
           name: string;
@@ -1465,9 +1661,8 @@ export interface paths {
         note?: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         policy: {
           id: string;
           name: string;
@@ -1575,9 +1770,8 @@ export interface paths {
         };
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         decision: {
           /** decline if any rule declines, else review, else approve; none when no rule matched */
           type: "decline" | "review" | "approve" | "none";
@@ -1622,9 +1816,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         policy: {
           id: string;
           name: string;
@@ -1683,9 +1876,8 @@ export interface paths {
         shadowVersionId?: null;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         policy: {
           id: string;
           name: string;
@@ -1744,9 +1936,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         versions: Array<{
           id: string;
           policyId: string;
@@ -1779,9 +1970,8 @@ export interface paths {
         note?: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         version: {
           id: string;
           policyId: string;
@@ -1809,9 +1999,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         version: {
           id: string;
           policyId: string;
@@ -1839,9 +2028,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         policy: {
           id: string;
           name: string;
@@ -1903,9 +2091,8 @@ export interface paths {
         toDateTime: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         backtest: {
           id: string;
           policyId: string;
@@ -1936,9 +2123,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009500";
+        responseMessage: "Successful";
         backtest: {
           id: string;
           policyId: string;
@@ -1969,9 +2155,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         webhookEndpoints: Array<{
           id: string;
           url: string;
@@ -1995,9 +2180,8 @@ export interface paths {
         enabled?: boolean;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         webhookEndpoint: {
           id: string;
           url: string;
@@ -2019,9 +2203,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         webhookEndpoint: {
           id: string;
           url: string;
@@ -2039,9 +2222,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         webhookEndpoint: {
           id: string;
           url: string;
@@ -2064,9 +2246,8 @@ export interface paths {
         enabled?: boolean;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         webhookEndpoint: {
           id: string;
           url: string;
@@ -2091,9 +2272,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         deliveries: Array<{
           id: string;
           endpointId: string;
@@ -2135,9 +2315,8 @@ export interface paths {
         since?: string;
       };
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         redelivered: number;
       };
     };
@@ -2155,9 +2334,8 @@ export interface paths {
       };
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         events: Array<{
           id: string;
           type: string;
@@ -2180,9 +2358,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         event: {
           id: string;
           type: string;
@@ -2198,9 +2375,8 @@ export interface paths {
       query: never;
       requestBody: never;
       response: {
-        /** HTTP status (3) + service code (2) + case code (2) */
-        responseCode: string;
-        responseMessage: string;
+        responseCode: "2009700";
+        responseMessage: "Successful";
         /** PEM (SPKI) */
         publicKey: string;
         algorithm: "SHA256withRSA";
