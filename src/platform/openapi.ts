@@ -31,6 +31,7 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Rewards', group: 'Partner API', description: 'Points cardholders earn on purchases and their redemption as cashback (service 98).' },
   { name: 'Reports', group: 'Partner API', description: 'Spend reports and statements as CSV or PDF, generated in the background (service 99).' },
   { name: 'Sandbox simulation', group: 'Partner API', description: 'Sandbox only: purchases, top-ups and shipments as a network or a bank would make them (service 96).' },
+  { name: 'Self-test', group: 'Partner API', description: 'Sandbox only: SNAP "Customer Testing". Start a run, make the calls its scenarios describe, and get a signed report; services whose scenarios all pass are ready for production (docs/self-test.md).' },
   { name: 'Sandbox utilities', group: 'Partner API', description: 'Sandbox only: compute the SNAP signatures for given inputs, to check your own signing code.' },
   { name: 'Network', group: 'Network API', description: 'For card networks: authorizations, reversals, clearings and refunds, answered with ISO 8583 response codes.' },
   { name: 'Admin', group: 'Admin API', description: 'Dashboard sessions: login, two-factor authentication, the business security policy and the audit log.' },
