@@ -18,6 +18,8 @@ import { adminMoneyRoutes } from './modules/ledger/admin-money.routes';
 import { balanceRoutes } from './modules/ledger/balance.routes';
 import { historyRoutes } from './modules/ledger/history.routes';
 import { policyRoutes } from './modules/policies/policies.routes';
+import { eventCatalogue, toHtml } from './modules/events/event-docs';
+import { documentEvents } from './modules/events/event-payloads';
 import { AdminStream, adminStreamRoutes, type StreamTimings } from './modules/events/admin-stream';
 import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
 import { measureOutboxLag } from './modules/events/relay';
@@ -27,7 +29,8 @@ import { rewardsRoutes } from './modules/rewards/rewards.routes';
 import { selfTestObserver } from './modules/self-tests/observer';
 import { selfTestRoutes } from './modules/self-tests/self-tests.routes';
 import { defaultWebRoot, serveDashboard } from './platform/dashboard';
-import { FeatureNotAllowed } from './platform/errors';
+import { constantTimeEqual } from './platform/crypto';
+import { FeatureNotAllowed, Unauthorized } from './platform/errors';
 import { ApiRouter, errorHandler, notFoundHandler, requestLifecycle } from './platform/http';
 import { metricsRegistry } from './platform/metrics';
 import { ApiDocs } from './platform/openapi';
@@ -59,6 +62,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
   });
   const docs = new ApiDocs();
+  documentEvents(docs);
   // The card networks' routes come first and stay lean: helmet's headers are set from the list
   // helmet produced once, instead of running its dozen middlewares per request.
   const network = new ApiRouter('/network/v1', docs);
@@ -132,13 +136,17 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
     const checks = await readiness(k);
     res.status(checks.ready ? 200 : 503).json(checks);
   });
-  app.get('/metrics', async (_req, res) => {
-    await measureOutboxLag(k).catch(() => undefined); // relay lag, wherever the relay runs
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
+  // With KARTU_METRICS_PORT the metrics are served there only (createMetricsApp): here they are a 404.
+  if (k.config.metricsPort === undefined) app.get('/metrics', metricsHandler(k));
   // bull-board for owners; 503 while Redis is unreachable.
   app.use(QUEUE_BOARD_PATH, requireAdmin(k, ['owner']), operatorsOnly(k), queueBoard(k));
   app.use(docs.router());
+  // The event catalogue (docs/events.md) as a page.
+  let eventsPage: string | undefined;
+  app.get('/docs/events', (_req, res) => {
+    eventsPage ??= toHtml(eventCatalogue());
+    res.type('html').send(eventsPage);
+  });
   // Before the SNAP routes: it watches the calls of clients with an open self-test run.
   app.use('/snap/v1.0', selfTestObserver(k));
   app.use('/snap/v1.0', snap.router);
@@ -150,6 +158,34 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
     if (!authorizations(req, res)) app(req, res);
   };
   return Object.assign(listener, { adminStream });
+}
+
+/**
+ * GET /metrics: Prometheus text, with the relay's lag measured first (wherever the relay runs).
+ * With KARTU_METRICS_TOKEN it needs `Authorization: Bearer <token>` (401 otherwise).
+ */
+function metricsHandler(k: Kartu): RequestHandler {
+  const expected = k.config.metricsToken ? `Bearer ${k.config.metricsToken}` : undefined;
+  return async (req, res) => {
+    if (expected && !constantTimeEqual(req.get('authorization') ?? '', expected)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="kartu-metrics"');
+      throw new Unauthorized('GET /metrics needs Authorization: Bearer <KARTU_METRICS_TOKEN>');
+    }
+    await measureOutboxLag(k).catch(() => undefined);
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  };
+}
+
+/** What KARTU_METRICS_PORT serves: GET /metrics and nothing else (404), with the same errors as the api. */
+export function createMetricsApp(k: Kartu): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLifecycle(k.logger, k.clock));
+  app.use(helmet());
+  app.get('/metrics', metricsHandler(k));
+  app.use(notFoundHandler);
+  app.use(errorHandler(k.logger));
+  return app;
 }
 
 /**

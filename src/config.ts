@@ -54,6 +54,9 @@ const envSchema = z.object({
   KARTU_WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(3 * 86400),
   KARTU_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   KARTU_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  // GET /metrics (docs/operations.md): on a port of its own (then not on PORT), and/or behind a bearer token.
+  KARTU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KARTU_METRICS_TOKEN: z.string().trim().min(16, { message: 'must be at least 16 characters (generate one with: openssl rand -hex 32)' }).optional(),
 });
 
 export type KartuEnv = 'sandbox' | 'production';
@@ -103,6 +106,10 @@ export interface Config {
   webhookRetryWindowSeconds: number;
   webhookTimeoutMs: number;
   webhookConcurrency: number;
+  /** Serve GET /metrics on this port only (the api port answers 404 for it); undefined: on the api port. */
+  metricsPort?: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryWindowSeconds: e.KARTU_WEBHOOK_RETRY_WINDOW_SECONDS,
     webhookTimeoutMs: e.KARTU_WEBHOOK_TIMEOUT_MS,
     webhookConcurrency: e.KARTU_WEBHOOK_CONCURRENCY,
+    metricsPort: e.KARTU_METRICS_PORT,
+    metricsToken: e.KARTU_METRICS_TOKEN,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createApp } from './app';
+import { createApp, createMetricsApp } from './app';
 import { authorizationsSettled, policiesOf } from './modules/authorizations/authorize';
 import { startVelocityRollups } from './modules/policies/velocity-rollup';
 import type { Runtime } from './runtime';
@@ -24,6 +24,7 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  const metrics = await serveMetrics(runtime);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : kartu.config.port;
   kartu.logger.info({ port, env: kartu.config.env }, `Kartu api listening on http://localhost:${port} (docs at /docs)`);
@@ -39,6 +40,8 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     setTimeout(() => process.exit(1), 20_000).unref();
     // Live streams never finish by themselves: end them (their clients resume elsewhere with Last-Event-ID).
     app.adminStream.close();
+    metrics?.close();
+    metrics?.closeAllConnections();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -57,5 +60,17 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
   process.removeAllListeners('SIGINT');
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  return server;
+}
+
+/** GET /metrics on KARTU_METRICS_PORT, when set (docs/operations.md): a listener of its own, so it can stay off the public network. */
+async function serveMetrics({ kartu }: Runtime): Promise<Server | undefined> {
+  if (kartu.config.metricsPort === undefined) return undefined;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = createServer(createMetricsApp(kartu)).listen(kartu.config.metricsPort, kartu.config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  kartu.logger.info({ port: typeof address === 'object' && address ? address.port : kartu.config.metricsPort }, 'metrics on their own port (GET /metrics)');
   return server;
 }

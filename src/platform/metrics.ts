@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { ISO_8583_CODES } from './error-catalogue';
 
 /** One registry per process (tests build several apps; metrics are shared, not duplicated). */
 export const metricsRegistry = new client.Registry();
@@ -55,5 +56,52 @@ export const authorizationBatchSize = new client.Histogram({
   name: 'kartu_authorization_batch_size',
   help: 'Authorizations decided and written together in one batch (one read, one write, one commit)',
   buckets: [1, 2, 4, 8, 16, 32, 64, 128, 200],
+  registers: [metricsRegistry],
+});
+
+/**
+ * Tallies of the card networks' authorizations by decision and response code, kept as plain
+ * numbers: the hot path adds 1 to a slot found by two Map lookups (no label hashing or validation,
+ * which a prom-client child's inc() does on every call); the counter reads them at scrape time.
+ * The slots of every code the network API decides with exist from the start (so each shows at 0).
+ */
+const authorizationTallies = new Map<string, Map<string, { n: number }>>();
+
+function tallyOf(decision: string, responseCode: string): { n: number } {
+  let byCode = authorizationTallies.get(decision);
+  if (!byCode) authorizationTallies.set(decision, (byCode = new Map()));
+  let slot = byCode.get(responseCode);
+  if (!slot) byCode.set(responseCode, (slot = { n: 0 }));
+  return slot;
+}
+// Every code the network API can answer starts at 0 (a series that exists from the first scrape).
+const DECISION_OF: Record<string, string> = { '00': 'approved', '10': 'partial', '91': 'unavailable' };
+for (const { code } of ISO_8583_CODES) tallyOf(DECISION_OF[code] ?? 'declined', code);
+
+/** One answered network authorization: its decision and ISO 8583 code, or `refused` / `unavailable` with the code answered. */
+export function countNetworkAuthorization(decision: string, responseCode: string): void {
+  tallyOf(decision, responseCode).n++;
+}
+
+/**
+ * The card networks' authorizations by decision and ISO 8583 response code (an answer that is no
+ * decision, e.g. a refused signature, counts as `refused` with its SNAP responseCode).
+ */
+export const networkAuthorizations = new client.Counter({
+  name: 'kartu_network_authorizations_total',
+  help: 'Network authorizations answered, by decision (approved, partial, declined, unavailable, refused) and response code (ISO 8583; SNAP when refused)',
+  labelNames: ['decision', 'response_code'] as const,
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const [decision, byCode] of authorizationTallies) for (const [code, slot] of byCode) this.inc({ decision, response_code: code }, slot.n);
+  },
+});
+
+/** Reversals, clearings and refunds from the networks, by outcome (accepted, or the responseCode refusing them). */
+export const networkMessages = new client.Counter({
+  name: 'kartu_network_messages_total',
+  help: 'Network reversals, clearings and refunds answered, by message and outcome (accepted, or the responseCode of the refusal)',
+  labelNames: ['message', 'outcome'] as const,
   registers: [metricsRegistry],
 });

@@ -231,6 +231,27 @@ export class ApiDocs {
     });
   }
 
+  /** A webhook of the document: what Kartu POSTs to an endpoint subscribed to event `type` (events/event-payloads.ts). */
+  registerWebhook(type: string, o: { when: string; envelope: z.ZodType }): void {
+    this.registry.registerWebhook({
+      method: 'post',
+      path: type,
+      operationId: `on${type.split(/[._]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`,
+      summary: `${type} event`,
+      description: `${o.when} Delivered to every enabled endpoint subscribed to it (\`*\`, \`${type.split('.')[0]}.*\` or \`${type}\`), signed with Kartu-Signature and the SNAP X-SIGNATURE (GET /snap/v1.0/notification-public-key); retried with backoff until a 2xx. Every event type: /docs/events.`,
+      tags: ['Webhooks'],
+      security: [],
+      request: {
+        headers: z.object({
+          'Kartu-Signature': z.string().meta({ description: 't=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, t + "." + body)>' }),
+        }),
+        body: { content: { 'application/json': { schema: o.envelope } } },
+      },
+      responses: { 200: { description: 'Any 2xx acknowledges the delivery; anything else (or no answer in time) is retried' } },
+    });
+    this.tagsInUse.set('Webhooks', 'Partner API');
+  }
+
   document(): object {
     const generated = new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
       openapi: '3.1.0',

@@ -17,4 +17,5 @@ export const EVENT_TYPES = [
   'report.completed',
   'fraud.alert',
   'policy.backtest.completed',
+  'self_test.webhook',
 ] as const;

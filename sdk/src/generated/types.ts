@@ -2387,6 +2387,378 @@ export interface paths {
 
 /** Event payloads Kartu posts to webhook endpoints, by event type. */
 export interface webhooks {
+  'authorization.created': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "authorization.created";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      /** The network's message id */
+      id: string;
+      authorizationId: string;
+      decision: "approved" | "partial" | "declined";
+      /** ISO 8583 (docs/errors.md) */
+      responseCode: string;
+      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      approvedAmount: number;
+      authorizationCode: string | null;
+      reason: string;
+      /** null when no card has the number (14) */
+      cardId: string | null;
+      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      amount: number;
+      currency: string;
+      merchant: {
+        id: string;
+        name: string;
+        mcc: string;
+        city?: string;
+        country: string;
+      };
+      /** The authorization an increment adds to */
+      originalId: string | null;
+    };
+  };
+  'authorization.updated': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "authorization.updated";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      authorizationId: string;
+      cardId: string;
+      change: "reversed" | "expired";
+      /** What was released, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      amount: number;
+    };
+  };
+  'transaction.cleared': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "transaction.cleared";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      clearingId: string;
+      authorizationId: string | null;
+      cardId: string;
+      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      amount: number;
+      currency: string;
+      merchant: {
+        id: string;
+        name: string;
+        mcc: string;
+        city?: string;
+        country: string;
+      } | null;
+      forced: boolean;
+    };
+  };
+  'transaction.refunded': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "transaction.refunded";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      refundId: string;
+      cardId: string;
+      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      amount: number;
+      currency: string;
+      merchant: {
+        id: string;
+        name: string;
+        mcc: string;
+        city?: string;
+        country: string;
+      };
+    };
+  };
+  'card.created': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "card.created";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      id: string;
+      cardholderId: string;
+      partnerReferenceNo: string;
+      type: "VIRTUAL" | "PHYSICAL" | "SINGLE_USE" | "MERCHANT_LOCKED";
+      status: "INACTIVE" | "ACTIVE" | "FROZEN" | "TERMINATED" | "EXPIRED";
+      last4: string;
+      expiryMonth: number;
+      expiryYear: number;
+      currency: string;
+      /** Spend controls of a card (see the request schema for their meaning) */
+      spendControls: {
+        spendingLimits: Array<{
+          amount: {
+            value: string;
+            currency: string;
+          };
+          interval: "per_authorization" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+          categories?: Array<string>;
+        }>;
+        countLimits: Array<{
+          count: number;
+          interval: "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+          categories?: Array<string>;
+        }>;
+        allowedCategories: Array<string>;
+        blockedCategories: Array<string>;
+        allowedCountries: Array<string>;
+        blockedCountries: Array<string>;
+        allowedMerchantIds: Array<string>;
+        blockedMerchantIds: Array<string>;
+      };
+      shipping: Record<string, unknown> | null;
+      metadata: Record<string, string>;
+      replacementFor: string | null;
+      replacementReason: "lost" | "stolen" | "damaged" | "expired" | null;
+      pinSet: boolean;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  'card.updated': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "card.updated";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      id: string;
+      cardholderId: string;
+      partnerReferenceNo: string;
+      type: "VIRTUAL" | "PHYSICAL" | "SINGLE_USE" | "MERCHANT_LOCKED";
+      status: "INACTIVE" | "ACTIVE" | "FROZEN" | "TERMINATED" | "EXPIRED";
+      last4: string;
+      expiryMonth: number;
+      expiryYear: number;
+      currency: string;
+      /** Spend controls of a card (see the request schema for their meaning) */
+      spendControls: {
+        spendingLimits: Array<{
+          amount: {
+            value: string;
+            currency: string;
+          };
+          interval: "per_authorization" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+          categories?: Array<string>;
+        }>;
+        countLimits: Array<{
+          count: number;
+          interval: "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+          categories?: Array<string>;
+        }>;
+        allowedCategories: Array<string>;
+        blockedCategories: Array<string>;
+        allowedCountries: Array<string>;
+        blockedCountries: Array<string>;
+        allowedMerchantIds: Array<string>;
+        blockedMerchantIds: Array<string>;
+      };
+      shipping: Record<string, unknown> | null;
+      metadata: Record<string, string>;
+      replacementFor: string | null;
+      replacementReason: "lost" | "stolen" | "damaged" | "expired" | null;
+      pinSet: boolean;
+      createdAt: string;
+      updatedAt: string;
+      changed: Array<string>;
+    };
+  };
+  'cardholder.created': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "cardholder.created";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      id: string;
+      name: string;
+      email: string;
+      phoneNo: string | null;
+      employeeId: string | null;
+      dateOfBirth: string | null;
+      status: "ACTIVE" | "INACTIVE" | "BLOCKED";
+      metadata: Record<string, string>;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  'cardholder.updated': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "cardholder.updated";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      id: string;
+      name: string;
+      email: string;
+      phoneNo: string | null;
+      employeeId: string | null;
+      dateOfBirth: string | null;
+      status: "ACTIVE" | "INACTIVE" | "BLOCKED";
+      metadata: Record<string, string>;
+      createdAt: string;
+      updatedAt: string;
+      changed: Array<string>;
+    };
+  };
+  'funding.credited': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "funding.credited";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      transferId: string;
+      amount: {
+        value: string;
+        currency: string;
+      };
+    };
+  };
+  'rewards.accrued': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "rewards.accrued";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      entryId: string;
+      cardholderId: string;
+      cardId: string;
+      clearingId: string;
+      points: number;
+      value: {
+        value: string;
+        currency: string;
+      };
+    };
+  };
+  'rewards.reversed': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "rewards.reversed";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      entryId: string;
+      cardholderId: string;
+      cardId: string;
+      refundId: string;
+      points: number;
+      value: {
+        value: string;
+        currency: string;
+      };
+    };
+  };
+  'rewards.redeemed': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "rewards.redeemed";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      redemptionId: string;
+      cardholderId: string;
+      points: number;
+      amount: {
+        value: string;
+        currency: string;
+      };
+      transferId: string;
+    };
+  };
+  'report.completed': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "report.completed";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      reportId: string;
+      type: string;
+      format: string;
+      fromDate: string;
+      toDate: string;
+    };
+  };
+  'fraud.alert': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "fraud.alert";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      authorizationId: string;
+      cardId: string | null;
+      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      amount: number;
+      currency: string;
+      merchant: {
+        id: string;
+        name: string;
+        mcc: string;
+        city?: string;
+        country: string;
+      };
+      reviews: Array<{
+        policyId: string;
+        versionId: string;
+        rule: string;
+        reason: string;
+      }>;
+    };
+  };
+  'policy.backtest.completed': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "policy.backtest.completed";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      backtest: {
+        id: string;
+        policyId: string;
+        versionId: string;
+        fromDateTime: string;
+        toDateTime: string;
+        status: "queued" | "running" | "completed" | "failed";
+        progress: {
+          processed: number;
+          total: number | null;
+        };
+        /** Totals, changed decisions with examples (each example's amount is a string of minor units (ISO 4217): IDR 150000.00 = 15000000) and counts by rule */
+        report: Record<string, unknown> | null;
+        error: string | null;
+        createdAt: string;
+        startedAt: string | null;
+        completedAt: string | null;
+      };
+    };
+  };
+  'self_test.webhook': {
+    /** Stable across retries: de-duplicate on it */
+    id: string;
+    type: "self_test.webhook";
+    /** ISO 8601 */
+    createdAt: string;
+    data: {
+      selfTestId: string;
+      scenarioId: string;
+      nonce: string;
+    };
+  };
 }
 
 export interface components {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kartu } from '../../context';
 import { PayloadTooLarge } from '../../platform/errors';
+import { countNetworkAuthorization } from '../../platform/metrics';
 import { BODY_LIMIT, BODY_LIMIT_BYTES, errorAnswer, observeRequest, parseJsonBody, requestIdOf } from '../../platform/http';
 import { requestContext } from '../../platform/request-context';
 import { formatSnapTimestamp } from '../../platform/snap-time';
@@ -48,6 +49,7 @@ export function authorizationFastPath(k: Kartu, securityHeaders: Array<[string, 
     const fail = (err: unknown) => {
       // In the request's log context, so a 5xx's log line carries the id its answer quotes.
       const a = requestContext.run({ requestId }, () => errorAnswer(networkFailure(err), { serviceCode: '00', requestId, path: AUTHORIZATIONS_PATH, logger: k.logger }));
+      countNetworkAuthorization(a.status === 503 ? 'unavailable' : 'refused', a.body.responseCode);
       answer(a.status, a.body, a.body.responseCode, a.headers);
     };
     readBody(req)
@@ -55,7 +57,9 @@ export function authorizationFastPath(k: Kartu, securityHeaders: Array<[string, 
         const parsed = parseJsonBody(raw, header(req, 'content-type'));
         const networkId = await verify((name) => header(req, name), raw);
         const body = parseInput(authorizationRequest, parsed ?? {});
-        answer(200, await authorize(k, networkId, body, raw), '');
+        const decided = await authorize(k, networkId, body, raw);
+        countNetworkAuthorization(decided.decision, decided.responseCode);
+        answer(200, decided, '');
       })
       .catch(fail);
     return true;

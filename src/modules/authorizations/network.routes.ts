@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Kartu } from '../../context';
+import { KartuError, ServiceUnavailable } from '../../platform/errors';
 import type { ApiRouter } from '../../platform/http';
+import { countNetworkAuthorization, networkMessages } from '../../platform/metrics';
 import {
   authorizationRequest,
   authorizationResponse,
@@ -12,6 +14,11 @@ import {
 import { authorize } from './authorize';
 import { clear, refund, reverse } from './authorizations.service';
 import { networkFailure, networkGuard } from './network-auth';
+
+/** The responseCode an error answers on the network API (service 00); `5000000` for any other failure. */
+function refusalCode(err: unknown): string {
+  return err instanceof KartuError ? err.responseCode('00') : '5000000';
+}
 
 const networkHeaders = z.object({
   'X-Network-Id': z.string().meta({ description: 'From `kartu networks create`' }),
@@ -28,6 +35,30 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     answer.catch((err: unknown) => {
       throw networkFailure(err);
     });
+  /** kartu_network_authorizations_total of what the express route answers. */
+  const counted = <T extends { decision: string; responseCode: string }>(answer: Promise<T>): Promise<T> =>
+    answer.then(
+      (decided) => {
+        countNetworkAuthorization(decided.decision, decided.responseCode);
+        return decided;
+      },
+      (err: unknown) => {
+        countNetworkAuthorization(err instanceof ServiceUnavailable ? 'unavailable' : 'refused', refusalCode(err));
+        throw err;
+      },
+    );
+  /** kartu_network_messages_total: reversals, clearings and refunds, accepted or refused. */
+  const countedAs = <T>(message: 'reversal' | 'clearing' | 'refund', answer: Promise<T>): Promise<T> =>
+    answer.then(
+      (accepted) => {
+        networkMessages.inc({ message, outcome: 'accepted' });
+        return accepted;
+      },
+      (err: unknown) => {
+        networkMessages.inc({ message, outcome: refusalCode(err) });
+        throw err;
+      },
+    );
   r.route({
     ...common,
     method: 'post',
@@ -38,7 +69,8 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Authorize a purchase (or an increment with originalId); durable before the answer leaves; the same id returns the first answer',
     body: authorizationRequest,
     response: authorizationResponse,
-    handler: ({ req, body }) => answering(authorize(k, req.networkId, body, req.rawBody)),
+    // Counted as the fast path counts (authorization-fast-path.ts), which takes nearly all of them.
+    handler: ({ req, body }) => counted(answering(authorize(k, req.networkId, body, req.rawBody))),
   });
   r.route({
     ...common,
@@ -50,7 +82,7 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Release all or part of an authorization hold',
     body: reversalRequest,
     response: messageResponse,
-    handler: ({ req, body }) => answering(reverse(k, req.networkId, body, req.rawBody)),
+    handler: ({ req, body }) => countedAs('reversal', answering(reverse(k, req.networkId, body, req.rawBody))),
   });
   r.route({
     ...common,
@@ -62,7 +94,7 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: 'Post a purchase: against its authorization (partial, or over-capture within tolerance) or forced without one',
     body: clearingRequest,
     response: messageResponse,
-    handler: ({ req, body }) => answering(clear(k, req.networkId, body, req.rawBody)),
+    handler: ({ req, body }) => countedAs('clearing', answering(clear(k, req.networkId, body, req.rawBody))),
   });
   r.route({
     ...common,
@@ -74,6 +106,6 @@ export function networkRoutes(k: Kartu, r: ApiRouter): void {
     summary: "Credit a merchant refund to the card's funding account",
     body: refundRequest,
     response: messageResponse,
-    handler: ({ req, body }) => answering(refund(k, req.networkId, body, req.rawBody)),
+    handler: ({ req, body }) => countedAs('refund', answering(refund(k, req.networkId, body, req.rawBody))),
   });
 }

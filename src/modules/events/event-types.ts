@@ -18,7 +18,10 @@ export const EVENT_TYPES = [
   'report.completed',
   'fraud.alert',
   'policy.backtest.completed',
+  'self_test.webhook',
 ] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** `prefix.*` wildcards: one per prefix of a known type. */
 export const EVENT_TYPE_WILDCARDS = [...new Set(EVENT_TYPES.map((t) => `${t.split('.')[0]}.*`))];
