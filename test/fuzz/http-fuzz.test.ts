@@ -33,7 +33,9 @@ const runsOf = (family: keyof typeof share) => Math.max(1, Math.round(runs * sha
  * the signature holds, before the body's schema is checked (docs/snap-security.md, step 9); an
  * admin session's last use moves on every authenticated call.
  */
-const WRITTEN_BY_REFUSED_CALLS = ['external_ids', 'admin_sessions'];
+// A self-test run watches its client's calls, refused ones too: what it records of them (and the
+// scenarios they fail or pass) is observation, like an access log, not a write by the call.
+const WRITTEN_BY_REFUSED_CALLS = ['external_ids', 'admin_sessions', 'self_test_calls', 'self_test_scenarios', 'self_test_runs', 'self_test_readiness'];
 
 type Family = 'network' | 'snap' | 'admin';
 interface Route {
@@ -91,6 +93,9 @@ beforeAll(async () => {
   const report = await biz.partner.call('POST', '/snap/v1.0/reports', JSON.stringify(reportBody()));
   expectSnap(report, '2009900');
   ids.report = report.body.report.id;
+  const selfTest = await biz.partner.call('POST', '/snap/v1.0/self-tests', JSON.stringify({ services: ['11'] }));
+  expectSnap(selfTest, '2009600');
+  ids.selfTest = selfTest.body.selfTest.id;
   server = await rawServer(h.app);
   takeSnapshot = await snapshotter(h.kartu.db, WRITTEN_BY_REFUSED_CALLS);
   snapshot = await takeSnapshot();
@@ -174,6 +179,13 @@ function routes(): Route[] {
     snap('GET', '/notification-public-key', '97'),
     snap('POST', '/simulate/funding', '96', { body: { amount: idr('100.00') } }),
     snap('POST', '/simulate/authorizations', '96', { body: { cardId: card.id, amount: idr('1.00'), merchant: MERCHANT } }),
+    snap('POST', '/simulate/authorizations/{id}/clear', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    snap('POST', '/simulate/authorizations/{id}/reverse', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    snap('POST', '/simulate/authorizations/{id}/refund', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
+    snap('POST', '/self-tests', '96', { body: { services: ['11'] } }),
+    snap('GET', '/self-tests/{id}', '96', { id: () => ids.selfTest! }),
+    snap('GET', '/self-tests/{id}/report', '96', { id: () => ids.selfTest! }),
+    snap('GET', '/self-tests/{id}/report.pdf', '96', { id: () => ids.selfTest!, file: true }),
     snap('POST', '/simulate/cards/{id}/shipping', '96', { id: () => physical, body: { status: 'shipped', carrier: 'JNE', trackingNumber: 'T-1' } }),
     snap('PUT', '/rewards/program', '98', { body: rewardsProgram() }),
     snap('GET', '/rewards/program', '98'),
