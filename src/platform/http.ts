@@ -246,6 +246,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   /** Schema of the success payload (without responseCode/responseMessage). */
   response?: z.ZodType;
   successStatus?: number;
+  /**
+   * The answer carries a secret or a card number (a reveal, a secret shown once): it is never kept
+   * for an X-EXTERNAL-ID replay (access/external-id.ts), so no second copy of it is stored.
+   */
+  secretInAnswer?: boolean;
   /** Answer the payload as it is, without the SNAP envelope (the network API speaks ISO 8583 codes). */
   unwrapped?: boolean;
   handler: (ctx: { req: Request; res: Response; body: z.infer<B>; query: z.infer<Q> }) => Promise<object> | object;
@@ -289,6 +294,7 @@ export class ApiRouter {
     const setService: RequestHandler = (req, res, next) => {
       req.serviceCode = spec.service;
       res.locals.route = `${req.baseUrl}${spec.path}`;
+      res.locals.secretInAnswer = spec.secretInAnswer === true;
       next();
     };
     const handle: RequestHandler = async (req, res) => {

@@ -126,6 +126,19 @@ describe('X-EXTERNAL-ID: a retry of the same request gets the original answer', 
     expect(kept).toEqual([{ status: 200, body: null }]);
     expect(JSON.stringify(await h.kartu.db.query('SELECT body FROM external_ids WHERE body IS NOT NULL'))).not.toContain(card.number);
   });
+
+  it("a webhook endpoint's secret (shown once) is not kept either: its retry answers 409xx00 and no secret is stored", async () => {
+    const externalId = newId();
+    const body = JSON.stringify({ url: 'https://example.com/kept-secret', eventTypes: ['*'] });
+    const first = await a.partner.call('POST', '/snap/v1.0/webhook-endpoints', body, { externalId });
+    expect([first.status, first.body.responseCode]).toEqual([200, '2009700']);
+    const secret: string = first.body.webhookEndpoint.secret;
+    expect(secret.length).toBeGreaterThan(10);
+    const again = await a.partner.call('POST', '/snap/v1.0/webhook-endpoints', body, { externalId });
+    expect([again.status, again.body.responseCode]).toEqual([409, '4099700']);
+    expect(await h.kartu.db.query('SELECT status, body FROM external_ids WHERE external_id = $1', [externalId])).toEqual([{ status: 200, body: null }]);
+    expect(JSON.stringify(await h.kartu.db.query('SELECT body FROM external_ids WHERE body IS NOT NULL'))).not.toContain(secret);
+  });
 });
 
 describe('partnerReferenceNo is the business key of a card', () => {

@@ -5,13 +5,6 @@ import { jakartaDay } from '../../platform/clock';
 import { Conflict, ServiceUnavailable } from '../../platform/errors';
 import { errorAnswer, sendSnap } from '../../platform/http';
 
-/**
- * Answers that reveal a card's number and CVV (SNAP 93) are not kept: they would be a second copy
- * of the PAN outside the vault. A retry of a reveal with the same X-EXTERNAL-ID answers 409xx00, as
- * before safe retries; a reveal has no side effect, so the partner sends it again with a new id.
- */
-const NOT_KEPT_SERVICES = new Set(['93']);
-
 interface Kept {
   request_sha256: string | null;
   status: number | null;
@@ -63,7 +56,10 @@ export async function answerOnce(k: Kartu, req: Request, res: Response, clientId
         .finally(() => send(body));
       return res;
     }
-    record(NOT_KEPT_SERVICES.has(req.serviceCode) ? null : body).then(
+    // An answer with a secret or a card number (RouteSpec.secretInAnswer: a reveal, a webhook
+    // endpoint's secret) is not kept: it would be a second copy outside its vault. Its retry with the
+    // same id answers 409xx00; the partner sends it again with a new id.
+    record(res.locals.secretInAnswer === true ? null : body).then(
       () => send(body),
       (err: unknown) => {
         k.logger.warn({ err }, 'could not keep the answer to an X-EXTERNAL-ID');

@@ -192,6 +192,7 @@ export function cardRoutes(k: Kartu, r: ApiRouter, g: CardGuards): void {
     ...common,
     method: 'post',
     path: '/cards/:cardId/reveal',
+    secretInAnswer: true,
     operationId: 'revealCard',
     description:
       'Shows the full card number, CVV and expiry for the cardholder to use; every reveal is audited. 403xx01 for callers not allowed to reveal.',

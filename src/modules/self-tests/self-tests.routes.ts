@@ -49,6 +49,7 @@ export function selfTestRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestH
     ...common,
     method: 'post',
     path: '/self-tests',
+    secretInAnswer: true,
     operationId: 'startSelfTest',
     summary: 'Start a self-test run: the scenarios to perform and the answers Kartu expects (sandbox only)',
     description:

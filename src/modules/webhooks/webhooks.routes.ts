@@ -43,6 +43,7 @@ export function webhookRoutes(k: Kartu, r: ApiRouter, g: WebhookGuards): void {
     ...common,
     method: 'post',
     path: '/webhook-endpoints',
+    secretInAnswer: true,
     operationId: 'createWebhookEndpoint',
     description:
       "Registers a URL to receive the business's events, signed with Kartu-Signature. Keep the secret: it is not shown again.",
