@@ -5,6 +5,11 @@ import { z } from 'zod';
 import type { Kartu } from './context';
 import { accessRoutes } from './modules/access/access.routes';
 import { adminRoutes, requireAdmin } from './modules/access/admin.routes';
+import { developerRoutes } from './modules/access/developer.routes';
+import { teamRoutes } from './modules/access/team.routes';
+import { adminPolicyRoutes } from './modules/policies/admin-policies.routes';
+import { adminReportRoutes } from './modules/reports/admin-reports.routes';
+import { adminRewardsRoutes } from './modules/rewards/admin-rewards.routes';
 import { snapHeaders, snapPartnerGuard } from './modules/access/snap-auth';
 import { authorizationFastPath } from './modules/authorizations/authorization-fast-path';
 import { networkRoutes } from './modules/authorizations/network.routes';
@@ -98,6 +103,11 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   limitUsageRoutes(k, admin, [requireAdmin(k)]);
   mccGroupRoutes(admin, [requireAdmin(k)]);
   sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
+  adminPolicyRoutes(k, admin);
+  adminReportRoutes(k, admin);
+  adminRewardsRoutes(k, admin);
+  teamRoutes(k, admin, limits);
+  developerRoutes(k, admin);
   const adminStream = new AdminStream(k, o.streamTimings);
   adminStreamRoutes(k, admin, adminStream);
 

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import en from '../../web/locales/en.json';
-import id from '../../web/locales/id.json';
 import type { BrowserSuite, Locale, SeededAdmin, SeededBusiness } from './browser';
+import { LOCALES, type Tree } from './locales';
 
 /**
  * Helpers of the dashboard's browser tests: the words of the locale files (so a wording change
  * does not break a test), admin API calls as a seeded admin, and seeding cards and purchases.
  */
-
-type Tree = { [key: string]: string | Tree };
-const LOCALES: Record<Locale, Tree> = { en: en as Tree, id: id as Tree };
 
 /** The text of a locale key with its {{placeholders}} filled in. */
 export function tr(lang: Locale, key: string, values: Record<string, string | number> = {}): string {

@@ -19,11 +19,22 @@ const CardholderPage = lazy(() => import('./pages/cardholders/cardholder-page'))
 const SettingsPage = lazy(() => import('./pages/settings'));
 const NotFoundPage = lazy(() => import('./pages/not-found'));
 
-// The Cards pages (web/src/pages/cards/routes.tsx, default export: a component rendering
-// <Routes> relative to /cards) are picked up when they exist, so this file need not change.
-const cardsModules = import.meta.glob<{ default: ComponentType }>('./pages/cards/routes.tsx');
-const loadCards = cardsModules['./pages/cards/routes.tsx'];
-const CardsRoutes = loadCards ? lazy(loadCards) : NotFoundPage;
+// Each area's pages (web/src/pages/<area>/routes.tsx, default export: a component rendering
+// <Routes> relative to /<area>), loaded when first visited.
+const areaModules = import.meta.glob<{ default: ComponentType }>('./pages/*/routes.tsx');
+function areaRoutes(area: string): ComponentType {
+  const load = areaModules[`./pages/${area}/routes.tsx`];
+  return load ? lazy(load) : NotFoundPage;
+}
+const CardsRoutes = areaRoutes('cards');
+const PoliciesRoutes = areaRoutes('policies');
+const ReportsRoutes = areaRoutes('reports');
+const RewardsRoutes = areaRoutes('rewards');
+const TeamRoutes = areaRoutes('team');
+const AuditRoutes = areaRoutes('audit');
+const DevelopersRoutes = areaRoutes('developers');
+/** The page an invitation link opens (no session yet): /dashboard/invitations/<token>. */
+const AcceptInvitationPage = lazy(() => import('./pages/team/accept-invitation'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -78,6 +89,7 @@ export function App() {
               <Route path="sign-in" element={<SignInPage />} />
               <Route path="sign-in/two-factor" element={<TwoFactorPage />} />
               <Route path="two-factor/enrol" element={<EnrolPage />} />
+              <Route path="invitations/:token" element={<AcceptInvitationPage />} />
               <Route element={<RequireSession />}>
                 <Route element={<Layout />}>
                   <Route index element={<OverviewPage />} />
@@ -86,6 +98,12 @@ export function App() {
                   <Route path="cards/*" element={<CardsRoutes />} />
                   <Route path="cardholders" element={<CardholdersPage />} />
                   <Route path="cardholders/:id" element={<CardholderPage />} />
+                  <Route path="policies/*" element={<PoliciesRoutes />} />
+                  <Route path="reports/*" element={<ReportsRoutes />} />
+                  <Route path="rewards/*" element={<RewardsRoutes />} />
+                  <Route path="team/*" element={<TeamRoutes />} />
+                  <Route path="audit/*" element={<AuditRoutes />} />
+                  <Route path="developers/*" element={<DevelopersRoutes />} />
                   <Route path="settings" element={<SettingsPage />} />
                   <Route path="*" element={<NotFoundPage />} />
                 </Route>

@@ -25,15 +25,27 @@ export function defaultLangFor(currency: string): Lang {
   return currency === 'IDR' ? 'id' : 'en';
 }
 
-/** Each language's strings are a chunk of their own, fetched when first used. */
-const BUNDLES: Record<Lang, () => Promise<{ default: Record<string, unknown> }>> = {
+type Strings = { default: Record<string, unknown> };
+
+/**
+ * Each language's strings are a chunk of their own, fetched when first used: the shared ones in
+ * locales/<lang>.json, and each area's in locales/<area>/<lang>.json under the key <area>.
+ */
+const BUNDLES: Record<Lang, () => Promise<Strings>> = {
   en: () => import('../locales/en.json'),
   id: () => import('../locales/id.json'),
 };
+const AREA_BUNDLES = import.meta.glob<Strings>('../locales/*/*.json');
 
 export async function loadLang(lang: Lang): Promise<void> {
   if (i18n.hasResourceBundle(lang, 'translation')) return;
-  i18n.addResourceBundle(lang, 'translation', (await BUNDLES[lang]()).default);
+  const areas = Object.entries(AREA_BUNDLES).filter(([path]) => path.endsWith(`/${lang}.json`));
+  const [shared, ...parts] = await Promise.all([BUNDLES[lang](), ...areas.map(([, load]) => load())]);
+  const strings: Record<string, unknown> = { ...shared.default };
+  areas.forEach(([path], i) => {
+    strings[path.split('/').at(-2)!] = parts[i].default;
+  });
+  i18n.addResourceBundle(lang, 'translation', strings);
 }
 
 export function applyLang(lang: Lang): void {

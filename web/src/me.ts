@@ -16,13 +16,16 @@ export function useMe() {
  * - sandbox: test purchases, clear / reverse / refund, funding (sandbox businesses only)
  * - reveal: card numbers
  * - manageSecurity: the business's 2FA policy
+ * - manageTeam: invite admins, change roles, disable accounts, reset 2FA
+ * - readAudit: the audit log
+ * - manageDevelopers: the SNAP credentials, RSA key, IP allowlist and webhook endpoints
  */
-export type Action = 'write' | 'sandbox' | 'reveal' | 'manageSecurity';
+export type Action = 'write' | 'sandbox' | 'reveal' | 'manageSecurity' | 'manageTeam' | 'readAudit' | 'manageDevelopers';
 
 const ALLOWED: Record<Role, readonly Action[]> = {
   viewer: [],
   finance_admin: ['write', 'sandbox'],
-  owner: ['write', 'sandbox', 'reveal', 'manageSecurity'],
+  owner: ['write', 'sandbox', 'reveal', 'manageSecurity', 'manageTeam', 'readAudit', 'manageDevelopers'],
 };
 
 export function can(role: Role | undefined, action: Action): boolean {

@@ -5,7 +5,7 @@ import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-route
 import { post } from '../api';
 import { LANGS, type Lang } from '../format';
 import { applyLang, chooseLang, defaultLangFor, storedLang, useLang } from '../i18n';
-import { useMe } from '../me';
+import { can, useMe, type Action } from '../me';
 import { ErrorState, Loading } from './states';
 
 /** The page to return to, for the sign-in and 2FA pages. */
@@ -64,13 +64,20 @@ export function useSignOut(): () => Promise<void> {
   };
 }
 
-const NAV = [
+/** The main navigation; an item with `action` is shown only to roles that may do it (me.ts). */
+const NAV: readonly { to: string; key: string; end: boolean; action?: Action }[] = [
   { to: '/', key: 'overview', end: true },
   { to: '/cards', key: 'cards', end: false },
   { to: '/cardholders', key: 'cardholders', end: false },
   { to: '/transactions', key: 'transactions', end: false },
+  { to: '/policies', key: 'policies', end: false },
+  { to: '/reports', key: 'reports', end: false },
+  { to: '/rewards', key: 'rewards', end: false },
+  { to: '/team', key: 'team', end: false },
+  { to: '/audit', key: 'audit', end: false, action: 'readAudit' },
+  { to: '/developers', key: 'developers', end: false, action: 'manageDevelopers' },
   { to: '/settings', key: 'settings', end: false },
-] as const;
+];
 
 export function Layout() {
   const { t } = useTranslation();
@@ -87,7 +94,7 @@ export function Layout() {
         {me.business.environment === 'sandbox' && <span className="badge badge-sandbox">{t('app.sandbox')}</span>}
         <nav aria-label={t('app.mainNav')} className="mainnav">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.action || can(me.admin.role, item.action)).map((item) => (
               <li key={item.key}>
                 <NavLink to={item.to} end={item.end}>
                   {t(`nav.${item.key}`)}

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import en from '../../../web/locales/en.json';
-import id from '../../../web/locales/id.json';
-
-type Tree = { [key: string]: string | Tree };
+import { LOCALES, type Tree } from '../support/locales';
 
 function leaves(tree: Tree, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -15,9 +12,9 @@ function leaves(tree: Tree, prefix = ''): Map<string, string> {
 
 const placeholders = (text: string) => [...text.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
 
-describe('locales', () => {
-  const idKeys = leaves(id as Tree);
-  const enKeys = leaves(en as Tree);
+describe('locales (shared and per area)', () => {
+  const idKeys = leaves(LOCALES.id);
+  const enKeys = leaves(LOCALES.en);
 
   it('id.json and en.json have exactly the same keys', () => {
     expect([...idKeys.keys()].filter((k) => !enKeys.has(k))).toEqual([]);
