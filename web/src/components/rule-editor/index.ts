@@ -1,0 +1,40 @@
+/**
+ * The spend-rule editor (json-rules-engine rules, docs/policies.md "Rules"): the contract between
+ * the policy pages and the editor. Owned by the rule editor; the policy pages only import this file.
+ */
+
+/** A leaf condition: `fact` + `path` (e.g. "transaction" + "$.amount"), an operator and a value. */
+export interface RuleCondition {
+  fact: string;
+  path?: string;
+  operator: string;
+  value: unknown;
+}
+
+/** A nested group: every (`all`) or any (`any`) of its conditions. */
+export type RuleConditions = { all: RuleNode[] } | { any: RuleNode[] };
+export type RuleNode = RuleCondition | RuleConditions;
+
+export interface PolicyRuleEvent {
+  type: 'decline' | 'review' | 'approve';
+  params: { reason: string; responseCode?: string };
+}
+
+/** One rule as the policy API takes and returns it. */
+export interface PolicyRule {
+  name?: string;
+  priority?: number;
+  conditions: RuleConditions;
+  event: PolicyRuleEvent;
+}
+
+/**
+ * A problem the server found (4009501): `field` is the dotted path of the body field, e.g.
+ * `rules.0.conditions.all.1.operator`; the editor shows `message` on that exact row.
+ */
+export interface RuleProblem {
+  field: string;
+  message: string;
+}
+
+export { RuleEditor, type RuleEditorProps } from './rule-editor';

@@ -1,0 +1,10 @@
+import { useTranslation } from 'react-i18next';
+
+export default function PolicyEditorPage() {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <h1>{t('policies.title')}</h1>
+    </section>
+  );
+}
