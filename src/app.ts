@@ -26,7 +26,7 @@ import { policyRoutes } from './modules/policies/policies.routes';
 import { eventCatalogue, toHtml } from './modules/events/event-docs';
 import { documentEvents } from './modules/events/event-payloads';
 import { AdminStream, adminStreamRoutes, type StreamTimings } from './modules/events/admin-stream';
-import { queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
+import { operatesQueueBoard, queueBoard, QUEUE_BOARD_PATH } from './modules/events/queue-board';
 import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
@@ -198,15 +198,10 @@ export function createMetricsApp(k: Kartu): express.Express {
   return app;
 }
 
-/**
- * The queue board shows every business's jobs, so it is for the platform's operators: owners of
- * KARTU_OPERATOR_BUSINESS_IDS (in sandbox with none configured, every owner).
- */
+/** The queue board is for the platform's operators (queue-board.ts operatesQueueBoard). */
 function operatorsOnly(k: Kartu): RequestHandler {
   return (req, _res, next) => {
-    const operators = k.config.operatorBusinessIds;
-    const open = k.config.env === 'sandbox' && operators.length === 0;
-    if (!open && !operators.includes(req.caller.businessId)) throw new FeatureNotAllowed("The queue board is for the platform operator's owners (KARTU_OPERATOR_BUSINESS_IDS)");
+    if (!operatesQueueBoard(k, req.caller.businessId)) throw new FeatureNotAllowed("The queue board is for the platform operator's owners (KARTU_OPERATOR_BUSINESS_IDS)");
     next();
   };
 }

@@ -248,7 +248,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   successStatus?: number;
   /**
    * The answer carries a secret or a card number (a reveal, a secret shown once): it is never kept
-   * for an X-EXTERNAL-ID replay (access/external-id.ts), so no second copy of it is stored.
+   * for an X-EXTERNAL-ID replay (access/external-id.ts), so no second copy of it is stored, and it
+   * is answered with `Cache-Control: no-store`.
    */
   secretInAnswer?: boolean;
   /** Answer the payload as it is, without the SNAP envelope (the network API speaks ISO 8583 codes). */
@@ -295,6 +296,8 @@ export class ApiRouter {
       req.serviceCode = spec.service;
       res.locals.route = `${req.baseUrl}${spec.path}`;
       res.locals.secretInAnswer = spec.secretInAnswer === true;
+      // Nor by a browser or a proxy.
+      if (spec.secretInAnswer) res.setHeader('Cache-Control', 'no-store');
       next();
     };
     const handle: RequestHandler = async (req, res) => {

@@ -41,6 +41,7 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Admin webhooks', group: 'Admin API', description: 'The partner API webhook operations, for the dashboard.' },
   { name: 'Admin activity', group: 'Admin API', description: 'Balance, overview, authorizations and money movements of the business, for the dashboard.' },
   { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
+  { name: 'Admin developers', group: 'Admin API', description: "Owners: the partner's SNAP credentials, client-secret rotation, RSA public key, IP allowlist and rate limit, and the notification public key." },
   { name: 'Admin sandbox', group: 'Admin API', description: 'Sandbox only: test purchases and their lifecycle, top-ups and shipments from the dashboard.' },
   { name: 'Operations', group: 'Operations', description: 'For whoever runs Kartu: health, readiness, metrics, and this reference with its error catalogue.' },
 ];

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
@@ -217,6 +217,13 @@ function routes(): Route[] {
     admin('POST', '/sandbox/authorizations/{id}/refund', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
     admin('POST', '/sandbox/funding', '96', { body: { amount: idr('100.00') } }),
     admin('POST', '/sandbox/cards/{id}/shipping', '96', { id: () => physical, body: { status: 'shipped', carrier: 'JNE', trackingNumber: 'T-1' } }),
+    admin('GET', '/developers', '00'),
+    admin('GET', '/developers/event-types', '00'),
+    admin('GET', '/notification-public-key', '97'),
+    // The partner's own key again: a valid call changes nothing the snap family relies on. Secret
+    // rotation and PATCH /developers/access are left out: a valid mutation (a rotation, a rate limit
+    // of 1, an allowlist) would lock the snap family's calls out.
+    admin('PUT', '/developers/public-key', '00', { body: { publicKeyPem: createPublicKey(biz.partner.creds.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString() } }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.

@@ -8,7 +8,7 @@ import { SUPPORTED_CURRENCIES } from '../../platform/money';
 import { ApiClient, type SignatureMode } from './api-client.entity';
 import { validateServices } from './client-settings';
 import { recordCredentialUse } from './credential-use';
-import { recordAudit } from './audit';
+import { recordAudit, type AuditRecord } from './audit';
 import { Business } from './business.entity';
 import { openBusinessAccounts } from '../ledger/ledger.service';
 import { Network } from './network.entity';
@@ -136,8 +136,11 @@ export async function createBusiness(k: Kartu, input: CreateBusinessInput): Prom
   });
 }
 
+/** Who rotates a secret, for the audit entry: an operator (the CLI) unless an admin does it from the dashboard. */
+export type RotationActor = Pick<AuditRecord, 'actorType' | 'actorId' | 'ip'>;
+
 /** Issues a new client secret; the old one keeps verifying for `overlapSeconds`. */
-export async function rotateClientSecret(k: Kartu, businessId: string, overlapSeconds = k.config.secretOverlapSeconds) {
+export async function rotateClientSecret(k: Kartu, businessId: string, overlapSeconds = k.config.secretOverlapSeconds, actor: RotationActor = { actorType: 'operator' }) {
   return inTransaction(k.db, async (tx) => {
     const client = await tx.findOne(ApiClient, { where: { businessId }, order: { createdAt: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (!client) throw new Error(`no API client for business ${businessId}`);
@@ -152,7 +155,7 @@ export async function rotateClientSecret(k: Kartu, businessId: string, overlapSe
     });
     await recordAudit(tx, {
       businessId,
-      actorType: 'operator',
+      ...actor,
       action: 'api_client.secret_rotated',
       targetType: 'api_client',
       targetId: client.id,

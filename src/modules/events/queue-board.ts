@@ -14,6 +14,21 @@ export const BOARD_QUEUES: string[] = ['maintenance', EVENTS_QUEUE, 'webhooks', 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
+ * The board shows every business's jobs, so it is for the platform's operators: owners of
+ * KARTU_OPERATOR_BUSINESS_IDS (in sandbox with none configured, every owner). The owner check is
+ * the route's guard; this is the business half.
+ */
+export function operatesQueueBoard(k: Kartu, businessId: string): boolean {
+  const operators = k.config.operatorBusinessIds;
+  return (k.config.env === 'sandbox' && operators.length === 0) || operators.includes(businessId);
+}
+
+/** The board answers (not 503) while the api's Redis connection is ready. */
+export function queueBoardReachable(k: Kartu): boolean {
+  return k.redis?.status === 'ready';
+}
+
+/**
  * bull-board (mounted at /admin/queues behind the owner guard). It reads and manages the queues
  * through the api's own Redis connection and is built on first use; while Redis is unreachable it
  * answers 503 with a clear message instead of hanging.
@@ -21,7 +36,7 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 export function queueBoard(k: Kartu): RequestHandler {
   let router: RequestHandler | undefined;
   return (req, res, next) => {
-    if (!k.redis || k.redis.status !== 'ready') {
+    if (!queueBoardReachable(k)) {
       sendSnap(res, 503, '5030000', 'Queue dashboard unavailable: Redis is not reachable (events wait in the outbox until it returns)');
       return;
     }
