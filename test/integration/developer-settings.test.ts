@@ -51,6 +51,17 @@ describe('developer settings (admin API)', () => {
     expect(res.body.services.map((s: { code: string }) => s.code)).toContain('90');
     // Sandbox with no KARTU_OPERATOR_BUSINESS_IDS: every owner may open the board.
     expect(res.body.queueBoard).toEqual({ path: '/admin/queues', reachable: true });
+    // With operators configured, only their owners get the link (the board refuses the others).
+    const config = h.kartu.config;
+    const before = config.operatorBusinessIds;
+    try {
+      config.operatorBusinessIds = ['00000000-0000-4000-8000-000000000000'];
+      expect((await call('get', '/developers')).body.queueBoard).toBeNull();
+      config.operatorBusinessIds = [p.creds.businessId];
+      expect((await call('get', '/developers')).body.queueBoard).toEqual({ path: '/admin/queues', reachable: true });
+    } finally {
+      config.operatorBusinessIds = before;
+    }
   });
 
   it('refuses finance admins and viewers (403xx01) on every route, and changes nothing', async () => {
