@@ -110,9 +110,11 @@ describe('developers page', () => {
     await create.getByRole('checkbox', { name: tr('en', 'developers.webhooks.allEvents') }).waitFor();
     await create.getByRole('button', { name: tr('en', 'common.create') }).click();
     await create.getByText(tr('en', 'developers.shownOnce.warning')).waitFor();
-    expect(await create.locator('code.secret').innerText()).toMatch(/^whsec_/);
+    const signingSecret = await create.locator('code.secret').innerText();
+    expect(signingSecret).toMatch(/^whsec_/);
     await create.getByRole('button', { name: tr('en', 'developers.rotate.done') }).click();
     await webhooks.getByRole('link', { name: url }).waitFor();
+    expect(await page.content()).not.toContain(signingSecret);
 
     // An event (a new cardholder) delivered by the pipeline; its attempt shown; redelivered.
     const holder = await adminCall(b, biz.admins.finance_admin, 'post', '/cardholders', { name: 'Budi Santoso', email: `budi.${creds.businessId.slice(0, 8)}@example.com` });
@@ -137,6 +139,11 @@ describe('developers page', () => {
         return attempts.count();
       })
       .toBe(2);
+    // Every failed delivery since a time: none failed here.
+    const since = page.getByRole('region', { name: tr('en', 'developers.deliveries.redeliverFailed') });
+    await since.getByLabel(tr('en', 'developers.deliveries.since'), exact).fill('2026-01-01T00:00');
+    await since.getByRole('button', { name: tr('en', 'developers.deliveries.redeliverFailedSubmit') }).click();
+    await since.getByText(tr('en', 'developers.deliveries.redeliveredCount', { n: 0 })).waitFor();
 
     // The notification key, downloaded as PEM: the partner API's key.
     await page.getByRole('link', { name: `← ${tr('en', 'developers.title')}` }).click();
@@ -160,5 +167,29 @@ describe('developers page', () => {
     await owner.getByRole('region', { name: tr('id', 'developers.credentials.title') }).getByText(biz.partner.creds.clientKey, exact).waitFor();
     await owner.getByText(tr('id', 'developers.webhooks.none')).waitFor();
     await expectAccessible(owner);
+
+    // An endpoint disabled and enabled, its event types changed, then deleted (confirmed).
+    const url = 'https://example.com/kartu/hooks';
+    const made = await adminCall(b, biz.admins.owner, 'post', '/webhook-endpoints', { url, eventTypes: ['*'] });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    await owner.reload();
+    const webhooks = owner.getByRole('region', { name: tr('id', 'developers.webhooks.title') });
+    const row = webhooks.getByRole('row').filter({ hasText: url });
+    await row.getByRole('button', { name: `${tr('id', 'developers.webhooks.disable')} ${url}` }).click();
+    await row.getByText(tr('id', 'developers.webhooks.disabled'), exact).waitFor();
+    await row.getByRole('button', { name: `${tr('id', 'developers.webhooks.enable')} ${url}` }).click();
+    await row.getByText(tr('id', 'developers.webhooks.enabled'), exact).waitFor();
+    await row.getByRole('button', { name: `${tr('id', 'developers.webhooks.editEvents')} ${url}` }).click();
+    const edit = owner.getByRole('dialog', { name: tr('id', 'developers.webhooks.editTitle', { url }) });
+    await edit.getByRole('checkbox', { name: tr('id', 'developers.webhooks.allEvents') }).uncheck();
+    await edit.getByRole('checkbox', { name: 'card.*', exact: true }).check();
+    await edit.getByRole('checkbox', { name: 'authorization.created', exact: true }).check();
+    await edit.getByRole('button', { name: tr('id', 'common.save') }).click();
+    await row.getByText('card.*, authorization.created', exact).waitFor();
+    await row.getByRole('button', { name: `${tr('id', 'developers.webhooks.delete')} ${url}` }).click();
+    const confirm = owner.getByRole('dialog', { name: tr('id', 'developers.webhooks.deleteTitle') });
+    await confirm.getByText(tr('id', 'developers.webhooks.deleteConfirm', { url })).waitFor();
+    await confirm.getByRole('button', { name: tr('id', 'developers.webhooks.delete') }).click();
+    await owner.getByText(tr('id', 'developers.webhooks.none')).waitFor();
   });
 });
