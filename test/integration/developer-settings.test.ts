@@ -185,6 +185,14 @@ describe('developer settings (admin API)', () => {
     h.clock.advance(2_000);
     expectSnap(await p.call('POST', '/snap/v1.0/balance-inquiry', '{}'), '2001100');
 
+    // Another business is untouched by all of it, and its owner sees only its own client.
+    const other = await owner();
+    await call('post', '/developers/client-secret/rotate');
+    const [untouched] = await h.kartu.db.query('SELECT ip_allowlist, rate_limit_per_second, secret_rotated_at FROM api_clients WHERE client_key = $1', [other.p.creds.clientKey]);
+    expect(untouched).toEqual({ ip_allowlist: null, rate_limit_per_second: 100_000, secret_rotated_at: null });
+    expect((await other.call('get', '/developers')).body.credentials.clientKey).toBe(other.p.creds.clientKey);
+    expectSnap(await other.p.call('POST', '/snap/v1.0/balance-inquiry', '{}'), '2001100');
+
     const entries = await auditOf(p.creds.businessId, 'api_client.access_set');
     expect(entries.map((e: { details: unknown }) => e.details)).toEqual([
       { from: { ipAllowlist: null, rateLimitPerSecond: 100_000 }, to: { ipAllowlist: ['127.0.0.1/32', '2001:db8::/32'], rateLimitPerSecond: 2 } },

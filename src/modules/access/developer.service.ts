@@ -27,7 +27,7 @@ export function describePublicKey(pem: string): { algorithm: 'RSA'; bits: number
   return { algorithm: 'RSA', bits: key.asymmetricKeyDetails?.modulusLength ?? 0, fingerprintSha256: createHash('sha256').update(der).digest('hex') };
 }
 
-/** The business's API client (a business has one: the first created), locked for a change when `tx` is given. */
+/** The business's API client (a business has one: the first created), row-locked for a change when `lock`. */
 async function clientOf(db: EntityManager, businessId: string, lock: boolean): Promise<ApiClient> {
   const client = await db.findOne(ApiClient, { where: { businessId }, order: { createdAt: 'ASC' }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   // Every business is created with its client (createBusiness); none would be a broken database.
