@@ -53,7 +53,7 @@ const tokenOf = (acceptPath: string) => acceptPath.slice('/dashboard/invitations
 
 async function inviteAs(owner: Member, e: string, role: AdminRole = 'finance_admin') {
   const res = await call(owner.cookie, 'post', '/team/invitations', { email: e, role });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
   return { id: res.body.invitation.id as string, token: tokenOf(res.body.acceptPath) };
 }
 
@@ -77,7 +77,7 @@ describe('invitations', () => {
   it('an owner invites; the link (shown once, only its hash stored) opens the invitation, sets the password and signs the new admin in', async () => {
     const invited = email('new');
     const res = await call(owner.cookie, 'post', '/team/invitations', { email: invited.toUpperCase(), role: 'finance_admin' });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.invitation).toMatchObject({ email: invited, role: 'finance_admin', status: 'pending', invitedBy: owner.email, expiresAt: new Date(h.clock.now().getTime() + 72 * 3600_000).toISOString() });
     expect(res.body.acceptPath).toMatch(/^\/dashboard\/invitations\/[A-Za-z0-9_-]{43}$/);

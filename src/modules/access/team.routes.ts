@@ -169,7 +169,6 @@ export function teamRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): void
     guards: owners,
     body: z.strictObject({ email: z.email().max(254), role: z.enum(ADMIN_ROLES) }),
     response: issuedAnswer,
-    successStatus: 201,
     secretInAnswer: true,
     handler: async ({ req, res, body }) => {
       noStore(res);
