@@ -206,6 +206,22 @@ describe('invitations', () => {
     expect((await me(sessionCookieOf(res))).body.session.twoFactor).toBe('enrolment_required');
   });
 
+  it('two accepts of one link at once create one admin; the other gets the same 404', async () => {
+    const e = email('twice-accepted');
+    const { token } = await inviteAs(owner, e);
+    const answers = await Promise.all([accept(token), accept(token)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
+    expect(await h.kartu.db.query('SELECT 1 FROM admins WHERE email = $1', [e])).toHaveLength(1);
+  });
+
+  it('the invitation routes are rate-limited per client IP (429xx00), like login', async () => {
+    const ip = '198.19.0.1';
+    const answers = await Promise.all(Array.from({ length: 14 }, () => h.http().post('/admin/v1/invitations/preview').set('X-Forwarded-For', ip).send({ token: 'unknown' })));
+    const codes = answers.map((a) => a.body.responseCode);
+    expect(codes).toContain('4290000');
+    expect(codes.filter((c) => c !== '4290000').every((c) => c === '4040001')).toBe(true);
+  });
+
   it('the access log keeps the invitation page, not its token', async () => {
     const { token } = await inviteAs(owner, email('logged'));
     await h.http().get(`/dashboard/invitations/${token}`);
