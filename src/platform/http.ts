@@ -57,6 +57,11 @@ export function observeRequest(
   );
 }
 
+/** An invitation link's path carries its token (a credential): the access log keeps the page, not the token. */
+export function loggedPath(path: string): string {
+  return path.replace(/^(\/dashboard\/invitations\/)[^/]+/, '$1[REDACTED]');
+}
+
 /** Request id (from a well-formed X-Request-Id or new), the log context, X-TIMESTAMP, access log and metrics. */
 export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
   return (req, res, next) => {
@@ -69,7 +74,7 @@ export function requestLifecycle(logger: Logger, clock: Clock): RequestHandler {
     res.on('finish', () => {
       observeRequest(logger, {
         method: req.method,
-        path: req.originalUrl.split('?')[0]!,
+        path: loggedPath(req.originalUrl.split('?')[0]!),
         // Recorded when the route matched: by now an error leaving a module router has reset req.baseUrl.
         route: typeof res.locals.route === 'string' ? res.locals.route : req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched',
         status: res.statusCode,

@@ -1,6 +1,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/modules/access/admins.service';
 import { signAccessTokenRequest, signSymmetric, symmetricStringToSign } from '../../src/modules/access/snap-signature';
 import { authorizationResponse, messageResponse } from '../../src/modules/authorizations/authorizations.schemas';
 import { networkSignature } from '../../src/modules/authorizations/network-auth';
@@ -77,6 +78,11 @@ beforeAll(async () => {
   card = await issueCard(biz);
   physical = (await issueCard(biz, { type: 'PHYSICAL', shipping: { name: 'Siti', address: { line1: 'Jl. Sudirman 1', city: 'Jakarta', postalCode: '10220', country: 'ID' } } })).id;
   cookie = await adminSession(h, biz.businessId);
+  // The team routes act on a second admin (the fuzzing owner stays the one active owner: it cannot demote or disable itself).
+  ids.teamAdmin = (await createAdmin(h.kartu, { businessId: biz.businessId, email: `team.${randomUUID()}@example.com`, role: 'finance_admin' })).adminId;
+  const invitation = await h.http().post('/admin/v1/team/invitations').set('Cookie', cookie).send({ email: `invited.${randomUUID()}@example.com`, role: 'viewer' });
+  expect(invitation.status, JSON.stringify(invitation.body)).toBe(200);
+  ids.invitation = invitation.body.invitation.id;
   const auth = await net.send('/authorizations', authorization());
   expect(auth.status, JSON.stringify(auth.body)).toBe(200);
   ids.authorization = auth.body.id;
@@ -204,6 +210,17 @@ function routes(): Route[] {
     admin('POST', '/two-factor/enrolment', '00'),
     admin('GET', '/business/security', '00'),
     admin('PATCH', '/business/security', '00', { body: { requireTwoFactor: false } }),
+    admin('GET', '/team/admins', '00'),
+    admin('PATCH', '/team/admins/{id}', '00', { id: () => ids.teamAdmin!, body: { role: 'viewer' } }),
+    admin('POST', '/team/admins/{id}/disable', '00', { id: () => ids.teamAdmin! }),
+    admin('POST', '/team/admins/{id}/enable', '00', { id: () => ids.teamAdmin! }),
+    admin('POST', '/team/admins/{id}/two-factor/reset', '00', { id: () => ids.teamAdmin! }),
+    admin('GET', '/team/invitations', '00'),
+    admin('POST', '/team/invitations', '00', { body: { email: 'invited@example.com', role: 'viewer' } }),
+    admin('POST', '/team/invitations/{id}/reissue', '00', { id: () => ids.invitation! }),
+    admin('POST', '/team/invitations/{id}/revoke', '00', { id: () => ids.invitation! }),
+    admin('POST', '/invitations/preview', '00', { open: true, body: { token: 'not-a-token' } }),
+    admin('POST', '/invitations/accept', '00', { open: true, body: { token: 'not-a-token', password: 'a long enough password' } }),
     admin('GET', '/balance', '11'),
     admin('GET', '/overview', '11'),
     admin('GET', '/authorizations', '12'),

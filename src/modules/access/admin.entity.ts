@@ -2,6 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export const ADMIN_ROLES = ['owner', 'finance_admin', 'viewer'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
+/** `disabled`: an owner turned the account off (team.service.ts): no login, no session. */
+export const ADMIN_STATUSES = ['active', 'disabled'] as const;
+export type AdminStatus = (typeof ADMIN_STATUSES)[number];
 
 @Entity('admins')
 export class Admin {
@@ -19,6 +22,12 @@ export class Admin {
 
   @Column({ type: 'text' })
   role!: AdminRole;
+
+  @Column({ type: 'text', default: 'active' })
+  status!: AdminStatus;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt!: Date | null;
 
   @Column({ name: 'failed_attempts', type: 'integer' })
   failedAttempts!: number;

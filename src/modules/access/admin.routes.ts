@@ -80,7 +80,7 @@ export function requireAdmin(k: Kartu, roles: readonly AdminRole[] = ADMIN_ROLES
 const adminView = z.object({ id: z.string(), businessId: z.string(), email: z.string(), role: z.enum(ADMIN_ROLES), twoFactorEnabled: z.boolean() });
 const toView = (s: AdminSession) => ({ id: s.adminId, businessId: s.businessId, email: s.email, role: s.role, twoFactorEnabled: s.twoFactorEnabled });
 const sessionView = z.object({ twoFactor: z.enum(SESSION_STAGES), expiresAt: z.string() });
-const loginAnswer = z.object({ admin: adminView, expiresAt: z.string(), twoFactor: z.enum(SESSION_STAGES) });
+export const loginAnswer = z.object({ admin: adminView, expiresAt: z.string(), twoFactor: z.enum(SESSION_STAGES) });
 const securityView = z.object({ security: z.object({ requireTwoFactor: z.boolean() }) });
 const totpCode = z.string().regex(TOTP_CODE, 'a 6-digit code from the authenticator app').meta({ description: 'The 6-digit code the authenticator app shows for the new secret', example: '492039' });
 const loginCode = z
@@ -89,7 +89,7 @@ const loginCode = z
   .meta({ description: 'The 6-digit code the authenticator app shows, or an unused recovery code (xxxxxx-xxxxxx, any case)', example: '492039' });
 
 /** The session cookie lives as long as the session: a restricted one for minutes, a full one for the session TTL. */
-function sendSession(k: Kartu, res: Response, opened: { sessionToken: string; session: AdminSession }) {
+export function sendSession(k: Kartu, res: Response, opened: { sessionToken: string; session: AdminSession }) {
   setSessionCookie(k, res, opened.sessionToken, Math.max(0, Math.round((opened.session.expiresAt.getTime() - k.clock.now().getTime()) / 1000)));
   return { admin: toView(opened.session), expiresAt: opened.session.expiresAt.toISOString(), twoFactor: opened.session.twoFactor };
 }

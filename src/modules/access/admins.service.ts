@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { Kartu } from '../../context';
 import { inTransaction, isUniqueViolation } from '../../platform/db';
 import { randomToken, sha256Hex } from '../../platform/crypto';
-import { KartuError, Unauthorized } from '../../platform/errors';
+import { FeatureNotAllowed, KartuError, Unauthorized } from '../../platform/errors';
 import { ERROR_FAMILIES, statusAndCase } from '../../platform/error-catalogue';
 import { Admin, type AdminRole } from './admin.entity';
 import { recordAudit } from './audit';
@@ -42,6 +42,20 @@ export interface AdminSession {
   twoFactorEnabled: boolean;
   twoFactor: SessionStage;
   expiresAt: Date;
+}
+
+/**
+ * What a password an admin chooses must be (an accepted invitation): 12 to 1024 characters, any
+ * characters, no composition rules (NIST SP 800-63B; OWASP ASVS 2.1.1's twelve). The upper bound is
+ * the login form's, so every password that can be set can be typed at sign-in.
+ */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 1024;
+
+export class AccountDisabled extends FeatureNotAllowed {
+  constructor() {
+    super('This account is disabled; an owner of the business can enable it again');
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -112,6 +126,13 @@ export async function login(k: Kartu, input: { email: string; password: string; 
     });
     throw new Unauthorized('Invalid email or password');
   }
+  // Only after the right password: a disabled account is not revealed to someone guessing.
+  if (admin.status === 'disabled') {
+    await inTransaction(k.db, (tx) =>
+      recordAudit(tx, { businessId: admin.businessId, actorType: 'admin', actorId: admin.id, action: 'admin.login_refused', targetType: 'admin', targetId: admin.id, details: { reason: 'disabled' }, ip: input.ip }),
+    );
+    throw new AccountDisabled();
+  }
   return inTransaction(k.db, async (tx) => {
     // FOR SHARE: a policy change (two-factor.service.ts, FOR UPDATE) either sees this session and
     // restricts it, or commits first and this login reads the new policy.
@@ -181,8 +202,8 @@ const SESSION_COLUMNS = 's.admin_id, s.business_id, a.email, a.role, s.two_facto
 
 /**
  * The session behind a cookie, sliding its idle expiry unless `o.touch` is false (a request that
- * is no sign of the admin's use, such as the live stream reconnecting); undefined when unknown or
- * expired.
+ * is no sign of the admin's use, such as the live stream reconnecting); undefined when unknown,
+ * expired, or its admin is disabled (disabling deletes the sessions too; this holds either way).
  */
 export async function resolveSession(k: Kartu, sessionToken: string, o: { touch?: boolean } = {}): Promise<AdminSession | undefined> {
   const now = k.clock.now();
@@ -191,7 +212,7 @@ export async function resolveSession(k: Kartu, sessionToken: string, o: { touch?
   if (o.touch === false) {
     rows = await k.db.query(
       `SELECT ${SESSION_COLUMNS} FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
-        WHERE s.session_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2`,
+        WHERE s.session_hash = $1 AND s.expires_at > $2 AND s.idle_expires_at > $2 AND a.status = 'active'`,
       [hash, now],
     );
   } else {
@@ -199,7 +220,7 @@ export async function resolveSession(k: Kartu, sessionToken: string, o: { touch?
     [rows] = await k.db.query(
       `UPDATE admin_sessions s SET idle_expires_at = LEAST(s.expires_at, $2::timestamptz + make_interval(secs => $3))
          FROM admins a
-        WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2
+        WHERE s.session_hash = $1 AND a.id = s.admin_id AND s.expires_at > $2 AND s.idle_expires_at > $2 AND a.status = 'active'
         RETURNING ${SESSION_COLUMNS}`,
       [hash, now, k.config.sessionIdleSeconds],
     );
