@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { post } from '../../api';
 import { Field, FormError, SelectField } from '../../components/field';
@@ -102,6 +102,12 @@ function BacktestView({ policyId, backtestId }: { policyId: string; backtestId: 
   const { t } = useLang();
   const query = useBacktest(policyId, backtestId);
   const progressId = useId();
+  const queryClient = useQueryClient();
+  const status = query.data?.backtest.status;
+  // The list of earlier backtests shows each one's status: refresh it when this one ends.
+  useEffect(() => {
+    if (status === 'completed' || status === 'failed') void queryClient.invalidateQueries({ queryKey: policyKeys.backtests(policyId) });
+  }, [status, policyId, queryClient]);
   if (query.isPending) return <Loading />;
   if (!query.data) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const b = query.data.backtest;

@@ -101,9 +101,10 @@ export function VersionsPanel({ policy, editable }: { policy: Policy; editable: 
 /** Two versions' rules (pretty-printed JSON) side by side, line by line, changes marked in words. */
 function VersionDiff({ versions }: { versions: PolicyVersion[] }) {
   const { t } = useLang();
-  const [leftId, setLeftId] = useState((versions[1] ?? versions[0])!.id);
-  const [rightId, setRightId] = useState(versions[0]!.id);
-  const left = versions.find((v) => v.id === leftId) ?? versions[0]!;
+  // Until one is chosen: the newest version against the one before it (also once a new one arrives).
+  const [leftId, setLeftId] = useState<string | undefined>(undefined);
+  const [rightId, setRightId] = useState<string | undefined>(undefined);
+  const left = versions.find((v) => v.id === leftId) ?? versions[1] ?? versions[0]!;
   const right = versions.find((v) => v.id === rightId) ?? versions[0]!;
   const rows = sideBySide(diffLines(rulesLines(left.rules), rulesLines(right.rules)));
   const changes = rows.filter((r) => r.left?.kind !== 'same').length;
