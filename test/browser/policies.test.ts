@@ -7,7 +7,7 @@ import { adminCall, exact, heading, issueCard, purchase, tr } from '../support/d
 /**
  * The spend-rule pages in a real browser: a policy with a shadow version (made through the API)
  * watched on live sandbox purchases — the list's 24 h counts and the shadow examples — then
- * backtested (progress, report), promoted, seen declining a purchase, diffed and rolled back;
+ * backtested (the report; a running one's progress bar), promoted, seen declining a purchase, diffed and rolled back;
  * what a viewer sees; both languages; axe on the list and the policy page.
  */
 
@@ -124,8 +124,16 @@ describe('spend-rule pages', () => {
     await page.getByRole('heading', { name: tr('id', 'policies.shadow.title') }).waitFor();
 
     // A viewer reads the same pages without a single write control; the server refuses the writes anyway.
+    // A backtest half-way through (a row no worker runs: it was never queued) shows its progress bar.
+    await b.h.kartu.db.query(
+      `INSERT INTO policy_backtests (business_id, policy_id, version_id, from_time, to_time, status, total, processed, requested_by_type, requested_by_id, started_at)
+       VALUES ($1, $2, $3, now() - interval '1 day', now(), 'running', 10, 4, 'admin', $4, now())`,
+      [biz.businessId, policyId, v1, fa.id],
+    );
     const viewer = await b.open(`/dashboard/policies/${policyId}`, { as: biz.admins.viewer, locale: 'id' });
     await heading(viewer, POLICY);
+    const progress = viewer.getByRole('progressbar', { name: tr('id', 'policies.backtest.progress', { processed: 4, total: 10 }) });
+    expect([await progress.getAttribute('value'), await progress.getAttribute('max')]).toEqual(['4', '10']);
     await viewer.getByRole('region', { name: tr('id', 'policies.versions.title') }).getByRole('row').nth(3).waitFor();
     for (const name of [tr('id', 'policies.versions.activate', { n: 3 }), tr('id', 'policies.settings.rename'), tr('id', 'policies.settings.disable'), tr('id', 'policies.backtest.run')]) {
       expect(await viewer.getByRole('button', { name }).count(), name).toBe(0);
