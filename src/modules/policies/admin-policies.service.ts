@@ -90,11 +90,11 @@ export async function shadowResults(k: Kartu, businessId: string, policyId: stri
   const version = await findVersion(tx, policy, versionId);
   const [{ to }]: Array<{ to: Date }> = await tx.query('SELECT now() AS to');
   // One element of the authorization's shadow results per shadow version: this version's.
-  const params = [businessId, version.created_at, to, JSON.stringify([{ policyId: policy.id, versionId: version.id }])];
+  const params = [businessId, version.created_at, to, JSON.stringify([{ policyId: policy.id, versionId: version.id }]), version.id];
   const from = `FROM authorizations a
       CROSS JOIN LATERAL jsonb_array_elements(a.policy->'shadow') s
       WHERE a.business_id = $1 AND a.created_at >= $2 AND a.created_at <= $3 AND ${POLICY_HIT}
-        AND a.policy->'shadow' @> $4::jsonb AND s->>'versionId' = $4::jsonb->0->>'versionId'
+        AND a.policy->'shadow' @> $4::jsonb AND s->>'versionId' = $5
         AND s->'events' @? '$[*] ? (@.type == "decline" || @.type == "review")'`;
   const [counts]: Array<{ declines: number; reviews: number; declined_anyway: number }> = await tx.query(
     `SELECT count(*) FILTER (WHERE s->'events' @> '[{"type": "decline"}]')::int AS declines,

@@ -16,7 +16,7 @@ export function PolicyStatusBadge({ status }: { status: Policy['status'] }) {
   return <span className={`badge policy-status policy-status-${status.toLowerCase()}`}>{t(`policies.status.${status}`)}</span>;
 }
 
-/** "v3" with the version's mode in words. */
+/** A version as "v3", or a dash when there is none. */
 export function VersionLabel({ version }: { version: PolicyVersion | null }) {
   const { t } = useLang();
   if (!version) return <span className="muted">—</span>;

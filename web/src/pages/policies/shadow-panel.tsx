@@ -7,7 +7,7 @@ import { DateTime } from '../../components/money';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { formatMinor } from '../../format';
 import { useLang } from '../../i18n';
-import { policyPath, usePolicyChanged, useShadowResults, type Policy, type ShadowExample } from './policies-api';
+import { policyPath, usePolicyChanged, useShadowResults, type Policy, type ShadowExample, type ShadowResults } from './policies-api';
 
 /**
  * The shadow version on live traffic (GET /policies/{id}/shadow-results): what it would have
@@ -44,42 +44,44 @@ export function ShadowPanel({ policy, editable }: { policy: Policy; editable: bo
       ) : !results.data.shadowResults ? (
         <Empty>{t('policies.shadow.none')}</Empty>
       ) : (
-        (() => {
-          const r = results.data.shadowResults;
-          return (
-            <>
-              <p>
-                {t('policies.shadow.since', { n: r.versionNumber })} <DateTime iso={r.since} />
-              </p>
-              <dl className="grid policy-counts">
-                <div>
-                  <dt className="stat-label">{t('policies.shadow.wouldDecline')}</dt>
-                  <dd className="stat">{r.counts.declines}</dd>
-                </div>
-                <div>
-                  <dt className="stat-label">{t('policies.shadow.wouldReview')}</dt>
-                  <dd className="stat">{r.counts.reviews}</dd>
-                </div>
-                <div>
-                  <dt className="stat-label">{t('policies.shadow.declinedAnyway')}</dt>
-                  <dd className="stat">{r.counts.declinedAnyway}</dd>
-                </div>
-              </dl>
-              {r.examples.length === 0 ? <Empty>{t('policies.shadow.noExamples')}</Empty> : <ShadowExamples examples={r.examples} />}
-              {editable && (
-                <div className="form-actions">
-                  <button type="button" className="primary" disabled={promote.isPending} onClick={() => promote.mutate(r.versionId)}>
-                    {t('policies.shadow.promote', { n: r.versionNumber })}
-                  </button>
-                  <span className="muted">{t('policies.shadow.promoteHint')}</span>
-                </div>
-              )}
-              <FormError error={promote.error} />
-            </>
-          );
-        })()
+        <ShadowResultsView results={results.data.shadowResults} editable={editable} promoting={promote.isPending} onPromote={(id) => promote.mutate(id)} />
       )}
+      <FormError error={promote.error} />
     </section>
+  );
+}
+
+function ShadowResultsView({ results: r, editable, promoting, onPromote }: { results: ShadowResults; editable: boolean; promoting: boolean; onPromote(versionId: string): void }) {
+  const { t } = useLang();
+  return (
+    <>
+      <p>
+        {t('policies.shadow.since', { n: r.versionNumber })} <DateTime iso={r.since} />
+      </p>
+      <dl className="grid policy-counts">
+        <div>
+          <dt className="stat-label">{t('policies.shadow.wouldDecline')}</dt>
+          <dd className="stat">{r.counts.declines}</dd>
+        </div>
+        <div>
+          <dt className="stat-label">{t('policies.shadow.wouldReview')}</dt>
+          <dd className="stat">{r.counts.reviews}</dd>
+        </div>
+        <div>
+          <dt className="stat-label">{t('policies.shadow.declinedAnyway')}</dt>
+          <dd className="stat">{r.counts.declinedAnyway}</dd>
+        </div>
+      </dl>
+      {r.examples.length === 0 ? <Empty>{t('policies.shadow.noExamples')}</Empty> : <ShadowExamples examples={r.examples} />}
+      {editable && (
+        <div className="form-actions">
+          <button type="button" className="primary" disabled={promoting} onClick={() => onPromote(r.versionId)}>
+            {t('policies.shadow.promote', { n: r.versionNumber })}
+          </button>
+          <span className="muted">{t('policies.shadow.promoteHint')}</span>
+        </div>
+      )}
+    </>
   );
 }
 
