@@ -19,6 +19,7 @@ import { TwoFactor1765200000000 } from './1765200000000-two-factor';
 import { PartnerClientOptions1765300000000 } from './1765300000000-partner-client-options';
 import { ExternalIdAnswers1765400000000 } from './1765400000000-external-id-answers';
 import { SelfTests1765600000000 } from './1765600000000-self-tests';
+import { PolicyHitsIndex1766000000000 } from './1766000000000-policy-hits-index';
 import { Team1766040000000 } from './1766040000000-team';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
@@ -44,5 +45,6 @@ export const migrations = [
   PartnerClientOptions1765300000000,
   ExternalIdAnswers1765400000000,
   SelfTests1765600000000,
+  PolicyHitsIndex1766000000000,
   Team1766040000000,
 ];

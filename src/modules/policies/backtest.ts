@@ -27,7 +27,7 @@ const PAGE = 500;
 const EXAMPLES = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface BacktestRow {
+export interface BacktestRow {
   id: string;
   business_id: string;
   policy_id: string;
@@ -44,7 +44,7 @@ interface BacktestRow {
   completed_at: Date | null;
 }
 
-function presentBacktest(b: BacktestRow): BacktestView {
+export function presentBacktest(b: BacktestRow): BacktestView {
   return {
     id: b.id,
     policyId: b.policy_id,

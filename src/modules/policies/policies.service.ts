@@ -88,7 +88,7 @@ function presentPolicy(p: PolicyRow, versions: ReadonlyMap<string, VersionRow>):
   };
 }
 
-async function present(tx: EntityManager, policies: PolicyRow[]): Promise<PolicyView[]> {
+export async function present(tx: EntityManager, policies: PolicyRow[]): Promise<PolicyView[]> {
   const ids = policies.flatMap((p) => [p.active_version_id, p.shadow_version_id]).filter((id): id is string => id !== null);
   const rows: VersionRow[] = ids.length ? await tx.query('SELECT * FROM policy_versions WHERE id = ANY($1)', [ids]) : [];
   const versions = new Map(rows.map((v) => [v.id, v]));
@@ -110,7 +110,7 @@ export async function findPolicy(tx: EntityManager, businessId: string, id: stri
   return row;
 }
 
-async function findVersion(tx: EntityManager, policy: PolicyRow, versionId: string): Promise<VersionRow> {
+export async function findVersion(tx: EntityManager, policy: PolicyRow, versionId: string): Promise<VersionRow> {
   if (!UUID.test(versionId)) throw new NotFound('Policy Version Not Found');
   const [row]: VersionRow[] = await tx.query('SELECT * FROM policy_versions WHERE id = $1 AND policy_id = $2', [versionId, policy.id]);
   if (!row) throw new NotFound('Policy Version Not Found');
@@ -138,7 +138,7 @@ interface Author {
 }
 
 /** Appends a version and points the policy's enforced or shadow slot at it. */
-async function appendVersion(tx: EntityManager, policy: PolicyRow, input: { mode: Mode; rules: RuleJson[]; note?: string | null; author: Author; sha256?: string }): Promise<{ policy: PolicyRow; version: VersionRow }> {
+export async function appendVersion(tx: EntityManager, policy: PolicyRow, input: { mode: Mode; rules: RuleJson[]; note?: string | null; author: Author; sha256?: string }): Promise<{ policy: PolicyRow; version: VersionRow }> {
   const number = policy.version_count + 1;
   const [version]: VersionRow[] = await tx.query(
     `INSERT INTO policy_versions (policy_id, business_id, number, mode, rules, note, author_type, author_id, source_sha256)
@@ -155,7 +155,7 @@ async function appendVersion(tx: EntityManager, policy: PolicyRow, input: { mode
   return { policy: updated!, version: version! };
 }
 
-function audit(tx: EntityManager, caller: Caller, action: string, policyId: string, details: Record<string, unknown>) {
+export function auditPolicy(tx: EntityManager, caller: Caller, action: string, policyId: string, details: Record<string, unknown>) {
   return recordAudit(tx, { businessId: caller.businessId, actorType: caller.actorType, actorId: caller.actorId, action, targetType: 'policy', targetId: policyId, details, ip: caller.ip });
 }
 
@@ -181,7 +181,7 @@ export async function createPolicy(k: Kartu, caller: Caller, input: z.infer<type
       [caller.businessId, input.scope.type, input.scope.id ?? null, input.name, generation],
     );
     const { policy, version } = await appendVersion(tx, created!, { mode: input.mode, rules, note: input.note, author: { type: caller.actorType, id: caller.actorId } });
-    await audit(tx, caller, 'policy.created', policy.id, { name: policy.name, scope: input.scope, versionId: version.id, number: version.number, mode: version.mode });
+    await auditPolicy(tx, caller, 'policy.created', policy.id, { name: policy.name, scope: input.scope, versionId: version.id, number: version.number, mode: version.mode });
     return (await present(tx, [policy]))[0]!;
   });
 }
@@ -220,7 +220,7 @@ export async function updatePolicy(k: Kartu, caller: Caller, id: string, input: 
       `UPDATE policies SET name = $2, status = $3, shadow_version_id = $4, generation = $5, updated_at = now() WHERE id = $1 RETURNING *`,
       [policy.id, input.name ?? policy.name, input.status ?? policy.status, 'shadowVersionId' in changed ? null : policy.shadow_version_id, generation],
     );
-    await audit(tx, caller, 'policy.updated', policy.id, { changed, previous: { name: policy.name, status: policy.status, shadowVersionId: policy.shadow_version_id } });
+    await auditPolicy(tx, caller, 'policy.updated', policy.id, { changed, previous: { name: policy.name, status: policy.status, shadowVersionId: policy.shadow_version_id } });
     return (await present(tx, [updated!]))[0]!;
   });
 }
@@ -230,7 +230,7 @@ export async function createVersion(k: Kartu, caller: Caller, policyId: string, 
   return inTransaction(k.db, async (tx) => {
     const current = await findPolicy(tx, caller.businessId, policyId, { lock: true, write: true });
     const { policy, version } = await appendVersion(tx, current, { mode: input.mode, rules, note: input.note, author: { type: caller.actorType, id: caller.actorId } });
-    await audit(tx, caller, 'policy.version.created', policy.id, {
+    await auditPolicy(tx, caller, 'policy.version.created', policy.id, {
       versionId: version.id,
       number: version.number,
       mode: version.mode,
@@ -274,7 +274,7 @@ export async function activateVersion(k: Kartu, caller: Caller, policyId: string
       version.id,
       generation,
     ]);
-    await audit(tx, caller, 'policy.version.activated', policy.id, { versionId: version.id, number: version.number, mode: version.mode, previousVersionId: previous });
+    await auditPolicy(tx, caller, 'policy.version.activated', policy.id, { versionId: version.id, number: version.number, mode: version.mode, previousVersionId: previous });
     return (await present(tx, [updated!]))[0]!;
   });
 }

@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
+import './policies.css';
 
 // The list and a policy's page (versions, diff, rollback, shadow results, backtests) belong to
 // the policy pages; the editor page (new policy, new version) to the rule editor.
