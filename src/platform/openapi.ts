@@ -41,6 +41,7 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Admin webhooks', group: 'Admin API', description: 'The partner API webhook operations, for the dashboard.' },
   { name: 'Admin activity', group: 'Admin API', description: 'Balance, overview, authorizations and money movements of the business, for the dashboard.' },
   { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
+  { name: 'Admin reports', group: 'Admin API', description: 'The partner API report operations, plus the spend overview, the monthly statements and the accounting export, for the dashboard.' },
   { name: 'Admin sandbox', group: 'Admin API', description: 'Sandbox only: test purchases and their lifecycle, top-ups and shipments from the dashboard.' },
   { name: 'Operations', group: 'Operations', description: 'For whoever runs Kartu: health, readiness, metrics, and this reference with its error catalogue.' },
 ];

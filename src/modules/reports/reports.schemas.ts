@@ -26,7 +26,7 @@ export const reportView = z.object({
   timeZone: z.string(),
   status: z.enum(REPORT_STATUSES),
   progress: z.number().meta({ description: '0–100' }),
-  requestedBy: z.string().meta({ description: 'partner | schedule' }),
+  requestedBy: z.string().meta({ description: 'partner | admin | schedule' }),
   error: z.string().nullable(),
   file: z
     .object({ url: z.string(), contentType: z.string(), fileName: z.string(), size: z.number() })
