@@ -217,6 +217,13 @@ function routes(): Route[] {
     admin('POST', '/sandbox/authorizations/{id}/refund', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
     admin('POST', '/sandbox/funding', '96', { body: { amount: idr('100.00') } }),
     admin('POST', '/sandbox/cards/{id}/shipping', '96', { id: () => physical, body: { status: 'shipped', carrier: 'JNE', trackingNumber: 'T-1' } }),
+    admin('POST', '/reports', '99', { body: reportBody() }),
+    admin('GET', '/reports', '99'),
+    admin('GET', '/reports/{id}', '99', { id: () => ids.report! }),
+    admin('GET', '/reports/{id}/file', '99', { id: () => ids.report!, file: true }),
+    admin('GET', `/spend?fromDate=${today()}&toDate=${today()}`, '99'),
+    admin('GET', '/statements', '99'),
+    admin('GET', `/accounting-export?fromDate=${today()}&toDate=${today()}`, '99', { file: true }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.

@@ -31,7 +31,7 @@ export const reportView = z.object({
   file: z
     .object({ url: z.string(), contentType: z.string(), fileName: z.string(), size: z.number() })
     .nullable()
-    .meta({ description: 'Once done: GET url downloads it (signed like every partner call)' }),
+    .meta({ description: 'Once done: GET url downloads it, on the API the report was asked on (a partner call is signed as every other)' }),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
