@@ -100,7 +100,7 @@ export function ReportList() {
         data.reports.length === 0 ? (
           <Empty>{t('reports.jobs.none')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="visually-hidden">{t('reports.jobs.list')}</caption>
               <thead>
@@ -148,7 +148,7 @@ export function StatementList() {
           <Empty />
         ) : (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <caption className="visually-hidden">{t('reports.statements.title')}</caption>
                 <thead>

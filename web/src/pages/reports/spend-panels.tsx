@@ -50,7 +50,7 @@ export function DailyPanel({ spend }: { spend: Spend }) {
       <MoneyChart label={t('reports.daily.chart', { from: formatDate(spend.fromDate, spend.timeZone, lang), to: formatDate(spend.toDate, spend.timeZone, lang) })} labels={labels} values={values} currency={spend.currency} kind="line" />
       <details className="report-numbers">
         <summary>{t('reports.daily.numbers')}</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption className="visually-hidden">{t('reports.daily.title')}</caption>
             <thead>
@@ -95,7 +95,7 @@ export function GroupPanel<T>({ id, title, rows, rowCount, name, columns, curren
       ) : (
         <div className="report-group">
           <MoneyChart label={t('reports.groupChart', { title })} labels={labels} values={values} currency={currency} kind="bars" />
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="visually-hidden">{title}</caption>
               <thead>
