@@ -7,7 +7,7 @@ import { Empty, QueryView } from '../../components/states';
 import { formatDate } from '../../format';
 import { useLang } from '../../i18n';
 import { useCan } from '../../me';
-import type { Period } from './period';
+import type { Period } from './report-model';
 import { isPending, REPORT_FORMATS, REPORT_TYPES, useReportProgress, useReports, useStatements, type Report, type ReportFormat, type ReportType } from './reports-api';
 
 function useRequestReport() {
@@ -35,7 +35,7 @@ export function RequestReportForm({ period }: { period: Period }) {
     <form className="report-request" onSubmit={submit} aria-labelledby="report-request">
       <h3 id="report-request">{t('reports.jobs.request')}</h3>
       <p>{t('reports.jobs.period', { from: formatDate(period.fromDate, 'UTC', lang), to: formatDate(period.toDate, 'UTC', lang) })}</p>
-      <div className="form-grid">
+      <div className="report-request-fields">
         <SelectField label={t('reports.jobs.type')} name="type" value={type} error={request.error} onChange={(e) => setType(e.target.value as ReportType)}>
           {REPORT_TYPES.map((r) => (
             <option key={r} value={r}>{t(`reports.type.${r}`)}</option>

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../../api';
 import type { Money } from '../../api-types';
-import type { Period } from './period';
+import type { Period } from './report-model';
 
 // The admin API's reports (docs/reports.md): the spend overview, report jobs, monthly statements.
 

@@ -6,7 +6,7 @@ import { ErrorState, Loading } from '../../components/states';
 import { formatDate } from '../../format';
 import { useLang } from '../../i18n';
 import { useCan, useMe } from '../../me';
-import { periodFromParams, periodProblem, type Period } from './period';
+import { periodFromParams, periodProblem, type Period } from './report-model';
 import { RequestReportForm, ReportList, StatementList } from './report-jobs';
 import { accountingExportUrl, useSpend } from './reports-api';
 import { DailyPanel, GroupPanel, Totals, useCategoryName } from './spend-panels';

@@ -1,19 +1,11 @@
 import { useMemo, type ReactNode } from 'react';
-import type { Money as MoneyValue } from '../../api-types';
 import { Money } from '../../components/money';
 import { Empty } from '../../components/states';
-import { formatDate, minorUnits } from '../../format';
+import { formatDate } from '../../format';
 import { useLang } from '../../i18n';
 import { MoneyChart } from './chart';
+import { minorOf } from './report-model';
 import type { Figures, Spend } from './reports-api';
-
-/** Minor units of a SNAP money value ("450000.50" IDR → 45000050n), to draw it. */
-export function minorOf(m: MoneyValue): bigint {
-  const digits = minorUnits(m.currency);
-  const [whole = '0', fraction = ''] = m.value.replace('-', '').split('.');
-  const n = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
-  return m.value.startsWith('-') ? -n : n;
-}
 
 /** The words of a spend category (an MCC group, "other" or "uncategorized"). */
 export function useCategoryName(): (category: string) => string {

@@ -1,5 +1,8 @@
-// The period the Reports page shows: inclusive dates (YYYY-MM-DD) in the business's time zone,
-// kept in the URL (?from=&to=), this month by default. Pure functions, tested in test/unit/web.
+// The Reports page's pure logic, tested in test/unit/web/reports.test.ts: the period it shows
+// (inclusive dates, YYYY-MM-DD, in the business's time zone, kept in the URL as ?from=&to=, this
+// month by default) and amounts as minor units for the charts.
+import type { Money } from '../../api-types';
+import { minorUnits } from '../../format';
 
 export interface Period {
   fromDate: string;
@@ -47,4 +50,13 @@ export function periodFromParams(params: URLSearchParams, timeZone: string, now:
   if (!from && !to) return thisMonth(timeZone, now);
   const month = thisMonth(timeZone, now);
   return { fromDate: from ?? month.fromDate, toDate: to ?? month.toDate };
+}
+
+/** Minor units of a SNAP money value ("450000.50" IDR → 45000050n), to draw it; the inverse of format.ts minorToValue. */
+export function minorOf(m: Money): bigint {
+  const digits = minorUnits(m.currency);
+  const negative = m.value.startsWith('-');
+  const [whole = '0', fraction = ''] = m.value.replace(/^-/, '').split('.');
+  const n = BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+  return negative ? -n : n;
 }
