@@ -89,6 +89,8 @@ describe('reports', () => {
     await heading(page, tr('en', 'reports.title'));
     await expect.poll(() => page.locator('.report-chart canvas').count()).toBe(5);
     await page.getByRole('img', { name: tr('en', 'reports.groupChart', { title: tr('en', 'reports.by.category') }) }).waitFor();
+    // uPlot styles its elements through the CSSOM, which the CSP allows: nothing was blocked or logged.
+    expect(await b.takeProblems(page.context())).toEqual([]);
     expect(await page.locator('.report-totals').innerText()).toMatch(/IDR 87,000\.50[\s\S]*IDR 2,000[\s\S]*IDR 85,000\.50[\s\S]*3/);
     expect(await rowsOf(page, tr('en', 'reports.by.category'))).toEqual([
       ['restaurants', '2', 'IDR 62,000', 'IDR 2,000', 'IDR 60,000'],
@@ -136,7 +138,9 @@ describe('reports', () => {
     // This month's statement, made on request.
     const statements = page.getByRole('table', { name: tr('en', 'reports.statements.title'), exact: true });
     await statements.getByRole('button', { name: new RegExp(`^${tr('en', 'reports.statements.make')}`) }).click();
-    await statements.getByRole('link', { name: new RegExp(`^${tr('en', 'reports.jobs.download', { format: 'PDF' })}`) }).waitFor();
+    const pdf = await download(page, () => statements.getByRole('link', { name: new RegExp(`^${tr('en', 'reports.jobs.download', { format: 'PDF' })}`) }).click());
+    expect(pdf.name).toMatch(/^monthly_statement-\d{4}-\d{2}-01-to-\d{4}-\d{2}-\d{2}\.pdf$/);
+    expect(pdf.text.startsWith('%PDF-')).toBe(true);
   });
 
   it('reads the same figures in Indonesian as a viewer, who cannot request reports (id)', async () => {
