@@ -3,6 +3,8 @@ import uPlot from 'uplot';
 import { formatMinor } from '../../format';
 import { useLang } from '../../i18n';
 
+const short = (label: string) => (label.length > 16 ? `${label.slice(0, 15)}…` : label);
+
 /**
  * A small uPlot chart (canvas) of money per label: bars (totals by group) or a line (spend per
  * day). uPlot sizes its elements through element.style (the CSSOM), which the dashboard's CSP
@@ -30,7 +32,8 @@ export function MoneyChart({ label, labels, values, currency, kind }: { label: s
         cursor: { show: false },
         scales: { x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
-          { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (labels[i] ?? '') : '')), incrs: [1], gap: 4, size: 40 },
+          // Whole steps only (one label per bar or day, fewer when they would crowd); long names cut.
+          { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? short(labels[i] ?? '') : '')), incrs: [1, 2, 5, 7, 14, 28, 56, 91], gap: 4, size: 40 },
           { values: (_u, splits) => splits.map((v) => formatMinor(BigInt(Math.round(v)), currency, lang)), size: 90 },
         ],
         series: [

@@ -34,7 +34,8 @@ export function Totals({ spend }: { spend: Spend }) {
 
 export function DailyPanel({ spend }: { spend: Spend }) {
   const { t, lang } = useLang();
-  const labels = useMemo(() => spend.daily.map((d) => d.date.slice(8)), [spend]);
+  // The day of the month, or month-day when the period spans more than one month.
+  const labels = useMemo(() => spend.daily.map((d) => (spend.fromDate.slice(0, 7) === spend.toDate.slice(0, 7) ? d.date.slice(8) : d.date.slice(5))), [spend]);
   const values = useMemo(() => spend.daily.map((d) => minorOf(d.spend)), [spend]);
   return (
     <section className="panel" aria-labelledby="report-daily">
