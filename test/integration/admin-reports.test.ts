@@ -158,6 +158,10 @@ describe('report jobs on the admin API', () => {
     expectCode(list, '2009900');
     expect(list.body.reports[0]).toMatchObject({ id, file: { url: `/admin/v1/reports/${id}/file` } });
 
+    // The partner API sees the same report, with its own link.
+    const partner = await a.partner.call('GET', `/snap/v1.0/reports/${id}`);
+    expect(partner.body.report).toMatchObject({ id, requestedBy: 'admin', file: { url: `/snap/v1.0/reports/${id}/file` } });
+
     // Another business's report does not exist for this one.
     expectCode(await get(ownerB, `/reports/${id}`), '4049901');
     expectCode(await get(ownerB, `/reports/${id}/file`), '4049901');
