@@ -87,7 +87,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   simulateRoutes(k, snap, partnerGuard);
   historyRoutes(k, snap, partnerGuard);
   rewardsRoutes(k, snap, partnerGuard);
-  reportRoutes(k, snap, partnerGuard);
+  reportRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   selfTestRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], reveal: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
   policyRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });

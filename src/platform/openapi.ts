@@ -43,6 +43,7 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
   { name: 'Admin developers', group: 'Admin API', description: "Owners: the partner's SNAP credentials, client-secret rotation, RSA public key, IP allowlist and rate limit, and the notification public key." },
   { name: 'Admin team', group: 'Admin API', description: "The business's admins and invitations: owners invite (a one-time link), change roles, disable accounts and reset 2FA; the invitation page's preview and accept need no session." },
+  { name: 'Admin reports', group: 'Admin API', description: 'The partner API report operations, plus the spend overview, the monthly statements and the accounting export, for the dashboard.' },
   { name: 'Admin sandbox', group: 'Admin API', description: 'Sandbox only: test purchases and their lifecycle, top-ups and shipments from the dashboard.' },
   { name: 'Operations', group: 'Operations', description: 'For whoever runs Kartu: health, readiness, metrics, and this reference with its error catalogue.' },
 ];

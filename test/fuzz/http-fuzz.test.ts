@@ -245,6 +245,13 @@ function routes(): Route[] {
     // rotation and PATCH /developers/access are left out: a valid mutation (a rotation, a rate limit
     // of 1, an allowlist) would lock the snap family's calls out.
     admin('PUT', '/developers/public-key', '00', { body: { publicKeyPem: createPublicKey(biz.partner.creds.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString() } }),
+    admin('POST', '/reports', '99', { body: reportBody() }),
+    admin('GET', '/reports', '99'),
+    admin('GET', '/reports/{id}', '99', { id: () => ids.report! }),
+    admin('GET', '/reports/{id}/file', '99', { id: () => ids.report!, file: true }),
+    admin('GET', `/spend?fromDate=${today()}&toDate=${today()}`, '99'),
+    admin('GET', '/statements', '99'),
+    admin('GET', `/accounting-export?fromDate=${today()}&toDate=${today()}`, '99', { file: true }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.

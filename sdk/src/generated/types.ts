@@ -686,10 +686,10 @@ export interface paths {
           status: "queued" | "running" | "done" | "failed";
           /** 0–100 */
           progress: number;
-          /** partner | schedule */
+          /** partner | admin | schedule */
           requestedBy: string;
           error: string | null;
-          /** Once done: GET url downloads it (signed like every partner call) */
+          /** Once done: GET url downloads it, on the API the report was asked on (a partner call is signed as every other) */
           file: {
             url: string;
             contentType: string;
@@ -729,10 +729,10 @@ export interface paths {
           status: "queued" | "running" | "done" | "failed";
           /** 0–100 */
           progress: number;
-          /** partner | schedule */
+          /** partner | admin | schedule */
           requestedBy: string;
           error: string | null;
-          /** Once done: GET url downloads it (signed like every partner call) */
+          /** Once done: GET url downloads it, on the API the report was asked on (a partner call is signed as every other) */
           file: {
             url: string;
             contentType: string;
@@ -815,10 +815,10 @@ export interface paths {
           status: "queued" | "running" | "done" | "failed";
           /** 0–100 */
           progress: number;
-          /** partner | schedule */
+          /** partner | admin | schedule */
           requestedBy: string;
           error: string | null;
-          /** Once done: GET url downloads it (signed like every partner call) */
+          /** Once done: GET url downloads it, on the API the report was asked on (a partner call is signed as every other) */
           file: {
             url: string;
             contentType: string;

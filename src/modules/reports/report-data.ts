@@ -28,6 +28,9 @@ export interface SpendLine {
   cardholderId: string | null;
   cardholderName: string | null;
   merchant: Merchant | null;
+  /** The authorization the line cleared or refunded, when it names one. */
+  authorizationId: string | null;
+  authorizationCode: string | null;
 }
 
 export const PURCHASE_KINDS = ['post', 'over_capture', 'force_post'] as const;
@@ -62,6 +65,8 @@ interface LineRow {
   cardholder_id: string | null;
   cardholder_name: string | null;
   merchant: Merchant | null;
+  authorization_id: string | null;
+  authorization_code: string | null;
 }
 
 /**
@@ -77,11 +82,13 @@ export async function spendLinesPage(
   afterId?: string,
 ): Promise<SpendLine[]> {
   const rows: LineRow[] = await db.query(
-    `SELECT x.id, x.kind, x.amount::text, x.currency, x.at, x.card_id, c.last4, h.id AS cardholder_id, h.name AS cardholder_name, x.merchant
+    `SELECT x.id, x.kind, x.amount::text, x.currency, x.at, x.card_id, c.last4, h.id AS cardholder_id, h.name AS cardholder_name, x.merchant,
+            x.authorization_id, x.authorization_code
        FROM (
          SELECT t.id, t.kind, t.amount, t.currency::text AS currency, t.created_at AS at,
                 coalesce(a.card_id, ma.card_id, m.card_id) AS card_id,
-                coalesce(a.merchant, ma.merchant, m.merchant) AS merchant
+                coalesce(a.merchant, ma.merchant, m.merchant) AS merchant,
+                coalesce(a.id, ma.id) AS authorization_id, coalesce(a.authorization_code, ma.authorization_code) AS authorization_code
            FROM ledger_transfers t
            JOIN ledger_accounts f ON f.business_id = $1 AND f.code = 'funding'
                                  AND f.id = CASE WHEN t.kind = 'refund' THEN t.credit_account_id ELSE t.debit_account_id END
@@ -112,6 +119,8 @@ export async function spendLinesPage(
     cardholderId: r.cardholder_id,
     cardholderName: r.cardholder_name,
     merchant: r.merchant && typeof r.merchant === 'object' ? r.merchant : null,
+    authorizationId: r.authorization_id,
+    authorizationCode: r.authorization_code,
   }));
 }
 

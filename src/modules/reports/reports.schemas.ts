@@ -26,12 +26,12 @@ export const reportView = z.object({
   timeZone: z.string(),
   status: z.enum(REPORT_STATUSES),
   progress: z.number().meta({ description: '0–100' }),
-  requestedBy: z.string().meta({ description: 'partner | schedule' }),
+  requestedBy: z.string().meta({ description: 'partner | admin | schedule' }),
   error: z.string().nullable(),
   file: z
     .object({ url: z.string(), contentType: z.string(), fileName: z.string(), size: z.number() })
     .nullable()
-    .meta({ description: 'Once done: GET url downloads it (signed like every partner call)' }),
+    .meta({ description: 'Once done: GET url downloads it, on the API the report was asked on (a partner call is signed as every other)' }),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),

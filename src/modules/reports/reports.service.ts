@@ -74,17 +74,22 @@ function present(r: ReportRow): ReportView {
   };
 }
 
-async function business(db: EntityManager, businessId: string): Promise<{ name: string; currency: string; time_zone: string }> {
+export async function business(db: EntityManager, businessId: string): Promise<{ name: string; currency: string; time_zone: string }> {
   const [b]: Array<{ name: string; currency: string; time_zone: string }> = await db.query('SELECT name, currency, time_zone FROM businesses WHERE id = $1', [businessId]);
   return b!;
 }
 
 const dayNumber = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86400_000;
 
+/** A period of inclusive dates that a report (or the spend overview, or an export) may cover: 400xx01 on `toDate` otherwise. */
+export function checkPeriod(fromDate: string, toDate: string): void {
+  if (toDate < fromDate) throw new InvalidFieldFormat('toDate', 'before fromDate');
+  if (dayNumber(toDate) - dayNumber(fromDate) + 1 > MAX_REPORT_DAYS) throw new InvalidFieldFormat('toDate', `a report covers at most ${MAX_REPORT_DAYS} days`);
+}
+
 /** Records the request and queues its job (if Redis is down the row waits as queued; the worker's sweep picks it up). */
 export async function requestReport(k: Kartu, caller: Caller, input: z.infer<typeof reportCreate>): Promise<ReportView> {
-  if (input.toDate < input.fromDate) throw new InvalidFieldFormat('toDate', 'before fromDate');
-  if (dayNumber(input.toDate) - dayNumber(input.fromDate) + 1 > MAX_REPORT_DAYS) throw new InvalidFieldFormat('toDate', `a report covers at most ${MAX_REPORT_DAYS} days`);
+  checkPeriod(input.fromDate, input.toDate);
   const row = await inTransaction(k.db, async (tx) => {
     const b = await business(tx, caller.businessId);
     const [created]: ReportRow[] = await tx.query(
@@ -134,6 +139,40 @@ export async function reportFile(k: Kartu, businessId: string, id: string): Prom
   if (row.status !== 'done') throw new NotPermitted(`The report is ${row.status}`);
   const [f]: Array<{ file: Buffer }> = await k.db.query('SELECT file FROM reports WHERE id = $1 AND business_id = $2', [id, businessId]);
   return { contentType: row.content_type!, fileName: row.file_name!, file: f!.file };
+}
+
+/** How many months the statements list goes back at most. */
+export const STATEMENT_MONTHS = 24;
+
+/**
+ * The business's statement months, newest first: the current month and each one before it back to
+ * the month the business was created (at most STATEMENT_MONTHS), each with the statement report of
+ * exactly that month if there is one (the scheduled PDF or one requested; a done one before one
+ * still running, then the newest).
+ */
+export async function monthlyStatements(k: Kartu, businessId: string): Promise<Array<{ month: string; fromDate: string; toDate: string; complete: boolean; report: ReportView | null }>> {
+  const db = k.db.manager;
+  const months: Array<{ month: string; from_date: string; to_date: string; complete: boolean }> = await db.query(
+    `WITH b AS (SELECT time_zone, date_trunc('month', created_at AT TIME ZONE time_zone)::date AS first, date_trunc('month', $2::timestamptz AT TIME ZONE time_zone)::date AS current
+                  FROM businesses WHERE id = $1)
+     SELECT to_char(m, 'YYYY-MM') AS month, to_char(m, 'YYYY-MM-DD') AS from_date, to_char((m + interval '1 month' - interval '1 day')::date, 'YYYY-MM-DD') AS to_date,
+            m < b.current AS complete
+       FROM b, generate_series(b.current, greatest(b.first, (b.current - make_interval(months => $3 - 1))::date), interval '-1 month') AS m`,
+    [businessId, k.clock.now(), STATEMENT_MONTHS],
+  );
+  if (months.length === 0) return [];
+  const reports: ReportRow[] = await db.query(
+    `SELECT DISTINCT ON (from_date) ${COLUMNS} FROM reports
+      WHERE business_id = $1 AND type = 'monthly_statement' AND from_date >= $2 AND from_date <= $3 AND to_date = (from_date + interval '1 month' - interval '1 day')::date
+        AND extract(day FROM from_date) = 1
+      ORDER BY from_date, (status = 'done') DESC, created_at DESC, id DESC`,
+    [businessId, months.at(-1)!.from_date, months[0]!.from_date],
+  );
+  const byMonth = new Map(reports.map((r) => [r.from_date, r]));
+  return months.map((m) => {
+    const r = byMonth.get(m.from_date);
+    return { month: m.month, fromDate: m.from_date, toDate: m.to_date, complete: m.complete, report: r ? present(r) : null };
+  });
 }
 
 // ---- generation (worker) ----------------------------------------------------------------------

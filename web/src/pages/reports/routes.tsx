@@ -1,16 +1,9 @@
-import { useTranslation } from 'react-i18next';
+import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
 
-function ReportsPage() {
-  const { t } = useTranslation();
-  return (
-    <section>
-      <h1>{t('reports.title')}</h1>
-    </section>
-  );
-}
+const ReportsPage = lazy(() => import('./reports-page'));
 
-/** The report and accounting-export pages, relative to /reports (app.tsx mounts them at reports/*). */
+/** The Reports page (spend, report jobs, statements, accounting export), relative to /reports (app.tsx mounts it at reports/*). */
 export default function ReportsRoutes() {
   return (
     <Routes>
