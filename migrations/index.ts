@@ -19,6 +19,7 @@ import { TwoFactor1765200000000 } from './1765200000000-two-factor';
 import { PartnerClientOptions1765300000000 } from './1765300000000-partner-client-options';
 import { ExternalIdAnswers1765400000000 } from './1765400000000-external-id-answers';
 import { SelfTests1765600000000 } from './1765600000000-self-tests';
+import { AuditLogFilters1766030000000 } from './1766030000000-audit-log-filters';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   PartnerClientOptions1765300000000,
   ExternalIdAnswers1765400000000,
   SelfTests1765600000000,
+  AuditLogFilters1766030000000,
 ];

@@ -217,6 +217,13 @@ function routes(): Route[] {
     admin('POST', '/sandbox/authorizations/{id}/refund', '96', { id: () => ids.authorization!, body: { amount: idr('1.00') } }),
     admin('POST', '/sandbox/funding', '96', { body: { amount: idr('100.00') } }),
     admin('POST', '/sandbox/cards/{id}/shipping', '96', { id: () => physical, body: { status: 'shipped', carrier: 'JNE', trackingNumber: 'T-1' } }),
+    // The partner API's rewards routes, mounted for admins too, and the admin-only balances list.
+    admin('PUT', '/rewards/program', '98', { body: rewardsProgram() }),
+    admin('GET', '/rewards/program', '98'),
+    admin('GET', '/rewards/balance', '98'),
+    admin('GET', '/rewards/balances', '98'),
+    admin('GET', '/rewards/history', '98'),
+    admin('POST', '/rewards/redeem', '98', { body: { partnerReferenceNo: 'rdm-admin-1', cardholderId: biz.holderId, points: 1 } }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.
