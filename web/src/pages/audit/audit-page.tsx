@@ -6,7 +6,7 @@ import { get } from '../../api';
 import { DateTime, useTimeZone } from '../../components/money';
 import { Field, FormError, SelectField } from '../../components/field';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { isoToWallTime, wallTimeToIso } from '../../format';
+import { formatMoney, isoToWallTime, wallTimeToIso, type Lang } from '../../format';
 import { useLang } from '../../i18n';
 import { ACTOR_TYPES, AUDIT_FILTERS, filtersOf, objectPath, TARGET_TYPES, type AuditEntry, type AuditFilter, type AuditFilters, type AuditPage } from './audit-model';
 
@@ -67,7 +67,21 @@ function ObjectCell({ e }: { e: AuditEntry }) {
   );
 }
 
+const isMoney = (v: unknown): v is { value: string; currency: string } =>
+  typeof v === 'object' && v !== null && Object.keys(v).length === 2 && typeof (v as Record<string, unknown>).value === 'string' && typeof (v as Record<string, unknown>).currency === 'string';
+
+/** A currency the ISO 4217 table does not know is shown as recorded. */
+function formatMoneySafe(v: { value: string; currency: string }, lang: Lang): string {
+  try {
+    return formatMoney(v, lang);
+  } catch {
+    return `${v.currency} ${v.value}`;
+  }
+}
+
+/** The details as recorded: money in the language's format, other values as they are. */
 function Details({ details }: { details: Record<string, unknown> }) {
+  const { lang } = useLang();
   const entries = Object.entries(details);
   if (entries.length === 0) return <span>—</span>;
   return (
@@ -75,7 +89,7 @@ function Details({ details }: { details: Record<string, unknown> }) {
       {entries.map(([k, v]) => (
         <div key={k}>
           <dt>{k}</dt>
-          <dd>{typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}</dd>
+          <dd>{isMoney(v) ? formatMoneySafe(v, lang) : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}</dd>
         </div>
       ))}
     </dl>
