@@ -59,6 +59,7 @@ describe('rewards pages', () => {
     await pointValue.fill('10.00');
     await page.getByRole('button', { name: tr('en', 'rewards.editor.save') }).click();
     await heading(page, tr('en', 'rewards.title'));
+    await page.getByRole('status').getByText(tr('en', 'rewards.program.saved', { version: 1 })).waitFor();
     await page.getByText(tr('en', 'rewards.program.earnRateValue', { points: 1, per: 'IDR 1,000' })).waitFor();
     await page.getByText('restaurants ×2').waitFor();
 

@@ -9,7 +9,7 @@ import { useTimeZone } from '../../components/money';
 import { QueryView } from '../../components/states';
 import { useLang } from '../../i18n';
 import { useCan, useMe } from '../../me';
-import { useProgram } from './rewards-page';
+import { useProgram } from './rewards-api';
 import {
   emptyMultiplier,
   emptyPromotion,
@@ -57,7 +57,7 @@ function Editor({ program, currency }: { program: RewardsProgram | undefined; cu
     mutationFn: (body: unknown) => api<{ program: RewardsProgram }>('/rewards/program', { method: 'PUT', body }),
     onSuccess: ({ program: saved }) => {
       queryClient.setQueryData(['rewards', 'program'], saved);
-      void navigate('/rewards', { state: { saved: saved.version } });
+      void navigate('/rewards', { state: { savedVersion: saved.version } });
     },
   });
   const submit = (e: FormEvent) => {

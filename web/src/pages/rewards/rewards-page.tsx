@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import { ApiError, get } from '../../api';
+import { Link, useLocation, useSearchParams } from 'react-router';
+import { get } from '../../api';
 import { Field, FormError } from '../../components/field';
 import { DateTime, Money } from '../../components/money';
 import { Empty, ErrorState, Loading, QueryView } from '../../components/states';
@@ -9,25 +9,11 @@ import { formatMoney } from '../../format';
 import { useLang } from '../../i18n';
 import { useCan } from '../../me';
 import { RedeemDialog } from './redeem-dialog';
+import { useProgram } from './rewards-api';
 import { formatPoints } from './rewards-model';
-import type { CardholderBalance, CardholderBalancePage, RewardsBalance, RewardsProgram } from './rewards-types';
+import type { CardholderBalance, CardholderBalancePage, RewardsBalance } from './rewards-types';
 
 const PAGE_SIZE = 20;
-
-/** The program, or null when the business has none (404xx01). */
-export function useProgram() {
-  return useQuery({
-    queryKey: ['rewards', 'program'],
-    queryFn: async ({ signal }) => {
-      try {
-        return (await get<{ program: RewardsProgram }>('/rewards/program', undefined, signal)).program;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }
-    },
-  });
-}
 
 function Stat({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -228,9 +214,16 @@ function Balances() {
 /** Rewards: the business's totals and ledger liability, the program, and every cardholder's balance with Redeem. */
 export default function RewardsPage() {
   const { t } = useLang();
+  // The editor comes back here with the version it saved.
+  const saved = (useLocation().state as { savedVersion?: number } | null)?.savedVersion;
   return (
     <div className="rewards-page">
       <h1>{t('rewards.title')}</h1>
+      {saved !== undefined && (
+        <p className="notice" role="status">
+          {t('rewards.program.saved', { version: saved })}
+        </p>
+      )}
       <Totals />
       <ProgramSummary />
       <Balances />
