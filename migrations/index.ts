@@ -20,6 +20,7 @@ import { PartnerClientOptions1765300000000 } from './1765300000000-partner-clien
 import { ExternalIdAnswers1765400000000 } from './1765400000000-external-id-answers';
 import { SelfTests1765600000000 } from './1765600000000-self-tests';
 import { PolicyHitsIndex1766000000000 } from './1766000000000-policy-hits-index';
+import { AuditLogFilters1766030000000 } from './1766030000000-audit-log-filters';
 import { Team1766040000000 } from './1766040000000-team';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
@@ -46,5 +47,6 @@ export const migrations = [
   ExternalIdAnswers1765400000000,
   SelfTests1765600000000,
   PolicyHitsIndex1766000000000,
+  AuditLogFilters1766030000000,
   Team1766040000000,
 ];

@@ -30,7 +30,7 @@ import { operatesQueueBoard, queueBoard, QUEUE_BOARD_PATH } from './modules/even
 import { measureOutboxLag } from './modules/events/relay';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes';
 import { reportRoutes } from './modules/reports/reports.routes';
-import { rewardsRoutes } from './modules/rewards/rewards.routes';
+import { partnerRewardsGuards, rewardsRoutes } from './modules/rewards/rewards.routes';
 import { selfTestObserver } from './modules/self-tests/observer';
 import { selfTestRoutes } from './modules/self-tests/self-tests.routes';
 import { defaultWebRoot, serveDashboard } from './platform/dashboard';
@@ -86,7 +86,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   balanceRoutes(k, snap, partnerGuard);
   simulateRoutes(k, snap, partnerGuard);
   historyRoutes(k, snap, partnerGuard);
-  rewardsRoutes(k, snap, partnerGuard);
+  rewardsRoutes(k, snap, partnerRewardsGuards(partnerGuard));
   reportRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
   selfTestRoutes(k, snap, partnerGuard);
   cardRoutes(k, snap, { read: [partnerGuard], write: [partnerGuard], reveal: [partnerGuard], security: ['snapB2B'], headers: snapHeaders, sandbox: true });
@@ -105,6 +105,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
   adminPolicyRoutes(k, admin);
   adminReportRoutes(k, admin);
+  rewardsRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
   adminRewardsRoutes(k, admin);
   teamRoutes(k, admin, limits);
   developerRoutes(k, admin);

@@ -39,6 +39,7 @@ const TAGS: Array<{ name: string; group: TagGroup; description: string }> = [
   { name: 'Admin cards', group: 'Admin API', description: 'The partner API card operations, plus limit usage and MCC groups, for the dashboard.' },
   { name: 'Admin spend policies', group: 'Admin API', description: 'The partner API policy operations, for the dashboard.' },
   { name: 'Admin webhooks', group: 'Admin API', description: 'The partner API webhook operations, for the dashboard.' },
+  { name: 'Admin rewards', group: 'Admin API', description: "The partner API rewards operations (program, balances, history, redemption) and every cardholder's balance in one list, for the dashboard." },
   { name: 'Admin activity', group: 'Admin API', description: 'Balance, overview, authorizations and money movements of the business, for the dashboard.' },
   { name: 'Admin events', group: 'Admin API', description: 'The live event stream of the dashboard.' },
   { name: 'Admin developers', group: 'Admin API', description: "Owners: the partner's SNAP credentials, client-secret rotation, RSA public key, IP allowlist and rate limit, and the notification public key." },

@@ -252,6 +252,13 @@ function routes(): Route[] {
     admin('GET', `/spend?fromDate=${today()}&toDate=${today()}`, '99'),
     admin('GET', '/statements', '99'),
     admin('GET', `/accounting-export?fromDate=${today()}&toDate=${today()}`, '99', { file: true }),
+    // The partner API's rewards routes, mounted for admins too, and the admin-only balances list.
+    admin('PUT', '/rewards/program', '98', { body: rewardsProgram() }),
+    admin('GET', '/rewards/program', '98'),
+    admin('GET', '/rewards/balance', '98'),
+    admin('GET', '/rewards/balances', '98'),
+    admin('GET', '/rewards/history', '98'),
+    admin('POST', '/rewards/redeem', '98', { body: { partnerReferenceNo: 'rdm-admin-1', cardholderId: biz.holderId, points: 1 } }),
     ...shared(admin),
   ];
   // fast-check prints a failing case's route as its method and path.

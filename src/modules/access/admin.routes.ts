@@ -1,10 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Kartu } from '../../context';
-import { Conflict, FeatureNotAllowed, type KartuError, Unauthorized } from '../../platform/errors';
+import { Conflict, FeatureNotAllowed, InvalidFieldFormat, type KartuError, Unauthorized } from '../../platform/errors';
+import { isoDateTime } from '../../platform/validation';
 import type { ApiRouter } from '../../platform/http';
 import type { RateLimits } from '../../platform/rate-limit';
 import { ADMIN_ROLES, type AdminRole } from './admin.entity';
+import type { ActorType } from './audit-entry.entity';
 import { FULL_SESSION_STAGES, login, logout, resolveSession, SESSION_STAGES, type AdminSession, type SessionStage } from './admins.service';
 import { confirmEnrolment, disableTwoFactor, RECOVERY_CODE, securityPolicy, setSecurityPolicy, startEnrolment, TOTP_CODE, verifyLoginCode } from './two-factor.service';
 import './caller';
@@ -288,34 +290,92 @@ export function adminRoutes(k: Kartu, admin: ApiRouter, limits: RateLimits): voi
     handler: async ({ req, body }) => ({ security: await setSecurityPolicy(k, req.adminSessionToken, req.admin, body, req.ip) }),
   });
 
+  const ACTOR_TYPES = ['operator', 'partner', 'admin', 'network', 'system'] as const satisfies readonly ActorType[];
   const auditQuery = z.strictObject({
+    actor: z
+      .union([z.uuid(), z.email().max(254)])
+      .optional()
+      .meta({ description: "Entries made by this admin: an admin id, or an admin's email (of the business)", example: 'owner@example.com' }),
+    actorType: z.enum(ACTOR_TYPES).optional().meta({ description: 'Entries made by this kind of actor' }),
+    action: z
+      .string()
+      .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$/, 'an action such as card.frozen, or a prefix ending in a dot such as card.')
+      .max(100)
+      .optional()
+      .meta({ description: 'An exact action (`card.frozen`), or a prefix ending in a dot (`card.`): every action it starts', example: 'card.' }),
+    targetType: z
+      .string()
+      .regex(/^[a-z_]+$/, 'an object type such as card or cardholder')
+      .max(50)
+      .optional()
+      .meta({ description: 'The kind of object the entry is about (`card`, `cardholder`, `policy`, `admin`, …)', example: 'card' }),
+    targetId: z.string().min(1).max(200).optional().meta({ description: "The object's id (with targetType, or alone)" }),
+    from: isoDateTime.optional().meta({ description: 'Entries at or after this instant' }),
+    to: isoDateTime.optional().meta({ description: 'Entries at or before this instant' }),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
-    pageNumber: z.coerce.number().int().min(0).default(0),
+    pageNumber: z.coerce.number().int().min(0).max(100_000).default(0),
+  });
+  const auditEntryView = z.object({
+    id: z.string(),
+    actorType: z.enum(ACTOR_TYPES),
+    actorId: z.string().nullable(),
+    actorEmail: z.string().nullable().meta({ description: "The admin's email when the actor is an admin of the business" }),
+    action: z.string(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    requestId: z.string().nullable(),
+    createdAt: z.string(),
   });
   admin.route({
     method: 'get',
     path: '/audit-log',
     operationId: 'listAuditLog',
     description:
-      'Who did what in the business (logins, reveals, policy and card changes), newest first. Owners only (403xx01 otherwise).',
+      'Who did what in the business (logins, reveals, policy and card changes), newest first, filtered by actor, action, object and time. A `to` before `from` is 400xx01. Owners only (403xx01 otherwise).',
     service: ADMIN_SERVICE,
     tag: 'Admin',
-    summary: "The business's audit log, newest first (owners)",
+    summary: "The business's audit log, newest first, filtered by actor (admin id or email, or actor type), action (exact or a prefix such as `card.`), object (targetType, targetId) and time (from, to, inclusive) (owners)",
     security: ['adminSession'],
     guards: [requireAdmin(k, ['owner'])],
     query: auditQuery,
-    response: z.object({ auditEntries: z.array(z.record(z.string(), z.unknown())), pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() }),
+    response: z.object({ auditEntries: z.array(auditEntryView), pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() }),
     handler: async ({ req, query }) => {
+      if (query.from && query.to && Date.parse(query.to) < Date.parse(query.from)) throw new InvalidFieldFormat('to', 'before from');
+      const params: unknown[] = [req.admin.businessId];
+      const where = ['a.business_id = $1'];
+      const add = (sql: (p: string) => string, value: unknown) => {
+        params.push(value);
+        where.push(sql(`$${params.length}`));
+      };
+      if (query.actor?.includes('@')) add((p) => `a.actor_type = 'admin' AND a.actor_id IN (SELECT id::text FROM admins WHERE business_id = $1 AND email = lower(${p}))`, query.actor);
+      else if (query.actor) add((p) => `a.actor_id = ${p}`, query.actor);
+      if (query.actorType) add((p) => `a.actor_type = ${p}`, query.actorType);
+      // The action's characters are letters, digits, `_` and `.`: only `_` needs escaping in LIKE.
+      if (query.action?.endsWith('.')) add((p) => `a.action LIKE ${p}`, `${query.action.replaceAll('_', '\\_')}%`);
+      else if (query.action) add((p) => `a.action = ${p}`, query.action);
+      if (query.targetType) add((p) => `a.target_type = ${p}`, query.targetType);
+      if (query.targetId) add((p) => `a.target_id = ${p}`, query.targetId);
+      if (query.from) add((p) => `a.created_at >= ${p}`, query.from);
+      if (query.to) add((p) => `a.created_at <= ${p}`, query.to);
+      const filter = where.join(' AND ');
       const [rows, [{ count }]] = await Promise.all([
         k.db.query(
-          `SELECT id::text, actor_type AS "actorType", actor_id AS "actorId", action, target_type AS "targetType", target_id AS "targetId",
-                  details, request_id AS "requestId", created_at AS "createdAt"
-             FROM audit_log WHERE business_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
-          [req.admin.businessId, query.pageSize, query.pageNumber * query.pageSize],
+          `SELECT a.id::text, a.actor_type AS "actorType", a.actor_id AS "actorId", ad.email AS "actorEmail", a.action, a.target_type AS "targetType",
+                  a.target_id AS "targetId", a.details, a.request_id AS "requestId", a.created_at AS "createdAt"
+             FROM audit_log a
+             LEFT JOIN admins ad ON a.actor_type = 'admin' AND ad.id::text = a.actor_id AND ad.business_id = a.business_id
+            WHERE ${filter} ORDER BY a.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+          [...params, query.pageSize, query.pageNumber * query.pageSize],
         ),
-        k.db.query('SELECT count(*)::int AS count FROM audit_log WHERE business_id = $1', [req.admin.businessId]),
+        k.db.query(`SELECT count(*)::int AS count FROM audit_log a WHERE ${filter}`, params),
       ]);
-      return { auditEntries: rows, pageNumber: query.pageNumber, pageSize: query.pageSize, totalCount: count };
+      return {
+        auditEntries: rows.map((r: { createdAt: Date }) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+        pageNumber: query.pageNumber,
+        pageSize: query.pageSize,
+        totalCount: count,
+      };
     },
   });
 }

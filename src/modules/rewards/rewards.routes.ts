@@ -8,12 +8,28 @@ import { getBalance, getProgram, listEntries, putProgram, redeem } from './rewar
 
 const page = { pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() };
 
-/** Rewards (SNAP service 98) on the partner API: program, balances, history, redemption (docs/rewards.md). */
-export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHandler): void {
-  const common = { service: '98', tag: 'Rewards', security: ['snapB2B'], headers: snapHeaders, guards: [partnerGuard] };
+/** Who may do what on one surface (as for policies): the partner signature, or admin roles. */
+export interface RewardsGuards {
+  read: RequestHandler[];
+  write: RequestHandler[];
+  security: string[];
+  headers?: z.ZodObject;
+}
 
-  snap.route({
-    ...common,
+/** The partner API's guards: every route needs the SNAP signature and its headers. */
+export const partnerRewardsGuards = (partnerGuard: RequestHandler): RewardsGuards => ({ read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
+
+/**
+ * Rewards (SNAP service 98, docs/rewards.md): program, balances, history, redemption. Mounted on the
+ * partner API and on the admin API with the same handlers, scoped by the caller's business.
+ */
+export function rewardsRoutes(k: Kartu, r: ApiRouter, g: RewardsGuards): void {
+  const common = { service: '98', tag: 'Rewards', security: g.security, headers: g.headers };
+  const read = { ...common, guards: g.read };
+  const write = { ...common, guards: g.write };
+
+  r.route({
+    ...write,
     method: 'put',
     path: '/rewards/program',
     operationId: 'putRewardsProgram',
@@ -24,8 +40,8 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     response: z.object({ program: programView }),
     handler: async ({ req, body }) => ({ program: await putProgram(k, req.caller, body) }),
   });
-  snap.route({
-    ...common,
+  r.route({
+    ...read,
     method: 'get',
     path: '/rewards/program',
     operationId: 'getRewardsProgram',
@@ -35,8 +51,8 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     response: z.object({ program: programView }),
     handler: async ({ req }) => ({ program: await getProgram(k, req.caller.businessId) }),
   });
-  snap.route({
-    ...common,
+  r.route({
+    ...read,
     method: 'get',
     path: '/rewards/balance',
     operationId: 'getRewardsBalance',
@@ -47,8 +63,8 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     response: z.object({ balance: balanceView }),
     handler: async ({ req, query }) => ({ balance: await getBalance(k, req.caller.businessId, query.cardholderId) }),
   });
-  snap.route({
-    ...common,
+  r.route({
+    ...read,
     method: 'get',
     path: '/rewards/history',
     operationId: 'listRewardsHistory',
@@ -59,8 +75,8 @@ export function rewardsRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestHa
     response: z.object({ entries: z.array(entryView), ...page }),
     handler: ({ req, query }) => listEntries(k, req.caller.businessId, query),
   });
-  snap.route({
-    ...common,
+  r.route({
+    ...write,
     method: 'post',
     path: '/rewards/redeem',
     operationId: 'redeemRewards',

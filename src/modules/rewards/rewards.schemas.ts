@@ -94,6 +94,18 @@ export const balanceView = z.object({
   liability: amount.optional().meta({ description: "Business total only: the rewards_liability account's balance in the ledger" }),
 });
 
+export const balanceListQuery = z.strictObject({
+  q: z.string().trim().min(1).max(100).optional().meta({ description: "A substring of the cardholder's name or email, case-insensitive" }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageNumber: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+
+export const cardholderBalanceView = balanceView.omit({ liability: true }).extend({
+  cardholderId: z.string(),
+  name: z.string(),
+  email: z.string(),
+});
+
 export const historyQuery = z.strictObject({
   cardholderId: z.uuid().optional(),
   kind: z.enum(['accrual', 'reversal', 'redemption']).optional(),

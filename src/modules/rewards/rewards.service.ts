@@ -13,7 +13,7 @@ import type { OutboxEvent } from '../events/subscribers';
 import { recordEvent } from '../events/outbox';
 import { accountId, postedBalance, postTransfer } from '../ledger/ledger.service';
 import { earn, validateProgram, type Merchant } from './rewards-engine';
-import { programInput, type ProgramInput, type balanceView, type entryView, type historyQuery, type programView, type redeemInput, type redemptionView } from './rewards.schemas';
+import { programInput, type ProgramInput, type balanceListQuery, type balanceView, type entryView, type historyQuery, type programView, type redeemInput, type redemptionView } from './rewards.schemas';
 import { authorizationMerchant, cardOwner, localDate } from './transaction-facts';
 
 /**
@@ -487,4 +487,44 @@ export async function redeem(k: Kartu, caller: Caller, input: z.infer<typeof red
       createdAt: k.clock.now().toISOString(),
     };
   });
+}
+
+interface CardholderBalanceRow extends BalanceRow {
+  cardholder_id: string;
+  name: string;
+  email: string;
+  total: number;
+}
+
+/**
+ * Every cardholder of the business with their points (0 for one who never earned), most points
+ * first, paged: the dashboard's balances list.
+ */
+export async function listBalances(k: Kartu, businessId: string, q: z.infer<typeof balanceListQuery>) {
+  const db = k.db.manager;
+  const currency = await businessCurrency(db, businessId);
+  // `p` is the placeholder of the search pattern (NULL: every cardholder).
+  const where = (p: string) => `c.business_id = $1 AND (${p}::text IS NULL OR c.name ILIKE ${p} ESCAPE '\\' OR c.email ILIKE ${p} ESCAPE '\\')`;
+  const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  const rows: CardholderBalanceRow[] = await db.query(
+    `SELECT c.id AS cardholder_id, c.name, c.email, coalesce(b.points, 0)::text AS points, coalesce(b.value, 0)::text AS value,
+            coalesce(b.earned_points, 0)::text AS earned_points, coalesce(b.reversed_points, 0)::text AS reversed_points,
+            coalesce(b.redeemed_points, 0)::text AS redeemed_points, count(*) OVER ()::int AS total
+       FROM cardholders c
+       LEFT JOIN rewards_balances b ON b.business_id = c.business_id AND b.cardholder_id = c.id AND b.currency = $2
+      WHERE ${where('$3')}
+      ORDER BY coalesce(b.points, 0) DESC, c.name, c.id LIMIT $4 OFFSET $5`,
+    [businessId, currency, pattern, q.pageSize, q.pageNumber * q.pageSize],
+  );
+  let total = rows[0]?.total;
+  if (total === undefined) {
+    const [c]: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM cardholders c WHERE ${where('$2')}`, [businessId, pattern]);
+    total = c!.n;
+  }
+  return {
+    balances: rows.map((r) => ({ ...presentBalance(r.cardholder_id, r, currency), cardholderId: r.cardholder_id, name: r.name, email: r.email })),
+    pageNumber: q.pageNumber,
+    pageSize: q.pageSize,
+    totalCount: total,
+  };
 }

@@ -1,20 +1,14 @@
-import { useTranslation } from 'react-i18next';
+import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
+import './audit.css';
 
-function AuditPage() {
-  const { t } = useTranslation();
-  return (
-    <section>
-      <h1>{t('audit.title')}</h1>
-    </section>
-  );
-}
+const AuditLogPage = lazy(() => import('./audit-page'));
 
 /** The audit log pages, relative to /audit (app.tsx mounts them at audit/*). */
 export default function AuditRoutes() {
   return (
     <Routes>
-      <Route index element={<AuditPage />} />
+      <Route index element={<AuditLogPage />} />
     </Routes>
   );
 }

@@ -1,20 +1,18 @@
-import { useTranslation } from 'react-i18next';
+import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
+import './rewards.css';
 
-function RewardsPage() {
-  const { t } = useTranslation();
-  return (
-    <section>
-      <h1>{t('rewards.title')}</h1>
-    </section>
-  );
-}
+const RewardsPage = lazy(() => import('./rewards-page'));
+const ProgramEditorPage = lazy(() => import('./program-editor-page'));
+const CardholderRewardsPage = lazy(() => import('./cardholder-rewards-page'));
 
-/** The rewards program pages, relative to /rewards (app.tsx mounts them at rewards/*). */
+/** The rewards pages, relative to /rewards (app.tsx mounts them at rewards/*). */
 export default function RewardsRoutes() {
   return (
     <Routes>
       <Route index element={<RewardsPage />} />
+      <Route path="program" element={<ProgramEditorPage />} />
+      <Route path="cardholders/:cardholderId" element={<CardholderRewardsPage />} />
     </Routes>
   );
 }
