@@ -38,3 +38,5 @@ export interface RuleProblem {
 }
 
 export { RuleEditor, type RuleEditorProps } from './rule-editor';
+/** Test before saving: the draft rules against a sample transaction, with the decision and the trace. */
+export { RuleTestPanel, type RuleTestPanelProps } from './test-panel';
