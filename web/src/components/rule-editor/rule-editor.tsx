@@ -552,12 +552,12 @@ function ConditionRow({ node, label, depth }: { node: LeafNode; label: string; d
     const next = findOperator(name);
     if (!next || !fact) return;
     set((n) => {
+      // The value is kept while it fits; a single value becomes a list of one and back.
       let value: unknown = n.value;
-      if (!op || takesList(op) !== takesList(next) || op.valueKind !== next.valueKind) {
-        if (op && !takesList(op) && takesList(next) && next.valueKind === 'list' && n.value !== '') value = [n.value];
-        else if (op && takesList(op) && !takesList(next) && Array.isArray(n.value) && n.value.length > 0) value = n.value[0];
+      if (!valueFits(fact, next, value)) {
+        if (Array.isArray(value) && !takesList(next) && value.length > 0 && valueFits(fact, next, value[0])) value = value[0];
+        else if (!Array.isArray(value) && value !== '' && takesList(next) && valueFits(fact, next, [value])) value = [value];
         else value = defaultValue(fact, next);
-        if (!valueFits(fact, next, value)) value = defaultValue(fact, next);
       }
       return { ...n, operator: next.name, value };
     });
