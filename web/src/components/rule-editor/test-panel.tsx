@@ -302,8 +302,26 @@ function TestOutcome({ result, currency }: { result: TestResult; currency: strin
   );
 }
 
-function TraceNode({ node, currency }: { node: ConditionTrace; currency: string }) {
+/**
+ * A group's result: the engine's when it gives one, else what its children's say (all: false once
+ * one is false, true when every one is; any: the other way round); undefined when they do not tell.
+ */
+function resultOf(node: ConditionTrace): boolean | undefined {
+  if (node.result !== undefined) return node.result;
+  if (node.not) {
+    const r = resultOf(node.not);
+    return r === undefined ? undefined : !r;
+  }
+  const list = node.all ?? node.any;
+  if (!list) return undefined;
+  const results = list.map(resultOf);
+  if (node.all) return results.includes(false) ? false : results.every((r) => r === true) ? true : undefined;
+  return results.includes(true) ? true : results.every((r) => r === false) ? false : undefined;
+}
+
+function TraceNode({ node: given, currency }: { node: ConditionTrace; currency: string }) {
   const { t, lang } = useLang();
+  const node = { ...given, result: resultOf(given) };
   const result = node.result === undefined ? t('ruleEditor.test.skipped') : node.result ? t('ruleEditor.test.true') : t('ruleEditor.test.false');
   const cls = node.result === undefined ? 'rule-trace-skipped' : node.result ? 'rule-trace-true' : 'rule-trace-false';
   const list = node.all ?? node.any;
@@ -338,6 +356,7 @@ function TraceNode({ node, currency }: { node: ConditionTrace; currency: string 
     if (v === null || v === undefined) return t('ruleEditor.test.none');
     if (fact?.kind === 'amount' && typeof v === 'number' && Number.isSafeInteger(v)) return formatMinor(v, currency, lang);
     if (fact?.kind === 'amount' && Array.isArray(v) && v.every((x) => Number.isSafeInteger(x))) return v.map((x) => formatMinor(x as number, currency, lang)).join(', ');
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
     return typeof v === 'string' ? v : JSON.stringify(v);
   };
   return (
