@@ -84,6 +84,16 @@ describe('rule editor', () => {
     await toView(page, lang, 'json');
     expect(await jsonBox(page, lang).inputValue()).toBe(text);
 
+    // Text that is not JSON, or a shape the visual view cannot show, stays with a message saying so.
+    await jsonBox(page, lang).fill('[{"name": ');
+    await toView(page, lang, 'visual');
+    await page.getByText(tr(lang, 'ruleEditor.json.invalid', { message: '' }).split(':')[0]!, { exact: false }).waitFor();
+    expect(await jsonBox(page, lang).inputValue()).toBe('[{"name": ');
+    expect(await page.getByRole('button', { name: tr(lang, 'ruleEditor.page.save.shadow') }).isDisabled()).toBe(true);
+    await jsonBox(page, lang).fill('[{"conditions": {"all": [], "any": []}, "event": {"type": "review"}}]');
+    await toView(page, lang, 'visual');
+    await page.getByText(tr(lang, 'ruleEditor.shape.manyBooleans', { at: 'rules.0.conditions' }), exact).waitFor();
+
     // An edit in JSON shows in the rows: five approvals become seven.
     const edited = structuredClone(GAMBLING_RULE);
     edited.conditions.all[1]!.any![1]!.value = 7;

@@ -83,7 +83,7 @@ export function RuleEditor({ rules, onChange, problem, currency, disabled = fals
   });
   const groupNames = groups.data?.mccGroups.map((g) => g.name);
 
-  const initial = rulesToTree(rules);
+  const [initial] = useState(() => rulesToTree(rules));
   const [tree, setTree] = useState<TreeRule[]>(initial.ok ? initial.rules : []);
   const [view, setView] = useState<'visual' | 'json'>(initial.ok ? 'visual' : 'json');
   const [text, setText] = useState(() => stringify(rules));

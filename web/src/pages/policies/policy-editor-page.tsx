@@ -226,7 +226,7 @@ function CardScope({ value, onChange, error }: { value: string; onChange(id: str
         {value && !found.some((c) => c.id === value) && <option value={value}>{value}</option>}
         {found.map((c) => (
           <option key={c.id} value={c.id}>
-            {t('ruleEditor.page.cardItem', { last4: c.last4, type: c.type, status: c.status })}
+            {t('ruleEditor.page.cardItem', { last4: c.last4, type: t(`ruleEditor.value.choices.${c.type}`, { defaultValue: c.type }), status: t(`ruleEditor.value.choices.${c.status}`, { defaultValue: c.status }) })}
           </option>
         ))}
       </SelectField>
