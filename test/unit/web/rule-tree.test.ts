@@ -11,6 +11,9 @@ import {
   type FactDef,
   type OperatorDef,
 } from '../../../web/src/components/rule-editor/fact-catalogue';
+import { amountToInput } from '../../../web/src/components/controls/amount-input';
+import { minorToValue, type Lang } from '../../../web/src/format';
+import { itemKind, parseItem, valueFits } from '../../../web/src/components/rule-editor/value-model';
 import { fieldOfNode, placeOfField, rulesToTree, treeToRules, withoutIds, type TreeNode, type TreeRule } from '../../../web/src/components/rule-editor/rule-tree';
 
 /**
@@ -64,7 +67,8 @@ function valueOf(fact: FactDef, op: OperatorDef): fc.Arbitrary<unknown> {
   const list = (a: fc.Arbitrary<unknown>) => fc.array(a, { minLength: 1, maxLength: 4 });
   switch (op.valueKind) {
     case 'number':
-      return fc.integer({ min: 0, max: 1e9 });
+      // Number facts only: amounts, hours, weekdays and plain numbers, each in its range.
+      return scalarOf(fact);
     case 'list':
       return list(scalarOf(fact));
     case 'categories':
@@ -251,6 +255,53 @@ describe('server errors on their row', () => {
     expect(placeOfField(tree, 'rules.0.conditions.all.5.value')).toEqual({ ruleId: rule.id, nodeId: rule.conditions.id, control: 'row' });
     expect(placeOfField(tree, 'rules.7.name')).toEqual({ control: 'rules' });
     expect(placeOfField(tree, 'rules')).toEqual({ control: 'rules' });
+  });
+});
+
+describe('value widgets', () => {
+  it('every value of a valid rule has a typed widget (none falls back to JSON)', () => {
+    fc.assert(
+      fc.property(leaf, (condition) => {
+        const fact = FACTS.find((f) => f.group === condition.fact && (condition.path === f.property || condition.path === `$.${f.property}`));
+        const op = OPERATORS.find((o) => o.name === condition.operator);
+        expect(valueFits(fact, op, condition.value)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an amount shown in an input reads back as the same minor units, in each language and currency', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e13 }), fc.constantFrom('IDR', 'JPY', 'KWD', 'USD'), fc.constantFrom<Lang>('id', 'en'), (minor, currency, lang) => {
+        expect(parseItem('amount', amountToInput(minorToValue(minor, currency), currency, lang), lang, currency, undefined)).toEqual({ ok: true, value: minor });
+      }),
+    );
+  });
+
+  it('reads amounts in the language’s notation into minor units, and refuses what is not one', () => {
+    const amount = (text: string, lang: Lang, currency = 'IDR') => parseItem('amount', text, lang, currency, undefined);
+    expect(amount('1.000.000', 'id')).toEqual({ ok: true, value: 100_000_000 });
+    expect(amount('Rp 1.000.000,50', 'id')).toEqual({ ok: true, value: 100_000_050 });
+    expect(amount('1,000,000.5', 'en')).toEqual({ ok: true, value: 100_000_050 });
+    expect(amount('1,500', 'en', 'JPY')).toEqual({ ok: true, value: 1500 });
+    expect(amount('1.000.000', 'en').ok).toBe(false);
+    expect(amount('10,001', 'id').ok).toBe(false);
+    expect(amount('-5', 'en').ok).toBe(false);
+    expect(parseItem('hour', '24', 'en', 'IDR', undefined).ok).toBe(false);
+    expect(parseItem('category', 'gambling', 'en', 'IDR', ['gambling'])).toEqual({ ok: true, value: 'gambling' });
+    expect(parseItem('category', 'casinos', 'en', 'IDR', ['gambling']).ok).toBe(false);
+    expect(parseItem('country', 'sg', 'en', 'IDR', undefined)).toEqual({ ok: true, value: 'SG' });
+    expect(parseItem('country', 'XX', 'en', 'IDR', undefined).ok).toBe(false);
+  });
+
+  it('offers the hour and weekday widgets for comparisons of hours and weekdays, amounts for amounts', () => {
+    const of = (key: string, op: string) => itemKind(FACTS.find((f) => `${f.group}.${f.property}` === key)!, OPERATORS.find((o) => o.name === op)!);
+    expect(of('transaction.hour', 'lessThan')).toBe('hour');
+    expect(of('transaction.weekday', 'in')).toBe('weekday');
+    expect(of('velocity.approvedAmount1h', 'greaterThanInclusive')).toBe('amount');
+    expect(of('merchant.mcc', 'inMccGroup')).toBe('category');
+    expect(of('merchant.country', 'inCountries')).toBe('country');
+    expect(of('velocity.amountZScore', 'greaterThan')).toBe('number');
   });
 });
 

@@ -7,7 +7,8 @@ import { useLang } from '../../i18n';
 import { EVENT_TYPES, FACT_GROUPS, FACTS, LIMITS, RESPONSE_CODES, defaultValue, factKey, findFact, findOperator, operatorApplies, operatorsFor, propertyOfPath, takesList, type FactDef } from './fact-catalogue';
 import type { PolicyRule, RuleProblem } from './index';
 import { depthOf, findNode, leafCount, newId, placeOfField, rulesToTree, treeToRules, updateNode, type LeafNode, type ProblemPlace, type ShapeProblem, type TreeNode, type TreeRule } from './rule-tree';
-import { valueFits, ValueInput } from './value-input';
+import { ValueInput } from './value-input';
+import { valueFits } from './value-model';
 import './rule-editor.css';
 
 export interface RuleEditorProps {
@@ -61,6 +62,7 @@ interface EditorContext {
   disabled: boolean;
   groupNames: readonly string[] | undefined;
   shown: Shown | null;
+  tree: readonly TreeRule[];
   edit(change: (rules: TreeRule[]) => TreeRule[]): void;
 }
 const Ctx = createContext<EditorContext | null>(null);
@@ -205,7 +207,7 @@ export function RuleEditor({ rules, onChange, problem, currency, disabled = fals
   const jsonId = `${baseId}-json`;
   const topMessage = shown?.place.control === 'rules' ? shown.message : undefined;
   return (
-    <Ctx.Provider value={{ baseId, currency, disabled, groupNames, shown, edit }}>
+    <Ctx.Provider value={{ baseId, currency, disabled, groupNames, shown, tree, edit }}>
       <div className="rule-editor">
         <div className="rule-view-switch" role="group" aria-label={t('ruleEditor.view.label')}>
           <button type="button" aria-pressed={view === 'visual'} onClick={() => view === 'json' && toVisual()}>
@@ -439,17 +441,13 @@ function NodeActions({ node, isRoot, depth }: { node: TreeNode; isRoot: boolean;
 
 function GroupEditor({ node, label, depth, isRoot }: { node: Extract<TreeNode, { kind: 'group' }>; label: string; depth: number; isRoot: boolean }) {
   const { t } = useLang();
-  const { baseId, disabled, edit, shown } = useEditor();
+  const { baseId, disabled, edit, shown, tree } = useEditor();
   const name = t('ruleEditor.group.label', { label });
   const message = shown?.place.nodeId === node.id ? shown.message : undefined;
   const selectId = controlId(baseId, node.id, 'combinator');
-  const rootOf = (rs: TreeRule[]) => rs.find((r) => findNode(r.conditions, node.id));
-  const add = (child: TreeNode) =>
-    edit((rs) => {
-      const rule = rootOf(rs);
-      if (rule && leafCount(rule.conditions) + leafCount(child) > LIMITS.conditionsPerRule) return rs;
-      return updateNode(rs, node.id, (n) => (n.kind === 'group' ? { ...n, children: [...n.children, child] } : n));
-    });
+  const rule = tree.find((r) => findNode(r.conditions, node.id));
+  const full = rule !== undefined && leafCount(rule.conditions) >= LIMITS.conditionsPerRule;
+  const add = (child: TreeNode) => edit((rs) => updateNode(rs, node.id, (n) => (n.kind === 'group' ? { ...n, children: [...n.children, child] } : n)));
   return (
     <div className={`rule-group rule-group-${node.combinator}${message ? ' rule-node-invalid' : ''}`} role="group" aria-label={name}>
       <div className="rule-group-head">
@@ -482,12 +480,13 @@ function GroupEditor({ node, label, depth, isRoot }: { node: Extract<TreeNode, {
       )}
       {!disabled && (
         <div className="rule-group-add">
-          <button type="button" onClick={() => add(newCondition())}>
+          <button type="button" disabled={full} onClick={() => add(newCondition())}>
             {t('ruleEditor.group.addCondition', { label })}
           </button>
-          <button type="button" disabled={depth >= LIMITS.depth} onClick={() => add({ kind: 'group', id: newId(), combinator: 'any', children: [newCondition()], extra: {} })}>
+          <button type="button" disabled={full || depth >= LIMITS.depth} onClick={() => add({ kind: 'group', id: newId(), combinator: 'any', children: [newCondition()], extra: {} })}>
             {t('ruleEditor.group.addGroup', { label })}
           </button>
+          {full && <span className="muted">{t('ruleEditor.group.full', { max: LIMITS.conditionsPerRule })}</span>}
         </div>
       )}
     </div>
