@@ -83,6 +83,7 @@ describe('rule editor', () => {
     expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1000000');
     await toView(page, lang, 'json');
     expect(await jsonBox(page, lang).inputValue()).toBe(text);
+    await expectAccessible(page);
 
     // Text that is not JSON, or a shape the visual view cannot show, stays with a message saying so.
     await jsonBox(page, lang).fill('[{"name": ');
@@ -152,7 +153,6 @@ describe('rule editor', () => {
     await poll(() => page.getByLabel(tr(lang, 'ruleEditor.rule.name'), exact).inputValue()).toBe('big-gambling');
     expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1000000');
     await row(page, lang, '1.2.2').locator('p', { hasText: 'jumlah transaksi disetujui dalam 1 jam terakhir' }).waitFor();
-    await expectAccessible(page);
 
     // The recent purchase as the sample: not gambling, so no rule matches.
     const panel = page.getByRole('region', { name: tr(lang, 'ruleEditor.test.title') });
@@ -166,6 +166,7 @@ describe('rule editor', () => {
     const result = panel.getByRole('status', { name: tr(lang, 'ruleEditor.test.result') });
     await result.getByText(tr(lang, 'ruleEditor.test.decision.none'), exact).waitFor();
     expect(await result.innerText()).toContain(tr(lang, 'ruleEditor.test.notMatched'));
+    await expectAccessible(page);
 
     // Reviews instead of declines, saved as shadow beside the enforced version.
     await page.getByLabel(tr(lang, 'ruleEditor.rule.event'), exact).selectOption('review');

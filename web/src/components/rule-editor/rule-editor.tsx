@@ -501,7 +501,8 @@ function NotEditor({ node, label, depth, isRoot }: { node: Extract<TreeNode, { k
     <div className="rule-group rule-not" role="group" aria-label={t('ruleEditor.group.notLabel', { label })}>
       <div className="rule-group-head">
         <span className="rule-not-word">{t('ruleEditor.group.not')}</span>
-        {!disabled && (
+        {/* A rule's conditions start with all, any or not: a lone condition cannot be the root. */}
+        {!disabled && !(isRoot && node.child.kind === 'leaf') && (
           <button type="button" onClick={() => edit((rs) => updateNode(rs, node.id, (n) => (n.kind === 'not' ? n.child : n)))}>
             {t('ruleEditor.group.unNegate')}
           </button>
