@@ -115,7 +115,8 @@ export function RuleEditor({ rules, onChange, problem, currency, disabled = fals
       setView('json');
       setJsonProblem(shapeMessage(parsed.problem, t));
     }
-  }, [rules, t]);
+    // t is a new function on each render; the language does not change what is parsed.
+  }, [rules]);
 
   // A server problem: on its row in the visual view (switching to it when the JSON can be shown), focused.
   useEffect(() => {
@@ -408,7 +409,8 @@ function RuleCard({ rule, index }: { rule: TreeRule; index: number }) {
           )}
         </div>
         <h4 className="rule-conditions-title">{t('ruleEditor.rule.conditions')}</h4>
-        <NodeEditor node={rule.conditions} label="1" depth={1} isRoot />
+        {/* Numbered by the rule: rule 2's root is group 2, and its first condition 2.1. */}
+        <NodeEditor node={rule.conditions} label={String(index + 1)} depth={1} isRoot />
       </section>
     </li>
   );
