@@ -8,7 +8,8 @@ import { adminCall, exact, heading, issueCard, purchase, tr } from '../support/d
  * IDR 1,000,000 or five approvals in the last hour, in an any-group), the JSON view and back, an
  * edit in JSON seen in the rows, a server 4009501 on its row, a test against a sample with the
  * decision and the trace, save as shadow; a new version in Indonesian from a stored one, tested
- * against a recent authorization; a viewer without a save button; axe in both languages.
+ * against a recent authorization; a viewer sent from a card, with it chosen and no save button; axe
+ * in both languages.
  */
 
 const b = browserSuite();
@@ -138,7 +139,7 @@ describe('rule editor', () => {
     expect(saved.body.policy.shadowVersion.rules).toStrictEqual([edited]);
   });
 
-  it('makes a new version from a stored one in Indonesian, tested against a recent authorization; a viewer has no save button', async () => {
+  it('makes a new version from a stored one in Indonesian, tested against a recent authorization; a viewer sent from a card has it chosen and no save button', async () => {
     const biz = await b.seedBusiness();
     const lang = 'id';
     const created = await adminCall(b, biz.admins.finance_admin, 'post', '/policies', { name: 'Makan', scope: { type: 'business' }, mode: 'enforce', rules: [GAMBLING_RULE] });
@@ -176,9 +177,13 @@ describe('rule editor', () => {
     expect(after.activeVersion.id).toBe(policy.activeVersion.id);
     expect(after.shadowVersion.rules).toStrictEqual([{ ...GAMBLING_RULE, event: { type: 'review', params: { reason: 'gambling over a million' } } }]);
 
-    // A viewer reads and tests, and has nothing to save with.
-    const viewer = await b.open(path, { as: biz.admins.viewer, locale: lang });
+    // A viewer, sent from a card to a new policy for it: the card chosen, reading and testing, nothing to save with.
+    const viewer = await b.open(`/dashboard/policies/new?scope=card&scopeId=${card.id}`, { as: biz.admins.viewer, locale: lang });
     await viewer.getByText(tr(lang, 'ruleEditor.page.readOnly')).waitFor();
+    expect(await viewer.getByLabel(tr(lang, 'ruleEditor.page.scope'), exact).inputValue()).toBe('card');
+    const cardSelect = viewer.getByLabel(tr(lang, 'ruleEditor.page.card'), exact);
+    expect(await cardSelect.inputValue()).toBe(card.id);
+    await poll(() => cardSelect.locator('option', { hasText: card.last4 }).count()).toBe(1);
     expect(await viewer.getByRole('button', { name: tr(lang, 'ruleEditor.page.save.shadow') }).count()).toBe(0);
     expect(await viewer.getByRole('button', { name: tr(lang, 'ruleEditor.test.run') }).isEnabled()).toBe(true);
   });
