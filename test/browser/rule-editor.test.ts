@@ -35,6 +35,7 @@ const GAMBLING_RULE = {
         any: [
           { fact: 'transaction', path: '$.amount', operator: 'greaterThanInclusive', value: 100_000_000 },
           { fact: 'velocity', path: '$.approvedCount1h', operator: 'greaterThanInclusive', value: 5 },
+          { fact: 'merchant', path: '$.country', operator: 'inCountries', value: ['ID', 'SG'] },
         ],
       },
     ],
@@ -74,6 +75,14 @@ describe('rule editor', () => {
     // The velocity fact in words, with what reading it costs.
     const meaning = velocity.locator('p', { hasText: 'approved count in the last hour' });
     await poll(() => meaning.innerText()).toContain(tr(lang, 'ruleEditor.condition.cost', { cost: 'Reads the card’s roll-up buckets' }));
+    // Or a country of a list: the country chosen first (equal ID) stays when the operator takes a list.
+    await page.getByRole('button', { name: tr(lang, 'ruleEditor.group.addCondition', { label: '1.2' }) }).click();
+    const country = row(page, lang, '1.2.3');
+    await country.getByLabel(tr(lang, 'ruleEditor.condition.fact'), exact).selectOption('merchant.country');
+    await country.getByLabel(tr(lang, 'ruleEditor.condition.operator'), exact).selectOption('inCountries');
+    await country.getByLabel(tr(lang, 'ruleEditor.condition.value'), exact).selectOption('SG');
+    await country.getByRole('button', { name: tr(lang, 'ruleEditor.value.addTo', { list: tr(lang, 'ruleEditor.condition.value') }) }).click();
+    await country.getByRole('list').getByText('(SG)', { exact: false }).waitFor();
     await expectAccessible(page);
 
     // The JSON view holds exactly that rule; back and forth changes nothing.

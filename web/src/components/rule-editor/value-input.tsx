@@ -179,17 +179,22 @@ function ListValueInput({
   const suggestionsId = useId();
   const listLabel = kind === 'amount' ? t('ruleEditor.condition.amountValue', { currency }) : label;
 
-  const suggestions: Array<{ value: string; text: string }> | undefined =
-    kind === 'category' && groupNames
-      ? groupNames.map((g) => ({ value: g, text: g }))
-      : kind === 'country'
-        ? COUNTRY_CODES.map((c) => ({ value: c, text: countryName(c, lang) }))
-        : kind === 'choice'
-          ? (choices ?? []).map((c) => ({ value: c, text: itemText('choice', c, t, lang, currency) }))
-          : undefined;
+  // Categories are typed (a group, suggested, or any 4-digit MCC); a closed set is picked from a list.
+  const suggestions = kind === 'category' && groupNames ? groupNames.map((g) => ({ value: g, text: g })) : undefined;
+  const closed: Array<{ value: string; text: string }> | undefined =
+    kind === 'country'
+      ? COUNTRY_CODES.map((c) => ({ value: c, text: itemText('country', c, t, lang, currency) }))
+      : kind === 'choice'
+        ? (choices ?? []).map((c) => ({ value: c, text: itemText('choice', c, t, lang, currency) }))
+        : kind === 'hour'
+          ? HOURS.map((h) => ({ value: String(h), text: itemText('hour', h, t, lang, currency) }))
+          : kind === 'weekday'
+            ? WEEKDAYS.map((d) => ({ value: String(d), text: itemText('weekday', d, t, lang, currency) }))
+            : undefined;
+  const picked = closed && !closed.some((o) => o.value === text) ? closed[0]!.value : text;
 
   const add = () => {
-    const parsed = parseItem(kind, text, lang, currency, groupNames);
+    const parsed = parseItem(kind, picked, lang, currency, groupNames);
     if (!parsed.ok) return setProblem(t(`ruleEditor.value.problems.${parsed.problem}`, { currency, decimals: minorUnits(currency) }));
     if (values.includes(parsed.value)) return setProblem(t('ruleEditor.value.problems.duplicate'));
     if (values.length >= LIMITS.listValues) return setProblem(t('ruleEditor.value.problems.tooMany', { max: LIMITS.listValues }));
@@ -224,22 +229,41 @@ function ListValueInput({
       )}
       {!disabled && (
         <div className="entry-add">
-          <input
-            id={id}
-            type="text"
-            value={text}
-            list={suggestions ? suggestionsId : undefined}
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={invalid || Boolean(problem)}
-            aria-describedby={describe(describedBy, problem && problemId)}
-            placeholder={t(`ruleEditor.value.placeholders.${kind}`, { defaultValue: '' })}
-            onChange={(e) => {
-              setText(e.target.value);
-              setProblem(undefined);
-            }}
-            onKeyDown={onKeyDown}
-          />
+          {closed ? (
+            <select
+              id={id}
+              value={picked}
+              aria-invalid={invalid || Boolean(problem)}
+              aria-describedby={describe(describedBy, problem && problemId)}
+              onChange={(e) => {
+                setText(e.target.value);
+                setProblem(undefined);
+              }}
+            >
+              {closed.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.text}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id={id}
+              type="text"
+              value={text}
+              list={suggestions ? suggestionsId : undefined}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={invalid || Boolean(problem)}
+              aria-describedby={describe(describedBy, problem && problemId)}
+              placeholder={t(`ruleEditor.value.placeholders.${kind}`, { defaultValue: '' })}
+              onChange={(e) => {
+                setText(e.target.value);
+                setProblem(undefined);
+              }}
+              onKeyDown={onKeyDown}
+            />
+          )}
           <button type="button" onClick={add} aria-label={t('ruleEditor.value.addTo', { list: listLabel })}>
             {t('ruleEditor.value.add')}
           </button>
