@@ -90,7 +90,7 @@ describe('rule editor', () => {
     const text = await jsonBox(page, lang).inputValue();
     expect(JSON.parse(text)).toStrictEqual([GAMBLING_RULE]);
     await toView(page, lang, 'visual');
-    expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1000000');
+    expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1,000,000');
     await toView(page, lang, 'json');
     expect(await jsonBox(page, lang).inputValue()).toBe(text);
     await expectAccessible(page);
@@ -161,7 +161,7 @@ describe('rule editor', () => {
     const page = await b.open(path, { as: biz.admins.finance_admin, locale: lang });
     await heading(page, tr(lang, 'ruleEditor.page.versionTitle', { name: 'Makan' }));
     await poll(() => page.getByLabel(tr(lang, 'ruleEditor.rule.name'), exact).inputValue()).toBe('big-gambling');
-    expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1000000');
+    expect(await row(page, lang, '1.2.1').getByLabel(tr(lang, 'ruleEditor.condition.amountValue', { currency: 'IDR' }), exact).inputValue()).toBe('1.000.000');
     await row(page, lang, '1.2.2').locator('p', { hasText: 'jumlah transaksi disetujui dalam 1 jam terakhir' }).waitFor();
 
     // The recent purchase as the sample: not gambling, so no rule matches.

@@ -13,7 +13,7 @@ import {
 } from '../../../web/src/components/rule-editor/fact-catalogue';
 import { amountToInput } from '../../../web/src/components/controls/amount-input';
 import { minorToValue, type Lang } from '../../../web/src/format';
-import { itemKind, parseItem, valueFits } from '../../../web/src/components/rule-editor/value-model';
+import { amountText, itemKind, parseItem, valueFits } from '../../../web/src/components/rule-editor/value-model';
 import { fieldOfNode, placeOfField, rulesToTree, treeToRules, withoutIds, type TreeNode, type TreeRule } from '../../../web/src/components/rule-editor/rule-tree';
 
 /**
@@ -273,12 +273,15 @@ describe('value widgets', () => {
   it('an amount shown in an input reads back as the same minor units, in each language and currency', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e13 }), fc.constantFrom('IDR', 'JPY', 'KWD', 'USD'), fc.constantFrom<Lang>('id', 'en'), (minor, currency, lang) => {
+        expect(parseItem('amount', amountText(minor, currency, lang), lang, currency, undefined)).toEqual({ ok: true, value: minor });
         expect(parseItem('amount', amountToInput(minorToValue(minor, currency), currency, lang), lang, currency, undefined)).toEqual({ ok: true, value: minor });
       }),
     );
   });
 
   it('reads amounts in the language’s notation into minor units, and refuses what is not one', () => {
+    expect(amountText(100_000_050, 'IDR', 'id')).toBe('1.000.000,50');
+    expect(amountText(100_000_000, 'IDR', 'en')).toBe('1,000,000');
     const amount = (text: string, lang: Lang, currency = 'IDR') => parseItem('amount', text, lang, currency, undefined);
     expect(amount('1.000.000', 'id')).toEqual({ ok: true, value: 100_000_000 });
     expect(amount('Rp 1.000.000,50', 'id')).toEqual({ ok: true, value: 100_000_050 });

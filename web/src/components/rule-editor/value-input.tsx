@@ -1,11 +1,10 @@
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import type { Translate } from '../../decline-reasons';
-import { minorToValue, minorUnits, type Lang } from '../../format';
+import { minorUnits, type Lang } from '../../format';
 import { useLang } from '../../i18n';
-import { amountToInput } from '../controls/amount-input';
 import { COUNTRY_CODES, countryName } from './countries';
 import { LIMITS, takesList, type FactDef, type OperatorDef, type ValueKind } from './fact-catalogue';
-import { itemKind, parseItem, valueFits, type Item } from './value-model';
+import { amountText, itemKind, parseItem, valueFits, type Item } from './value-model';
 
 /**
  * The value of one condition, typed by its fact: an amount in the business's currency (the rule
@@ -35,7 +34,7 @@ const HOURS = Array.from({ length: 24 }, (_, h) => h);
 function itemText(kind: ValueKind | 'category', v: Item, t: Translate, lang: Lang, currency: string): string {
   switch (kind) {
     case 'amount':
-      return amountToInput(minorToValue(v as number, currency), currency, lang);
+      return amountText(v as number, currency, lang);
     case 'hour':
       return t('ruleEditor.value.hourOf', { hour: String(v).padStart(2, '0') });
     case 'weekday':

@@ -1,4 +1,4 @@
-import { parseAmountInput, type Lang } from '../../format';
+import { formatMinor, parseAmountInput, type Lang } from '../../format';
 import { COUNTRY_CODES } from './countries';
 import { LIMITS, operatorApplies, takesList, type FactDef, type OperatorDef, type ValueKind } from './fact-catalogue';
 
@@ -9,6 +9,14 @@ import { LIMITS, operatorApplies, takesList, type FactDef, type OperatorDef, typ
  */
 
 export type Item = string | number | boolean;
+
+/**
+ * Minor units as an amount field shows them, grouped in the language's way without the currency
+ * ("1.000.000" in id, "1,000,000.50" in en for IDR): what parseItem reads back to the same number.
+ */
+export function amountText(minor: number, currency: string, lang: Lang): string {
+  return formatMinor(minor, currency, lang).replace(/^(Rp|[A-Z]{3}) /, '');
+}
 
 export type ItemKind = ValueKind | 'category';
 
