@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../../api';
 import type { AuthorizationDetail, AuthorizationPage } from '../../api-types';
 import { formatDateTime, formatMinor, formatMoney, minorToValue, parseAmountInput, type Lang } from '../../format';
@@ -9,6 +9,7 @@ import { Field, FormError, SelectField } from '../field';
 import { COUNTRY_CODES, countryName } from './countries';
 import { CARD_TYPES, ENTRY_MODES, FACTS, findFact, type FactDef } from './fact-catalogue';
 import type { RuleProblem } from './index';
+import { itemText, type Item } from './value-model';
 
 /**
  * Test before saving: a sample transaction (typed, or taken from a recent authorization's recorded
@@ -135,6 +136,7 @@ export function RuleTestPanel({ rules, ready, currency, timeZone, onRuleProblem 
   const [sample, setSample] = useState<Sample>(EMPTY);
   const [problem, setProblem] = useState<string>();
   const [picked, setPicked] = useState('');
+  const titleId = useId();
   const recent = useQuery({
     queryKey: ['authorizations', { pageSize: 10 }],
     queryFn: ({ signal }) => get<AuthorizationPage>('/authorizations', { pageSize: 10 }, signal),
@@ -162,8 +164,8 @@ export function RuleTestPanel({ rules, ready, currency, timeZone, onRuleProblem 
   const ruleError = run.error instanceof ApiError && run.error.field?.startsWith('rules');
 
   return (
-    <section className="panel rule-test" aria-labelledby="rule-test-title">
-      <h2 id="rule-test-title">{t('ruleEditor.test.title')}</h2>
+    <section className="panel rule-test" aria-labelledby={titleId}>
+      <h2 id={titleId}>{t('ruleEditor.test.title')}</h2>
       <p className="muted">{t('ruleEditor.test.intro')}</p>
       <div className="form-inline">
         <SelectField label={t('ruleEditor.test.recent')} name="recent" value={picked} onChange={(e) => setPicked(e.target.value)}>
@@ -352,13 +354,13 @@ function TraceNode({ node: given, currency }: { node: ConditionTrace; currency: 
     );
   }
   const fact = findFact(node.fact ?? '', node.path);
-  const shownValue = (v: unknown) => {
+  const one = (v: unknown): string => {
     if (v === null || v === undefined) return t('ruleEditor.test.none');
     if (fact?.kind === 'amount' && typeof v === 'number' && Number.isSafeInteger(v)) return formatMinor(v, currency, lang);
-    if (fact?.kind === 'amount' && Array.isArray(v) && v.every((x) => Number.isSafeInteger(x))) return v.map((x) => formatMinor(x as number, currency, lang)).join(', ');
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
+    if (fact && ['hour', 'weekday', 'boolean', 'country', 'choice'].includes(fact.kind) && ['number', 'string', 'boolean'].includes(typeof v)) return itemText(fact.kind, v as Item, t, lang, currency);
     return typeof v === 'string' ? v : JSON.stringify(v);
   };
+  const shownValue = (v: unknown) => (Array.isArray(v) && v.every((x) => ['number', 'string', 'boolean'].includes(typeof x)) ? v.map(one).join(', ') : one(v));
   return (
     <p className={`rule-trace-leaf ${cls}`}>
       <span>{fact ? fact.meaning[lang] : `${node.fact}.${node.path ?? ''}`}</span> <span className="code">{t(`ruleEditor.operators.${node.operator}`, { defaultValue: node.operator ?? '' })}</span> <span>{shownValue(node.value)}</span>

@@ -1,10 +1,9 @@
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
-import type { Translate } from '../../decline-reasons';
-import { minorUnits, type Lang } from '../../format';
+import { minorUnits } from '../../format';
 import { useLang } from '../../i18n';
-import { COUNTRY_CODES, countryName } from './countries';
+import { COUNTRY_CODES } from './countries';
 import { LIMITS, takesList, type FactDef, type OperatorDef, type ValueKind } from './fact-catalogue';
-import { amountText, itemKind, parseItem, valueFits, type Item } from './value-model';
+import { itemKind, itemText, parseItem, valueFits, type Item } from './value-model';
 
 /**
  * The value of one condition, typed by its fact: an amount in the business's currency (the rule
@@ -30,25 +29,6 @@ export interface ValueInputProps {
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
-
-function itemText(kind: ValueKind | 'category', v: Item, t: Translate, lang: Lang, currency: string): string {
-  switch (kind) {
-    case 'amount':
-      return amountText(v as number, currency, lang);
-    case 'hour':
-      return t('ruleEditor.value.hourOf', { hour: String(v).padStart(2, '0') });
-    case 'weekday':
-      return t(`ruleEditor.value.weekdays.${v}`);
-    case 'boolean':
-      return v ? t('ruleEditor.value.yes') : t('ruleEditor.value.no');
-    case 'country':
-      return `${countryName(String(v), lang)} (${v})`;
-    case 'choice':
-      return t(`ruleEditor.value.choices.${v}`, { defaultValue: String(v) });
-    default:
-      return String(v);
-  }
-}
 
 export function ValueInput(props: ValueInputProps) {
   const { fact, op, value } = props;

@@ -1,5 +1,6 @@
+import type { Translate } from '../../decline-reasons';
 import { formatMinor, parseAmountInput, type Lang } from '../../format';
-import { COUNTRY_CODES } from './countries';
+import { COUNTRY_CODES, countryName } from './countries';
 import { LIMITS, operatorApplies, takesList, type FactDef, type OperatorDef, type ValueKind } from './fact-catalogue';
 
 /**
@@ -51,6 +52,26 @@ export function valueFits(fact: FactDef | undefined, op: OperatorDef | undefined
   const kind = itemKind(fact, op);
   if (takesList(op)) return Array.isArray(value) && value.every((v) => fitsItem(kind, v));
   return fitsItem(kind, value);
+}
+
+/** An item in words: an amount grouped, an hour, a weekday's name, yes/no, a country's name and code. */
+export function itemText(kind: ValueKind | 'category', v: Item, t: Translate, lang: Lang, currency: string): string {
+  switch (kind) {
+    case 'amount':
+      return amountText(v as number, currency, lang);
+    case 'hour':
+      return t('ruleEditor.value.hourOf', { hour: String(v).padStart(2, '0') });
+    case 'weekday':
+      return t(`ruleEditor.value.weekdays.${v}`);
+    case 'boolean':
+      return v ? t('ruleEditor.value.yes') : t('ruleEditor.value.no');
+    case 'country':
+      return `${countryName(String(v), lang)} (${v})`;
+    case 'choice':
+      return t(`ruleEditor.value.choices.${v}`, { defaultValue: String(v) });
+    default:
+      return String(v);
+  }
 }
 
 /** A typed item, or the key of the message saying why not. */

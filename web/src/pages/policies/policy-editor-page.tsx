@@ -162,7 +162,7 @@ function NewPolicy({ currency, timeZone }: { currency: string; timeZone: string 
       </p>
       <h1>{t('ruleEditor.page.newTitle')}</h1>
       {!canWrite && <ReadOnlyNotice>{t('ruleEditor.page.readOnly')}</ReadOnlyNotice>}
-      <form id="policy-form" className="panel form" onSubmit={submit} noValidate aria-label={t('ruleEditor.page.newTitle')}>
+      <form className="panel form" onSubmit={submit} noValidate aria-label={t('ruleEditor.page.newTitle')}>
         <Field label={t('ruleEditor.page.name')} name="name" value={name} onChange={(e) => setName(e.target.value)} error={save.error} maxLength={100} required readOnly={!canWrite} />
         <SelectField label={t('ruleEditor.page.scope')} name="scope.type" value={scope} onChange={(e) => setScope(e.target.value as ScopeType)} error={save.error} disabled={!canWrite}>
           {SCOPES.map((s) => (
