@@ -13,6 +13,11 @@ import './rule-editor.css';
 
 export interface RuleEditorProps {
   rules: PolicyRule[];
+  /**
+   * The rules after each edit, as JSON to send: they may hold more than PolicyRule's type says
+   * (`not`, keys the editor keeps without a control, whatever was typed in the JSON view); the
+   * server validates them.
+   */
   onChange: (rules: PolicyRule[]) => void;
   /** The server's 4009501, shown where it belongs. */
   problem?: RuleProblem | null;
