@@ -20,7 +20,11 @@ export interface PolicyRuleEvent {
   params: { reason: string; responseCode?: string };
 }
 
-/** One rule as the policy API takes and returns it. */
+/**
+ * One rule as the policy API takes and returns it. The API also accepts `{not: condition}` nodes and
+ * `name` / `priority` on conditions; the editor shows the first and keeps the rest (and any other
+ * key) as it was, so rules passed through it lose nothing.
+ */
 export interface PolicyRule {
   name?: string;
   priority?: number;
@@ -38,3 +42,5 @@ export interface RuleProblem {
 }
 
 export { RuleEditor, type RuleEditorProps } from './rule-editor';
+/** Test before saving: the draft rules against a sample transaction, with the decision and the trace. */
+export { RuleTestPanel, type RuleTestPanelProps } from './test-panel';
