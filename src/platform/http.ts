@@ -250,6 +250,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
   query?: Q;
   /** Schema of the success payload (without responseCode/responseMessage). */
   response?: z.ZodType;
+  /**
+   * The success answer is a file the handler writes itself (a report, an export), of these media
+   * types, documented as such instead of the JSON envelope; errors stay JSON.
+   */
+  file?: readonly string[];
   successStatus?: number;
   /**
    * The answer carries a secret or a card number (a reveal, a secret shown once): it is never kept

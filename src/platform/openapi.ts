@@ -202,11 +202,13 @@ export class ApiDocs {
       responses: {
         [status]: {
           description: successDescription(status, spec),
-          content: {
-            'application/json': {
-              schema: spec.unwrapped && spec.response ? spec.response : successEnvelope(`${status}${spec.service}00`).extend(spec.response instanceof z.ZodObject ? spec.response.shape : {}),
-            },
-          },
+          content: spec.file
+            ? Object.fromEntries(spec.file.map((type) => [type, { schema: z.string().meta({ format: 'binary' }) }]))
+            : {
+                'application/json': {
+                  schema: spec.unwrapped && spec.response ? spec.response : successEnvelope(`${status}${spec.service}00`).extend(spec.response instanceof z.ZodObject ? spec.response.shape : {}),
+                },
+              },
         },
         ...errorResponses(prefix, spec),
         default: {

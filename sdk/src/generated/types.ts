@@ -839,10 +839,7 @@ export interface paths {
       };
       query: never;
       requestBody: never;
-      response: {
-        responseCode: "2009900";
-        responseMessage: "Successful";
-      };
+      response: unknown;
     };
   };
   '/snap/v1.0/self-tests': {
@@ -987,10 +984,7 @@ export interface paths {
       };
       query: never;
       requestBody: never;
-      response: {
-        responseCode: "2009600";
-        responseMessage: "Successful";
-      };
+      response: unknown;
     };
   };
   '/snap/v1.0/cardholders': {

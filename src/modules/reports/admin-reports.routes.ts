@@ -88,6 +88,7 @@ export function adminReportRoutes(k: Kartu, admin: ApiRouter): void {
       'The cleared purchases (positive) and refunds (negative) of a period as CSV, one row per ledger posting, for an accounting import (columns: docs/reports.md). Every export is audited (accounting_export.downloaded). 400xx01 for a bad period.',
     summary: 'Download the accounting export of a period (text/csv)',
     query: period,
+    file: ['text/csv'],
     handler: async ({ req, res, query }) => {
       const exported = await accountingExport(k, req.caller, query.fromDate, query.toDate);
       // The first piece is read before answering, so an early failure is still a JSON error.

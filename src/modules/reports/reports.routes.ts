@@ -90,6 +90,7 @@ export function reportRoutes(k: Kartu, r: ApiRouter, g: ReportGuards): void {
       "The finished report's file. 403xx15 while it is still being generated; 404xx01 when it is not the business's.",
     summary: 'Download a finished report (text/csv or application/pdf); 403xx15 until it is done',
     guards: g.read,
+    file: ['text/csv', 'application/pdf'],
     handler: async ({ req, res }) => {
       const f = await reportFile(k, req.caller.businessId, String(req.params.id));
       res.locals.responseCode = '2009900';

@@ -115,6 +115,7 @@ export function selfTestRoutes(k: Kartu, snap: ApiRouter, partnerGuard: RequestH
     operationId: 'getSelfTestReportPdf',
     summary: "A self-test run's report as PDF, printing the SHA-256 and signature of its JSON",
     description: 'The same report as GET /self-tests/{id}/report?format=pdf. Another business\'s run answers 404xx01.',
+    file: ['application/pdf'],
     handler: async ({ req, res }) => {
       await sendPdf(res, await report(req.partner.businessId, String(req.params.id)));
       return {};

@@ -1,6 +1,7 @@
 /**
- * The spend-rule editor (json-rules-engine rules, docs/policies.md "Rules"): the contract between
- * the policy pages and the editor. Owned by the rule editor; the policy pages only import this file.
+ * The spend-rule editor (json-rules-engine rules, docs/policies.md "Rules"): what the policy pages
+ * import. The editor keeps shapes these types do not name (unknown keys, condition params) and the
+ * JSON view sends any array as typed: the server's rule validation is what decides.
  */
 
 /** A leaf condition: `fact` + `path` (e.g. "transaction" + "$.amount"), an operator and a value. */
@@ -11,8 +12,8 @@ export interface RuleCondition {
   value: unknown;
 }
 
-/** A nested group: every (`all`) or any (`any`) of its conditions. */
-export type RuleConditions = { all: RuleNode[] } | { any: RuleNode[] };
+/** A nested group: every (`all`) or any (`any`) of its conditions, or the negation (`not`) of one. */
+export type RuleConditions = { all: RuleNode[] } | { any: RuleNode[] } | { not: RuleNode };
 export type RuleNode = RuleCondition | RuleConditions;
 
 export interface PolicyRuleEvent {
