@@ -105,7 +105,7 @@ export function createApp(k: Kartu, o: AppOptions = {}): KartuApp {
   sandboxRoutes(k, admin, [requireAdmin(k, ['owner', 'finance_admin'])]);
   adminPolicyRoutes(k, admin);
   adminReportRoutes(k, admin);
-  rewardsRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'] });
+  rewardsRoutes(k, admin, { read: [requireAdmin(k)], write: [requireAdmin(k, ['owner', 'finance_admin'])], security: ['adminSession'], noProgram: 'null' });
   adminRewardsRoutes(k, admin);
   teamRoutes(k, admin, limits);
   developerRoutes(k, admin);

@@ -4,20 +4,32 @@ import type { Kartu } from '../../context';
 import type { ApiRouter } from '../../platform/http';
 import { snapHeaders } from '../access/snap-auth';
 import { balanceQuery, balanceView, entryView, historyQuery, programInput, programView, redeemInput, redemptionView } from './rewards.schemas';
-import { getBalance, getProgram, listEntries, putProgram, redeem } from './rewards.service';
+import { NotFound } from '../../platform/errors';
+import { findProgram, getBalance, listEntries, putProgram, redeem } from './rewards.service';
 
 const page = { pageNumber: z.number(), pageSize: z.number(), totalCount: z.number() };
 
-/** Who may do what on one surface (as for policies): the partner signature, or admin roles. */
+/** One surface's rewards routes (as for policies): who may do what, and how "no program" answers. */
 export interface RewardsGuards {
   read: RequestHandler[];
   write: RequestHandler[];
   security: string[];
   headers?: z.ZodObject;
+  /**
+   * GET /rewards/program of a business without a program: `404xx01` for partners (API.md), or
+   * `{program: null}` for the dashboard, where "none yet" is a state of the page, not an error.
+   */
+  noProgram: 'notFound' | 'null';
 }
 
 /** The partner API's guards: every route needs the SNAP signature and its headers. */
-export const partnerRewardsGuards = (partnerGuard: RequestHandler): RewardsGuards => ({ read: [partnerGuard], write: [partnerGuard], security: ['snapB2B'], headers: snapHeaders });
+export const partnerRewardsGuards = (partnerGuard: RequestHandler): RewardsGuards => ({
+  read: [partnerGuard],
+  write: [partnerGuard],
+  security: ['snapB2B'],
+  headers: snapHeaders,
+  noProgram: 'notFound',
+});
 
 /**
  * Rewards (SNAP service 98, docs/rewards.md): program, balances, history, redemption. Mounted on the
@@ -45,11 +57,22 @@ export function rewardsRoutes(k: Kartu, r: ApiRouter, g: RewardsGuards): void {
     method: 'get',
     path: '/rewards/program',
     operationId: 'getRewardsProgram',
-    description:
-      'The rewards program in force. 404xx01 when the business has none.',
-    summary: "The business's rewards program (404xx01 when there is none)",
-    response: z.object({ program: programView }),
-    handler: async ({ req }) => ({ program: await getProgram(k, req.caller.businessId) }),
+    ...(g.noProgram === 'notFound'
+      ? {
+          description: 'The rewards program in force. 404xx01 when the business has none.',
+          summary: "The business's rewards program (404xx01 when there is none)",
+          response: z.object({ program: programView }),
+        }
+      : {
+          description: 'The rewards program in force; `program` is null when the business has none yet.',
+          summary: "The business's rewards program (null when there is none)",
+          response: z.object({ program: programView.nullable() }),
+        }),
+    handler: async ({ req }) => {
+      const program = await findProgram(k, req.caller.businessId);
+      if (!program && g.noProgram === 'notFound') throw new NotFound('Rewards program not found');
+      return { program };
+    },
   });
   r.route({
     ...read,

@@ -55,10 +55,10 @@ function presentProgram(p: ProgramRow): ProgramView {
   return { ...p.definition, status: p.status, currency: p.currency, version: p.version, createdAt: p.created_at.toISOString(), updatedAt: p.updated_at.toISOString() };
 }
 
-export async function getProgram(k: Kartu, businessId: string): Promise<ProgramView> {
+/** The business's program in force, or null when it has none. */
+export async function findProgram(k: Kartu, businessId: string): Promise<ProgramView | null> {
   const p = await loadProgram(k.db.manager, businessId);
-  if (!p) throw new NotFound('Rewards program not found');
-  return presentProgram(p);
+  return p ? presentProgram(p) : null;
 }
 
 /** Creates or replaces the business's program (a new version); entries already made keep their points. */
