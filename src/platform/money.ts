@@ -30,15 +30,23 @@ export const snapAmountInput = z.strictObject({
 /** The OpenAPI description every integer amount carries. */
 export const MINOR_UNITS = 'minor units (ISO 4217): IDR 150000.00 = 15000000';
 
-/** Minor units → SNAP amount value with at least two decimals: IDR 1000000n → "10000.00", KWD 1050n → "1.050". */
-export function formatSnapValue(amountMinor: bigint, currency: string): string {
+/**
+ * Minor units → major units with exactly the currency's decimals (IDR 5000050n → "50000.50",
+ * JPY 1500n → "1500", KWD 1234500n → "1234.500"), or at least `minDecimals`.
+ */
+export function formatMajorUnits(amountMinor: bigint, currency: string, minDecimals = 0): string {
   const exp = currencyExponent(currency);
   const negative = amountMinor < 0n;
   const abs = negative ? -amountMinor : amountMinor;
   const digits = abs.toString().padStart(exp + 1, '0');
   const whole = exp ? digits.slice(0, -exp) : digits;
-  const frac = (exp ? digits.slice(-exp) : '').padEnd(2, '0');
-  return `${negative ? '-' : ''}${whole}.${frac}`;
+  const frac = (exp ? digits.slice(-exp) : '').padEnd(minDecimals, '0');
+  return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
+}
+
+/** Minor units → SNAP amount value with at least two decimals: IDR 1000000n → "10000.00", KWD 1050n → "1.050". */
+export function formatSnapValue(amountMinor: bigint, currency: string): string {
+  return formatMajorUnits(amountMinor, currency, 2);
 }
 
 export function snapAmount(amountMinor: bigint, currency: string): { value: string; currency: string } {

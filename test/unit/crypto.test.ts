@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, keyIdOf, SecretBox } from '../../src/platform/crypto';
-import { currencyExponent, formatSnapValue, snapAmount } from '../../src/platform/money';
+import { currencyExponent, formatMajorUnits, formatSnapValue, snapAmount } from '../../src/platform/money';
 
 const newMaster = () => randomBytes(32);
 
@@ -179,6 +179,16 @@ describe('formatSnapValue (minor units → SNAP amount value)', () => {
     [-1000000n, 'IDR', '-10000.00'],
   ])('%s minor %s → %s', (minor, currency, expected) => {
     expect(formatSnapValue(minor, currency)).toBe(expected);
+  });
+
+  it.each([
+    [5000050n, 'IDR', '50000.50'],
+    [1500n, 'JPY', '1500'],
+    [1234500n, 'KWD', '1234.500'],
+    [-5n, 'USD', '-0.05'],
+    [0n, 'JPY', '0'],
+  ])('formatMajorUnits: %s minor %s → %s (exactly the currency\'s decimals)', (minor, currency, expected) => {
+    expect(formatMajorUnits(minor, currency)).toBe(expected);
   });
 
   it('refuses an unsupported currency', () => {

@@ -1,6 +1,6 @@
 import type { Kartu } from '../../context';
 import { csvLine } from '../../platform/csv';
-import { currencyExponent } from '../../platform/money';
+import { formatMajorUnits } from '../../platform/money';
 import { recordAudit } from '../access/audit';
 import type { Caller } from '../access/caller';
 import { localDate } from '../rewards/transaction-facts';
@@ -17,15 +17,6 @@ import { business, checkPeriod } from './reports.service';
 export const ACCOUNTING_COLUMNS = ['date', 'type', 'cardholder', 'card', 'merchant', 'mcc', 'category', 'amount', 'currency', 'reference', 'authorizationCode', 'memo'] as const;
 const PAGE = 1000;
 
-/** Minor units in major units with exactly the currency's exponent: IDR 5000050 → "50000.50", JPY 1500 → "1500", KWD 1234500 → "1234.500"; a refund negative. */
-export function majorUnits(amountMinor: bigint, currency: string): string {
-  const exp = currencyExponent(currency);
-  const negative = amountMinor < 0n;
-  const digits = (negative ? -amountMinor : amountMinor).toString().padStart(exp + 1, '0');
-  const whole = exp ? digits.slice(0, -exp) : digits;
-  return `${negative ? '-' : ''}${whole}${exp ? `.${digits.slice(-exp)}` : ''}`;
-}
-
 /** What Kartu knows beyond the columns: the merchant's city and country as the network sent them (Kartu keeps no receipts or notes). */
 function memo(l: SpendLine): string {
   return [l.merchant?.city, l.merchant?.country].filter((s): s is string => typeof s === 'string' && s !== '').join(', ');
@@ -41,7 +32,7 @@ export function accountingRow(l: SpendLine, timeZone: string): string {
     textCell(l.merchant?.name ?? ''),
     textCell(l.merchant?.mcc ?? ''),
     categoryOf(l.merchant),
-    majorUnits(signed, l.currency),
+    formatMajorUnits(signed, l.currency),
     l.currency,
     l.transferId,
     textCell(l.authorizationCode ?? ''),
