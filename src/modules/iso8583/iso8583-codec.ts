@@ -1,5 +1,5 @@
 import { Iso8583FormatError } from './iso8583-errors';
-import type { FieldSpec, Iso8583Spec } from './iso8583-spec';
+import type { FieldSpec, FieldType, Iso8583Spec } from './iso8583-spec';
 
 /**
  * ISO 8583:1987 encoder and decoder, driven by a field specification (iso8583-spec.ts). A message
@@ -23,13 +23,13 @@ export interface Iso8583Message {
   fields: Map<number, FieldValue>;
 }
 
-const CHARACTERS: Record<Exclude<FieldSpec['type'], 'b'>, RegExp> = {
+const CHARACTERS: Record<Exclude<FieldType, 'b'>, RegExp> = {
   n: /^[0-9]*$/,
   an: /^[A-Za-z0-9 ]*$/,
   ans: /^[\x20-\x7e]*$/,
   z: /^[0-9=D]*$/,
 };
-const CHARACTERS_NAME: Record<Exclude<FieldSpec['type'], 'b'>, string> = {
+const CHARACTERS_NAME: Record<Exclude<FieldType, 'b'>, string> = {
   n: 'digits',
   an: 'letters, digits and spaces',
   ans: 'printable ASCII',

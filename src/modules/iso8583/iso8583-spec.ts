@@ -10,15 +10,12 @@ import { z } from 'zod';
  * stops startup instead of the first message.
  */
 
-export const FIELD_TYPES = ['n', 'an', 'ans', 'z', 'b'] as const;
+const FIELD_TYPES = ['n', 'an', 'ans', 'z', 'b'] as const;
 /** n: digits; an: letters, digits and space; ans: printable ASCII; z: track 2 (digits, '=' and 'D'); b: bytes. */
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-export const LENGTH_KINDS = ['fixed', 'LLVAR', 'LLLVAR'] as const;
-export type LengthKind = (typeof LENGTH_KINDS)[number];
-
 /** Largest length each variable kind's prefix can carry. */
-export const VARIABLE_LENGTH_LIMIT = { LLVAR: 99, LLLVAR: 999 } as const;
+const VARIABLE_LENGTH_LIMIT = { LLVAR: 99, LLLVAR: 999 } as const;
 
 const fieldName = z.string().min(1);
 const fieldNumber = z.int().min(1).max(128);
@@ -49,6 +46,10 @@ const fieldSpec = z.unknown().transform((raw, ctx) => {
     return z.NEVER;
   }
   const { length, size, max, ...kind } = raw as Record<string, unknown>;
+  if (!FIELD_TYPES.includes(kind.type as FieldType)) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `the type is one of ${FIELD_TYPES.join(', ')}` });
+    return z.NEVER;
+  }
   const lengthPart = { length, ...(size !== undefined && { size }), ...(max !== undefined && { max }) };
   const kindResult = (kind.type === 'b' ? binaryField : characterField).safeParse(kind);
   const lengthResult = z.discriminatedUnion('length', [fixedLength, llvarLength, lllvarLength]).safeParse(lengthPart);
@@ -90,7 +91,7 @@ const specFile = z
   });
 
 export type FieldSpec = { number: number; name: string } & (
-  | { type: 'n' | 'an' | 'ans' | 'z'; encoding: 'ascii' }
+  | { type: Exclude<FieldType, 'b'>; encoding: 'ascii' }
   | { type: 'b'; encoding: 'ascii-hex' | 'binary' }
 ) &
   ({ length: 'fixed'; size: number } | { length: 'LLVAR' | 'LLLVAR'; max: number });
