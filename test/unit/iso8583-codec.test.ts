@@ -161,6 +161,16 @@ describe('format errors', () => {
       }
       return null;
     };
+    const offsetOfRefusal = (m: Iso8583Message) => {
+      try {
+        encodeIso8583(spec, m);
+      } catch (err) {
+        if (err instanceof Iso8583FormatError) return err.offset;
+      }
+      return null;
+    };
+    // MTI 4 + bitmap 16 + DE2 (2 + 16) + DE3 6: DE4 would start at byte 44
+    expect(offsetOfRefusal(message('0100', { 2: '4111111111111111', 3: '000000', 4: '1' }))).toBe(44);
     expect(refusal(message('0300', {}))).toEqual({ reason: 'unknown_mti', field: null });
     expect(refusal(message('01', {}))).toEqual({ reason: 'bad_mti', field: null });
     expect(refusal(message('0100', { 5: '000000000001' }))).toEqual({ reason: 'undefined_field', field: 5 });
@@ -240,13 +250,17 @@ const specArb: fc.Arbitrary<Iso8583Spec> = fc
 
 /** Decodes, and fails the property on anything thrown but an Iso8583FormatError. */
 function decodesOrRefuses(on: Iso8583Spec, frame: Uint8Array): void {
+  let decoded: Iso8583Message;
   try {
-    decodeIso8583(on, frame);
+    decoded = decodeIso8583(on, frame);
   } catch (err) {
     if (!(err instanceof Iso8583FormatError)) throw err;
     expect(err.offset).toBeGreaterThanOrEqual(0);
     expect(err.offset).toBeLessThanOrEqual(frame.length);
+    return;
   }
+  // whatever decodes is a message the spec allows: it encodes, and decodes back the same
+  expect(comparable(decodeIso8583(on, encodeIso8583(on, decoded)))).toEqual(comparable(decoded));
 }
 
 const mutation = fc.oneof(

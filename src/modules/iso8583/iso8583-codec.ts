@@ -48,30 +48,29 @@ export function responseMtiOf(mti: string): string | null {
 
 export function encodeIso8583(spec: Iso8583Spec, message: Iso8583Message): Buffer {
   const { mti } = message;
-  const refuse = (field: number | null, detail: string): never => {
-    throw new Iso8583FormatError(field === null ? 'unknown_mti' : 'bad_value', field, MTI.test(mti) ? mti : null, 0, detail);
-  };
   if (!MTI.test(mti)) throw new Iso8583FormatError('bad_mti', null, null, 0, `MTI ${JSON.stringify(mti)} is not 4 digits`);
-  if (!spec.messageTypes.has(mti)) refuse(null, `MTI ${mti} is not a message type of spec ${spec.name}`);
+  if (!spec.messageTypes.has(mti)) throw new Iso8583FormatError('unknown_mti', null, mti, 0, `MTI ${mti} is not a message type of spec ${spec.name}`);
   const numbers = [...message.fields.keys()].sort((a, b) => a - b);
   const bitmap = Buffer.alloc(16);
   for (const number of numbers) {
-    if (!Number.isInteger(number) || number < 2 || number > 128) refuse(number, 'data elements are numbered 2 to 128 (DE1, the secondary bitmap, is set by the encoder)');
-    if (!spec.fields.has(number)) {
-      throw new Iso8583FormatError('undefined_field', number, mti, 0, `DE${number} is not defined by spec ${spec.name}`);
+    if (!Number.isInteger(number) || number < 2 || number > 128) {
+      throw new Iso8583FormatError('bad_value', number, mti, 0, 'data elements are numbered 2 to 128 (DE1, the secondary bitmap, is set by the encoder)');
     }
+    if (!spec.fields.has(number)) throw new Iso8583FormatError('undefined_field', number, mti, 0, `DE${number} is not defined by spec ${spec.name}`);
     setBit(bitmap, number);
   }
+  // A spec defining an element above 64 always defines DE1 (iso8583-spec.ts checks it).
   const secondary = numbers.some((number) => number > 64);
-  if (secondary) {
-    if (!spec.fields.has(1)) refuse(1, `spec ${spec.name} has no secondary bitmap (DE1)`);
-    setBit(bitmap, 1);
-  }
+  if (secondary) setBit(bitmap, 1);
   const parts: Buffer[] = [Buffer.from(mti, 'ascii'), encodeBytes(bitmap.subarray(0, 8), spec.bitmapEncoding)];
   if (secondary) parts.push(encodeBytes(bitmap.subarray(8, 16), spec.bitmapEncoding));
+  let offset = parts.reduce((total, part) => total + part.length, 0);
   for (const number of numbers) {
-    const field = spec.fields.get(number)!;
-    parts.push(encodeField(field, message.fields.get(number)!, (detail) => refuse(number, detail)));
+    const part = encodeField(spec.fields.get(number)!, message.fields.get(number)!, (detail) => {
+      throw new Iso8583FormatError('bad_value', number, mti, offset, detail);
+    });
+    parts.push(part);
+    offset += part.length;
   }
   return Buffer.concat(parts);
 }
