@@ -57,6 +57,13 @@ const envSchema = z.object({
   // GET /metrics (docs/operations.md): on a port of its own (then not on PORT), and/or behind a bearer token.
   KARTU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KARTU_METRICS_TOKEN: z.string().trim().min(16, { message: 'must be at least 16 characters (generate one with: openssl rand -hex 32)' }).optional(),
+  // ISO 8583 gateway (docs/iso8583.md): a TCP listener of its own, for one card network.
+  KARTU_ISO8583_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KARTU_ISO8583_HOST: z.string().optional(),
+  KARTU_ISO8583_NETWORK_ID: z.uuid({ message: 'must be a network id (UUID) from `kartu networks create`' }).optional(),
+  KARTU_ISO8583_SPEC: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must name a file rules/iso8583/<name>.json' }).default('kartu-1987-ascii'),
+  KARTU_ISO8583_TLS_CERT: z.string().optional(),
+  KARTU_ISO8583_TLS_KEY: z.string().optional(),
 });
 
 export type KartuEnv = 'sandbox' | 'production';
@@ -110,6 +117,14 @@ export interface Config {
   metricsPort?: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** The ISO 8583 gateway (docs/iso8583.md), when a port is set: where it listens, for which network, in which dialect, with TLS when both files are given. */
+  iso8583?: {
+    port: number;
+    host: string;
+    networkId: string;
+    spec: string;
+    tls?: { certFile: string; keyFile: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -133,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.KARTU_ISO8583_PORT !== undefined && !e.KARTU_ISO8583_NETWORK_ID) {
+    throw new ConfigError('KARTU_ISO8583_NETWORK_ID is required when KARTU_ISO8583_PORT is set (the network the connections belong to, from `kartu networks create`)');
+  }
+  if ((e.KARTU_ISO8583_TLS_CERT === undefined) !== (e.KARTU_ISO8583_TLS_KEY === undefined)) {
+    throw new ConfigError('KARTU_ISO8583_TLS_CERT and KARTU_ISO8583_TLS_KEY go together (a certificate and its private key, PEM files)');
+  }
   let masterKey = e.KARTU_MASTER_KEY;
   if (!masterKey) {
     if (e.KARTU_ENV === 'production') {
@@ -174,6 +195,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookConcurrency: e.KARTU_WEBHOOK_CONCURRENCY,
     metricsPort: e.KARTU_METRICS_PORT,
     metricsToken: e.KARTU_METRICS_TOKEN,
+    iso8583:
+      e.KARTU_ISO8583_PORT === undefined
+        ? undefined
+        : {
+            port: e.KARTU_ISO8583_PORT,
+            host: e.KARTU_ISO8583_HOST ?? e.HOST,
+            networkId: e.KARTU_ISO8583_NETWORK_ID!,
+            spec: e.KARTU_ISO8583_SPEC,
+            tls: e.KARTU_ISO8583_TLS_CERT && e.KARTU_ISO8583_TLS_KEY ? { certFile: e.KARTU_ISO8583_TLS_CERT, keyFile: e.KARTU_ISO8583_TLS_KEY } : undefined,
+          },
   };
 }
 
