@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp, createMetricsApp } from './app';
 import { authorizationsSettled, policiesOf } from './modules/authorizations/authorize';
+import { startIso8583Gateway } from './modules/iso8583/iso8583-gateway';
 import { startVelocityRollups } from './modules/policies/velocity-rollup';
 import type { Runtime } from './runtime';
 import type { Workers } from './worker';
@@ -25,6 +26,8 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
   });
   server.keepAliveTimeout = 65_000;
   const metrics = await serveMetrics(runtime);
+  // The ISO 8583 gateway (docs/iso8583.md), when KARTU_ISO8583_PORT is set.
+  const iso8583 = kartu.config.iso8583 ? await startIso8583Gateway(kartu, kartu.config.iso8583) : undefined;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : kartu.config.port;
   kartu.logger.info({ port, env: kartu.config.env }, `Kartu api listening on http://localhost:${port} (docs at /docs)`);
@@ -42,10 +45,14 @@ export async function serveUntilSignal(runtime: Runtime, workers?: Workers): Pro
     app.adminStream.close();
     metrics?.close();
     metrics?.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    await Promise.all([
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+      // Messages being decided are answered (10 s at most), then its connections are closed.
+      iso8583?.close(),
+    ]);
     await authorizationsSettled(kartu);
     await rollups.stop();
     await workers?.close();

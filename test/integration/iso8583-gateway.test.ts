@@ -1,0 +1,252 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeIso8583, encodeIso8583, type Iso8583Message } from '../../src/modules/iso8583/iso8583-codec';
+import { frameIso8583, Iso8583Framer } from '../../src/modules/iso8583/iso8583-framer';
+import { startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
+import { findIso8583SpecFile, loadIso8583Spec } from '../../src/modules/iso8583/iso8583-spec';
+import { startHarness, TestNetwork, type Harness } from '../support/harness';
+import { checkAuthorizationInvariants, checkLedgerInvariants } from '../support/invariants';
+import { balances, business, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
+
+/**
+ * The ISO 8583 gateway end to end: a real listener on an ephemeral port, a real PostgreSQL, a card
+ * issued over SNAP, and a client speaking framed ISO 8583 over TCP.
+ */
+
+const spec = loadIso8583Spec(findIso8583SpecFile('kartu-1987-ascii'));
+let h: Harness;
+let network: TestNetwork;
+let gateway: Iso8583Gateway;
+let biz: Biz;
+let card: IssuedCard;
+
+beforeAll(async () => {
+  h = await startHarness();
+  network = await TestNetwork.create(h);
+  gateway = await startIso8583Gateway(h.kartu, { port: 0, host: '127.0.0.1', networkId: network.networkId, spec });
+  biz = await business(h, 1_000_000n);
+  card = await issueCard(biz);
+}, 30_000);
+afterAll(async () => {
+  await checkLedgerInvariants(h.kartu.db.manager);
+  await checkAuthorizationInvariants(h.kartu.db.manager);
+  await gateway?.close(1000);
+  await h?.close();
+});
+
+/** A client connection: send messages or raw bytes, wait for the answer of a STAN. */
+class Client {
+  private readonly framer = new Iso8583Framer();
+  private readonly answers: Iso8583Message[] = [];
+  private waiting: Array<() => void> = [];
+  closed = false;
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      for (const frame of this.framer.push(chunk)) this.answers.push(decodeIso8583(spec, frame));
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+  private wake() {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const f of w) f();
+  }
+  static connect(): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(gateway.port, '127.0.0.1', () => resolve(new Client(s)));
+      s.once('error', reject);
+    });
+  }
+  send(m: Iso8583Message) {
+    this.socket.write(frameIso8583(encodeIso8583(spec, m)));
+  }
+  raw(bytes: Buffer) {
+    this.socket.write(bytes);
+  }
+  async answerOf(stan: string | null, timeoutMs = 5000): Promise<Iso8583Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.answers.findIndex((a) => stan === null || a.fields.get(11) === stan);
+      if (i >= 0) return this.answers.splice(i, 1)[0]!;
+      if (this.closed) throw new Error('connection closed');
+      if (Date.now() > deadline) throw new Error(`no answer for STAN ${stan}`);
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+  close() {
+    this.socket.destroy();
+  }
+}
+
+let stanSeq = 100000;
+const nextStan = () => String(++stanSeq);
+const DE7 = '1204040510';
+const merchant43 = `${'KOPI KENANGAN SUDIRMAN'.padEnd(25)}${'JAKARTA'.padEnd(13)}ID`;
+
+function auth0100(o: { pan?: string; amount?: number; stan?: string; rrn?: string; expiryYYMM?: string } = {}): Iso8583Message {
+  const stan = o.stan ?? nextStan();
+  const expiry = o.expiryYYMM ?? `${card.expiry.slice(2, 4)}${card.expiry.slice(0, 2)}`;
+  return {
+    mti: '0100',
+    fields: new Map<number, string>([
+      [2, o.pan ?? card.number],
+      [3, '000000'],
+      [4, String(o.amount ?? 12550).padStart(12, '0')],
+      [7, DE7],
+      [11, stan],
+      [14, expiry],
+      [18, '5812'],
+      [22, '051'],
+      [32, '400123'],
+      [37, o.rrn ?? `63381${stan}0`],
+      [41, 'TERM0001'],
+      [42, 'MERCHANT0000001'],
+      [43, merchant43],
+      [49, '360'],
+    ]),
+  };
+}
+
+const countAuthorizations = async (messageId: string) =>
+  Number((await h.kartu.db.query('SELECT count(*)::int AS n FROM authorizations WHERE network_message_id = $1', [messageId]))[0].n);
+
+describe('ISO 8583 gateway', () => {
+  it('answers sign-on, echo and sign-off with DE39 00, echoing DE7, DE11 and DE70', async () => {
+    const c = await Client.connect();
+    for (const code of ['001', '301', '002']) {
+      const stan = nextStan();
+      c.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, code]]) });
+      const a = await c.answerOf(stan);
+      expect(a.mti).toBe('0810');
+      expect(a.fields.get(39)).toBe('00');
+      expect(a.fields.get(7)).toBe(DE7);
+      expect(a.fields.get(70)).toBe(code);
+    }
+    c.close();
+  });
+
+  it('approves a 0100 with DE38 and a hold; the same message again gets the same answer and changes nothing', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const request = auth0100({ amount: 12550 });
+    const stan = request.fields.get(11) as string;
+    c.send(request);
+    const a = await c.answerOf(stan);
+    expect(a.mti).toBe('0110');
+    expect(a.fields.get(39)).toBe('00');
+    expect(a.fields.get(38)).toMatch(/^[0-9A-F]{6}$/);
+    expect(a.fields.get(4)).toBe('000000012550');
+    for (const de of [7, 11, 37, 41, 42]) expect(a.fields.get(de)).toBe(request.fields.get(de));
+    expect(a.fields.has(2)).toBe(false);
+    const after = await balances(biz);
+    expect(after.hold - before.hold).toBe(12550n);
+
+    c.send(request);
+    const again = await c.answerOf(stan);
+    expect(again.fields.get(39)).toBe('00');
+    expect(again.fields.get(38)).toBe(a.fields.get(38));
+    expect((await balances(biz)).hold).toBe(after.hold);
+    expect(await countAuthorizations(`iso8583:400123:${request.fields.get(37)}:${stan}:${DE7}`)).toBe(1);
+    c.close();
+  });
+
+  it('declines a 0100 beyond the funds with DE39 51 and no DE38, and an unknown card with 14', async () => {
+    const c = await Client.connect();
+    const big = auth0100({ amount: 900_000_000 });
+    c.send(big);
+    const a = await c.answerOf(big.fields.get(11) as string);
+    expect(a.fields.get(39)).toBe('51');
+    expect(a.fields.has(38)).toBe(false);
+    const unknown = auth0100({ pan: '4000009999999999' });
+    c.send(unknown);
+    expect((await c.answerOf(unknown.fields.get(11) as string)).fields.get(39)).toBe('14');
+    c.close();
+  });
+
+  it('reverses an authorization matched by DE90, in part (DE4 the replacement amount) and then in full', async () => {
+    const c = await Client.connect();
+    const original = auth0100({ amount: 20000 });
+    const stan = original.fields.get(11) as string;
+    c.send(original);
+    expect((await c.answerOf(stan)).fields.get(39)).toBe('00');
+    const held = (await balances(biz)).hold;
+    const de90 = `0100${stan}${DE7}${'400123'.padStart(11, '0')}${'0'.repeat(11)}`;
+    const reversal = (mti: string, amount?: number): Iso8583Message => {
+      const s = nextStan();
+      const fields = new Map<number, string>([
+        [7, DE7],
+        [11, s],
+        [32, '400123'],
+        [37, original.fields.get(37) as string],
+        [90, de90],
+      ]);
+      if (amount !== undefined) fields.set(4, String(amount).padStart(12, '0'));
+      return { mti, fields: new Map([...fields].sort(([x], [y]) => x - y)) };
+    };
+    const partial = reversal('0400', 15000);
+    c.send(partial);
+    const p = await c.answerOf(partial.fields.get(11) as string);
+    expect(p.mti).toBe('0410');
+    expect(p.fields.get(39)).toBe('00');
+    expect((await balances(biz)).hold).toBe(held - 5000n);
+    const full = reversal('0420');
+    c.send(full);
+    const f = await c.answerOf(full.fields.get(11) as string);
+    expect(f.mti).toBe('0430');
+    expect(f.fields.get(39)).toBe('00');
+    expect((await balances(biz)).hold).toBe(held - 20000n);
+    // The same advice repeated: the first answer, nothing released twice.
+    c.send(full);
+    expect((await c.answerOf(full.fields.get(11) as string)).fields.get(39)).toBe('00');
+    expect((await balances(biz)).hold).toBe(held - 20000n);
+    c.close();
+  });
+
+  it('answers a malformed message whose MTI can be read with DE39 30, echoing DE11', async () => {
+    const c = await Client.connect();
+    const good = encodeIso8583(spec, auth0100({ stan: '777001' })).toString('latin1');
+    // DE4 made non-numeric: the offset of DE4 is after MTI 4, bitmap 16, DE2 2+16, DE3 6.
+    const at = 4 + 16 + 2 + card.number.length + 6;
+    const bad = Buffer.from(good.slice(0, at) + 'X' + good.slice(at + 1), 'latin1');
+    c.raw(frameIso8583(bad));
+    const a = await c.answerOf('777001');
+    expect(a.mti).toBe('0110');
+    expect(a.fields.get(39)).toBe('30');
+    expect(h.logs.join('\n')).not.toContain(card.number);
+    c.close();
+  });
+
+  it('survives garbage: drops or closes, and still serves a new connection', async () => {
+    const c = await Client.connect();
+    c.raw(frameIso8583(Buffer.from('\x00\xff garbage that is no message')));
+    // Then a prefix announcing more than can ever come, followed by noise.
+    c.raw(Buffer.from([0xff, 0xff, 1, 2, 3]));
+    c.close();
+    const d = await Client.connect();
+    const stan = nextStan();
+    d.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, '301']]) });
+    expect((await d.answerOf(stan)).fields.get(39)).toBe('00');
+    d.close();
+  });
+
+  it('serves several connections at once', async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, () => Client.connect()));
+    const answers = await Promise.all(
+      clients.map(async (c) => {
+        const requests = [auth0100({ amount: 100 }), auth0100({ amount: 200 })];
+        for (const r of requests) c.send(r);
+        return Promise.all(requests.map((r) => c.answerOf(r.fields.get(11) as string)));
+      }),
+    );
+    expect(answers.flat().map((a) => a.fields.get(39))).toEqual(Array(10).fill('00'));
+    for (const c of clients) c.close();
+  });
+});
