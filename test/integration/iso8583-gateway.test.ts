@@ -28,6 +28,8 @@ beforeAll(async () => {
   card = await issueCard(biz);
 }, 30_000);
 afterAll(async () => {
+  // No card number in any log line (DE2, DE35 are never logged).
+  expect(h.logs.join('\n')).not.toContain(card.number);
   await checkLedgerInvariants(h.kartu.db.manager);
   await checkAuthorizationInvariants(h.kartu.db.manager);
   await gateway?.close(1000);
@@ -191,22 +193,33 @@ describe('ISO 8583 gateway', () => {
       if (amount !== undefined) fields.set(4, String(amount).padStart(12, '0'));
       return { mti, fields: new Map([...fields].sort(([x], [y]) => x - y)) };
     };
+    const send = async (r: Iso8583Message) => {
+      c.send(r);
+      return c.answerOf(r.fields.get(11) as string);
+    };
     const partial = reversal('0400', 15000);
-    c.send(partial);
-    const p = await c.answerOf(partial.fields.get(11) as string);
+    const p = await send(partial);
     expect(p.mti).toBe('0410');
     expect(p.fields.get(39)).toBe('00');
     expect((await balances(biz)).hold).toBe(held - 5000n);
-    const full = reversal('0420');
-    c.send(full);
-    const f = await c.answerOf(full.fields.get(11) as string);
+    // Repeated: the first answer, nothing released twice.
+    expect((await send(partial)).fields.get(39)).toBe('00');
+    expect((await balances(biz)).hold).toBe(held - 5000n);
+    // A second partial reversal: 10000 stays held.
+    expect((await send(reversal('0400', 10000))).fields.get(39)).toBe('00');
+    expect((await balances(biz)).hold).toBe(held - 10000n);
+    // DE4 the original amount: a full reversal of what is left.
+    const full = reversal('0420', 20000);
+    const f = await send(full);
     expect(f.mti).toBe('0430');
     expect(f.fields.get(39)).toBe('00');
     expect((await balances(biz)).hold).toBe(held - 20000n);
-    // The same advice repeated: the first answer, nothing released twice.
-    c.send(full);
-    expect((await c.answerOf(full.fields.get(11) as string)).fields.get(39)).toBe('00');
+    expect((await send(full)).fields.get(39)).toBe('00');
     expect((await balances(biz)).hold).toBe(held - 20000n);
+    // An original that does not exist: 25.
+    const unknown = reversal('0400');
+    unknown.fields.set(90, `0100999999${DE7}${'400123'.padStart(11, '0')}${'0'.repeat(11)}`);
+    expect((await send(unknown)).fields.get(39)).toBe('25');
     c.close();
   });
 
@@ -234,6 +247,24 @@ describe('ISO 8583 gateway', () => {
     const stan = nextStan();
     d.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, '301']]) });
     expect((await d.answerOf(stan)).fields.get(39)).toBe('00');
+    d.close();
+  });
+
+  it('a connection dying before its answer loses nothing: the repeat on a new connection gets the first answer', async () => {
+    const before = await balances(biz);
+    const request = auth0100({ amount: 3000 });
+    const stan = request.fields.get(11) as string;
+    const c = await Client.connect();
+    c.send(request);
+    c.close();
+    const messageId = `iso8583:400123:${request.fields.get(37)}:${stan}:${DE7}`;
+    for (let i = 0; i < 100 && (await countAuthorizations(messageId)) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const d = await Client.connect();
+    d.send(request);
+    const a = await d.answerOf(stan);
+    expect(a.fields.get(39)).toBe('00');
+    expect(await countAuthorizations(messageId)).toBe(1);
+    expect((await balances(biz)).hold - before.hold).toBe(3000n);
     d.close();
   });
 

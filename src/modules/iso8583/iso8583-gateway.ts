@@ -352,6 +352,39 @@ export function originalMessageIdOf(m: Iso8583Message): string | null {
   return iso8583MessageId(de90.slice(20, 31), rrn, de90.slice(4, 10), de90.slice(10, 20));
 }
 
+/**
+ * What a reversal releases, from its DE4 (docs/iso8583.md): absent, zero, or the original's amount:
+ * everything still held (undefined, a full reversal); less: DE4 is the replacement amount, what stays
+ * held, so the open amount minus DE4 is released. A DE39 instead: 25 when the original is not
+ * found, 13 when DE4 is above it or above what is still held, 00 when DE4 is exactly what is held
+ * (nothing to release), and 00 for a reversal already accepted (its repeat: nothing released twice).
+ */
+async function releasedAmountOf(k: Kartu, networkId: string, id: string, original: string, de4: string | undefined): Promise<number | undefined | string> {
+  const [previous]: Array<{ request: string }> = await retryingLostConnections(() =>
+    k.db.query("SELECT request_hash AS request FROM network_messages WHERE network_id = $1 AND kind = 'reversal' AND message_id = $2", [networkId, id]),
+  );
+  // Only an accepted reversal is stored: the repeat gets its answer, 00.
+  if (previous) return '00';
+  if (de4 === undefined || Number(de4) === 0) return undefined;
+  const [row]: Array<{ approved: string; open: string | null }> = await retryingLostConnections(() =>
+    k.db.query(
+      `SELECT r.approved_amount::text AS approved,
+              (SELECT sum(t.open_amount)::text FROM authorizations a JOIN ledger_transfers t ON t.id = a.hold_id
+                WHERE (a.id = r.id OR a.original_id = r.id) AND a.decision <> 'declined') AS open
+         FROM authorizations r
+        WHERE r.network_id = $1 AND r.network_message_id = $2 AND r.decision <> 'declined'`,
+      [networkId, original],
+    ),
+  );
+  if (!row) return '25';
+  const replacement = Number(de4);
+  if (replacement === Number(row.approved)) return undefined;
+  if (replacement > Number(row.approved)) return '13';
+  const open = Number(row.open ?? 0);
+  if (replacement === open) return '00';
+  return replacement < open ? open - replacement : '13';
+}
+
 async function reversal(k: Kartu, networkId: string, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
   const de7 = str(m, 7);
   const de11 = str(m, 11);
@@ -359,21 +392,11 @@ async function reversal(k: Kartu, networkId: string, m: Iso8583Message, mti: str
   const de37 = str(m, 37);
   const original = originalMessageIdOf(m);
   if (!de7 || !de11 || !de32 || !de37 || !original) return respond(m, mti, '30');
+  const id = iso8583MessageId(de32, de37, de11, de7);
   try {
-    // DE4 is the replacement amount: what stays authorized. Absent, 0, or the original amount: a full reversal.
-    let amount: number | undefined;
-    const de4 = str(m, 4);
-    if (de4 !== undefined && Number(de4) > 0) {
-      const [row]: Array<{ approved_amount: string }> = await retryingLostConnections(() =>
-        k.db.query("SELECT approved_amount::text FROM authorizations WHERE network_id = $1 AND network_message_id = $2 AND decision <> 'declined'", [networkId, original]),
-      );
-      if (!row) return respond(m, mti, '25');
-      const approved = Number(row.approved_amount);
-      const replacement = Number(de4);
-      if (replacement > approved) return respond(m, mti, '13');
-      if (replacement < approved) amount = approved - replacement;
-    }
-    const body = parseInput(reversalRequest, { id: iso8583MessageId(de32, de37, de11, de7), authorizationId: original, ...(amount === undefined ? {} : { amount }) });
+    const amount = await releasedAmountOf(k, networkId, id, original, str(m, 4));
+    if (typeof amount === 'string') return respond(m, mti, amount);
+    const body = parseInput(reversalRequest, { id, authorizationId: original, ...(amount === undefined ? {} : { amount }) });
     await reverse(k, networkId, body, Buffer.from(JSON.stringify(body)));
     networkMessages.inc({ message: 'reversal', outcome: 'accepted' });
     return respond(m, mti, '00');
