@@ -242,7 +242,9 @@ describe('ISO 8583 gateway', () => {
     c.raw(frameIso8583(Buffer.from('\x00\xff garbage that is no message')));
     // Then a prefix announcing more than can ever come, followed by noise.
     c.raw(Buffer.from([0xff, 0xff, 1, 2, 3]));
-    c.close();
+    // Framing is lost: the gateway closes the connection.
+    for (let i = 0; i < 100 && !c.closed; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(c.closed).toBe(true);
     const d = await Client.connect();
     const stan = nextStan();
     d.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, '301']]) });

@@ -69,6 +69,12 @@ const ECHOED = [3, 4, 7, 11, 12, 13, 32, 33, 37, 41, 42, 49, 90];
 /** DE70 codes answered: sign-on, sign-off, echo test. */
 const NETWORK_MANAGEMENT = new Set(['001', '002', '301']);
 
+/**
+ * The longest frame accepted: far above the largest message of an ASCII 1987 dialect (a few
+ * hundred bytes; DE48 at most 999). A prefix announcing more is lost framing: the connection closes.
+ */
+export const ISO8583_MAX_FRAME = 8192;
+
 /** Answers: what a message's handling ends with (the response to write, or nothing). */
 type Answer = Iso8583Message | null;
 
@@ -85,7 +91,7 @@ export async function startIso8583Gateway(k: Kartu, o: Iso8583GatewayOptions): P
     if (closing) return void socket.destroy();
     sockets.add(socket);
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const framer = new Iso8583Framer();
+    const framer = new Iso8583Framer(ISO8583_MAX_FRAME);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('error', (err) => k.logger.info({ remote, code: (err as NodeJS.ErrnoException).code }, 'iso8583: connection error'));
@@ -365,7 +371,7 @@ async function releasedAmountOf(k: Kartu, networkId: string, id: string, origina
   );
   // Only an accepted reversal is stored: the repeat gets its answer, 00.
   if (previous) return '00';
-  if (de4 === undefined || Number(de4) === 0) return undefined;
+  if (de4 === undefined || BigInt(de4) === 0n) return undefined;
   const [row]: Array<{ approved: string; open: string | null }> = await retryingLostConnections(() =>
     k.db.query(
       `SELECT r.approved_amount::text AS approved,
@@ -377,12 +383,14 @@ async function releasedAmountOf(k: Kartu, networkId: string, id: string, origina
     ),
   );
   if (!row) return '25';
-  const replacement = Number(de4);
-  if (replacement === Number(row.approved)) return undefined;
-  if (replacement > Number(row.approved)) return '13';
-  const open = Number(row.open ?? 0);
+  // Money as bigint; the JSON body's amount is a number (at most 1e15, exact).
+  const replacement = BigInt(de4);
+  const approved = BigInt(row.approved);
+  if (replacement === approved) return undefined;
+  if (replacement > approved) return '13';
+  const open = BigInt(row.open ?? '0');
   if (replacement === open) return '00';
-  return replacement < open ? open - replacement : '13';
+  return replacement < open ? Number(open - replacement) : '13';
 }
 
 async function reversal(k: Kartu, networkId: string, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
