@@ -191,3 +191,29 @@ describe('loadConfig: KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT', () => {
     expect(configError({ KARTU_MASTER_KEY: key(), KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: value }).message).toMatch(/KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: /);
   });
 });
+
+describe('loadConfig: the ISO 8583 gateway', () => {
+  const networkId = '5b0e4c1e-8d4f-4a5e-9c6b-2f1d3a4b5c6d';
+  it('is off without KARTU_ISO8583_PORT', () => {
+    expect(loadConfig({ KARTU_HOME: home, KARTU_MASTER_KEY: key() }).iso8583).toBeUndefined();
+  });
+  it('takes the port, the network, the host (default HOST), the spec (default kartu-1987-ascii) and TLS files', () => {
+    const c = loadConfig({ KARTU_HOME: home, KARTU_MASTER_KEY: key(), HOST: '10.0.0.1', KARTU_ISO8583_PORT: '8583', KARTU_ISO8583_NETWORK_ID: networkId });
+    expect(c.iso8583).toEqual({ port: 8583, host: '10.0.0.1', networkId, spec: 'kartu-1987-ascii', tls: undefined });
+    const t = loadConfig({
+      KARTU_HOME: home,
+      KARTU_MASTER_KEY: key(),
+      KARTU_ISO8583_PORT: '0',
+      KARTU_ISO8583_HOST: '127.0.0.1',
+      KARTU_ISO8583_NETWORK_ID: networkId,
+      KARTU_ISO8583_TLS_CERT: '/etc/kartu/cert.pem',
+      KARTU_ISO8583_TLS_KEY: '/etc/kartu/key.pem',
+    });
+    expect(t.iso8583).toMatchObject({ port: 0, host: '127.0.0.1', tls: { certFile: '/etc/kartu/cert.pem', keyFile: '/etc/kartu/key.pem' } });
+  });
+  it('refuses a port without a network, a network id that is no UUID, and half a TLS pair', () => {
+    expect(configError({ KARTU_MASTER_KEY: key(), KARTU_ISO8583_PORT: '8583' }).message).toMatch(/KARTU_ISO8583_NETWORK_ID is required/);
+    expect(configError({ KARTU_MASTER_KEY: key(), KARTU_ISO8583_PORT: '8583', KARTU_ISO8583_NETWORK_ID: 'visa' }).message).toMatch(/KARTU_ISO8583_NETWORK_ID: must be a network id/);
+    expect(configError({ KARTU_MASTER_KEY: key(), KARTU_ISO8583_PORT: '8583', KARTU_ISO8583_NETWORK_ID: networkId, KARTU_ISO8583_TLS_CERT: '/c.pem' }).message).toMatch(/go together/);
+  });
+});
