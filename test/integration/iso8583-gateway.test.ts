@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIso8583, encodeIso8583, type Iso8583Message } from '../../src/modules/iso8583/iso8583-codec';
 import { frameIso8583, Iso8583Framer } from '../../src/modules/iso8583/iso8583-framer';
@@ -268,6 +273,39 @@ describe('ISO 8583 gateway', () => {
     expect(await countAuthorizations(messageId)).toBe(1);
     expect((await balances(biz)).hold - before.hold).toBe(3000n);
     d.close();
+  });
+
+  it('refuses to start for a network that does not exist', async () => {
+    await expect(startIso8583Gateway(h.kartu, { port: 0, host: '127.0.0.1', networkId: '5b0e4c1e-8d4f-4a5e-9c6b-2f1d3a4b5c6d', spec })).rejects.toThrow(/unknown or not ACTIVE/);
+  });
+
+  const hasOpenssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!hasOpenssl)('speaks TLS with a certificate pair', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kartu-iso-tls-'));
+    const certFile = path.join(dir, 'cert.pem');
+    const keyFile = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const secure = await startIso8583Gateway(h.kartu, { port: 0, host: '127.0.0.1', networkId: network.networkId, spec, tls: { certFile, keyFile } });
+    try {
+      const socket = tls.connect({ port: secure.port, host: '127.0.0.1', rejectUnauthorized: false });
+      const framer = new Iso8583Framer();
+      const answer = new Promise<Iso8583Message>((resolve) => socket.on('data', (chunk) => framer.push(chunk).forEach((f) => resolve(decodeIso8583(spec, f)))));
+      await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+      socket.write(frameIso8583(encodeIso8583(spec, { mti: '0800', fields: new Map([[7, DE7], [11, '000001'], [70, '001']]) })));
+      const a = await answer;
+      expect(a.mti).toBe('0810');
+      expect(a.fields.get(39)).toBe('00');
+      socket.destroy();
+    } finally {
+      await secure.close(1000);
+    }
   });
 
   it('serves several connections at once', async () => {
