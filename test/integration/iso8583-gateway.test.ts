@@ -4,10 +4,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIso8583, encodeIso8583, type Iso8583Message } from '../../src/modules/iso8583/iso8583-codec';
 import { frameIso8583, Iso8583Framer } from '../../src/modules/iso8583/iso8583-framer';
-import { startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
+import { handleFrame, startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
 import { findIso8583SpecFile, loadIso8583Spec } from '../../src/modules/iso8583/iso8583-spec';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkAuthorizationInvariants, checkLedgerInvariants } from '../support/invariants';
@@ -306,6 +307,32 @@ describe('ISO 8583 gateway', () => {
     } finally {
       await secure.close(1000);
     }
+  });
+
+  it('answers random and mutated frames with nothing or an encodable response, never a throw; the listener keeps serving', async () => {
+    const valid = encodeIso8583(spec, { mti: '0800', fields: new Map([[7, DE7], [11, '424242'], [70, '301']]) });
+    const frames = fc.oneof(
+      fc.uint8Array({ maxLength: 120 }),
+      fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+        const b = Buffer.from(valid);
+        b[at] = byte;
+        return b;
+      }),
+      fc.nat({ max: valid.length }).map((cut) => valid.subarray(0, cut)),
+    );
+    await fc.assert(
+      fc.asyncProperty(frames, async (frame) => {
+        const answer = await handleFrame(h.kartu, spec, network.networkId, Buffer.from(frame));
+        if (answer) expect(() => encodeIso8583(spec, answer)).not.toThrow();
+      }),
+      { numRuns: 300, seed: 21 },
+    );
+    const c = await Client.connect();
+    c.raw(Buffer.concat(Array.from({ length: 20 }, (_, i) => frameIso8583(Buffer.from(`08${i}0zz`)))));
+    const stan = nextStan();
+    c.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, '301']]) });
+    expect((await c.answerOf(stan)).fields.get(39)).toBe('00');
+    c.close();
   });
 
   it('serves several connections at once', async () => {
