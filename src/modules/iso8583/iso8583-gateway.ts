@@ -97,6 +97,8 @@ export async function startIso8583Gateway(k: Kartu, o: Iso8583GatewayOptions): P
     socket.on('error', (err) => k.logger.info({ remote, code: (err as NodeJS.ErrnoException).code }, 'iso8583: connection error'));
     socket.on('close', () => sockets.delete(socket));
     socket.on('data', (chunk: Buffer) => {
+      // Shutting down: no new message is started (its network retries it elsewhere); those started are answered.
+      if (closing) return;
       let frames: Buffer[];
       try {
         frames = framer.push(chunk);
