@@ -179,6 +179,19 @@ describe('ISO 8583 gateway', () => {
     c.close();
   });
 
+  it('refuses a 0100 carrying a PIN block (DE52) with 55 and holds nothing: no PIN key is configurable yet', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const withPin = auth0100();
+    withPin.fields.set(52, Buffer.from('0123456789abcdef', 'hex'));
+    c.send(withPin);
+    const a = await c.answerOf(withPin.fields.get(11) as string);
+    expect(a.fields.get(39)).toBe('55');
+    expect(a.fields.has(38)).toBe(false);
+    expect((await balances(biz)).hold).toBe(before.hold);
+    c.close();
+  });
+
   it('reverses an authorization matched by DE90, in part (DE4 the replacement amount) and then in full', async () => {
     const c = await Client.connect();
     const original = auth0100({ amount: 20000 });

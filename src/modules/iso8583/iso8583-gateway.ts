@@ -286,6 +286,9 @@ export function authorizationBodyOf(m: Iso8583Message): { body: AuthorizationBod
   const de32 = str(m, 32);
   const de37 = str(m, 37);
   if (!de7 || !de11 || !de32 || !de37) return { code: '30' };
+  // A PIN block cannot be verified yet (no PIN key is configurable): 55, never an approval that
+  // skipped the PIN the cardholder entered.
+  if (m.fields.has(52)) return { code: '55' };
   const processing = str(m, 3) ?? '000000';
   // Purchase (00) and cash (01) from the default account; refunds, balance inquiries and the rest are not built.
   if (!/^0[01]00/.test(processing)) return { code: '12' };
