@@ -7,6 +7,8 @@ import { createBusiness, createNetwork, rekeySecrets, rotateClientSecret } from 
 import { SIGNATURE_MODES, type SignatureMode } from './modules/access/api-client.entity';
 import { describeClient, parseServices, revokeClientTokens, setEnabledServices, setSignatureMode, SERVICES } from './modules/access/client-settings';
 import { simulateNetwork } from './modules/authorizations/network-simulator';
+import { simulateIso8583 } from './modules/iso8583/iso8583-simulator';
+import { findIso8583SpecFile, loadIso8583Spec } from './modules/iso8583/iso8583-spec';
 import { IMPORT_COLUMNS, importCards } from './modules/cards/card-import';
 import { rekeyCards } from './modules/cards/cards.service';
 import { rekeyWebhookSecrets } from './modules/webhooks/notification-key';
@@ -287,24 +289,39 @@ function progressBar() {
 
 program
   .command('simulate')
-  .description('Play a card network against a running Kartu: authorizations at a rate, then clearings and reversals')
+  .description('Play a card network against a running Kartu: authorizations at a rate, then clearings and reversals (JSON network API), or over ISO 8583 with --iso8583')
   .requiredOption('--business <id>', 'whose active cards to use')
-  .requiredOption('--network-id <id>', 'from `kartu networks create`')
-  .requiredOption('--network-secret <secret>', 'from `kartu networks create`')
+  .option('--network-id <id>', 'from `kartu networks create` (the JSON network API)')
+  .option('--network-secret <secret>', 'from `kartu networks create` (the JSON network API)')
   .option('--url <baseUrl>', 'Kartu base URL', 'http://localhost:3000')
+  .option('--iso8583 <host:port>', "the ISO 8583 gateway instead (KARTU_ISO8583_PORT): sign-on, 0100 authorizations, 0400 reversals")
+  .option('--spec <name>', 'the ISO 8583 dialect, rules/iso8583/<name>.json', 'kartu-1987-ascii')
   .option('--rate <perSecond>', 'authorizations per second', positiveInt, 10)
   .option('--duration <seconds>', 'how long to run', positiveInt, 30)
   .option('--json', 'print JSON')
-  .action(async (opts: { business: string; networkId: string; networkSecret: string; url: string; rate: number; duration: number; json?: boolean }) => {
+  .action(async (opts: { business: string; networkId?: string; networkSecret?: string; url: string; iso8583?: string; spec: string; rate: number; duration: number; json?: boolean }) => {
+    const tick = (s: { authorizations: Record<string, number>; reversals: number; errors: number; clearings?: number }) =>
+      process.stderr.write(`authorizations ${JSON.stringify(s.authorizations)}${s.clearings === undefined ? '' : ` clearings ${s.clearings}`} reversals ${s.reversals} errors ${s.errors}\n`);
+    if (opts.iso8583) {
+      const at = /^(.+):(\d{1,5})$/.exec(opts.iso8583);
+      if (!at) throw new Error(`--iso8583 must be HOST:PORT, got "${opts.iso8583}"`);
+      const spec = loadIso8583Spec(findIso8583SpecFile(opts.spec));
+      const summary = await withRuntime((rt) =>
+        simulateIso8583(rt.kartu, { host: at[1]!, port: Number(at[2]), spec, businessId: opts.business, rate: opts.rate, durationSeconds: opts.duration, onTick: tick }),
+      );
+      print(Boolean(opts.json), { ...summary });
+      return;
+    }
+    if (!opts.networkId || !opts.networkSecret) throw new Error('--network-id and --network-secret are required (or --iso8583 HOST:PORT)');
     const summary = await withRuntime((rt) =>
       simulateNetwork(rt.kartu, {
         url: opts.url,
-        networkId: opts.networkId,
-        networkSecret: opts.networkSecret,
+        networkId: opts.networkId!,
+        networkSecret: opts.networkSecret!,
         businessId: opts.business,
         rate: opts.rate,
         durationSeconds: opts.duration,
-        onTick: (s) => process.stderr.write(`authorizations ${JSON.stringify(s.authorizations)} clearings ${s.clearings} reversals ${s.reversals} errors ${s.errors}\n`),
+        onTick: tick,
       }),
     );
     print(Boolean(opts.json), { ...summary });

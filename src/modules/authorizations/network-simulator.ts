@@ -40,17 +40,7 @@ export interface SimulationSummary {
  * there with the URL and the answer's responseCode and message.
  */
 export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<SimulationSummary> {
-  const rows: Array<{ id: string; pan_enc: string; expiry_month: number; expiry_year: number; currency: string }> = await k.db.query(
-    "SELECT id, pan_enc, expiry_month, expiry_year, currency FROM cards WHERE business_id = $1 AND status = 'ACTIVE' ORDER BY created_at LIMIT 500",
-    [o.businessId],
-  );
-  if (rows.length === 0) throw new Error(`business ${o.businessId} has no active cards`);
-  const vault = vaultOf(k);
-  const cards = rows.map((r) => ({
-    number: vault.decrypt(r.pan_enc, r.id),
-    expiry: String(r.expiry_month).padStart(2, '0') + String(r.expiry_year % 100).padStart(2, '0'),
-    currency: r.currency,
-  }));
+  const cards = await simulatedCards(k, o.businessId);
   const summary: SimulationSummary = { authorizations: {}, clearings: 0, reversals: 0, errors: 0 };
   const send = async (path: string, body: object) => {
     const url = `${o.url}/network/v1${path}`;
@@ -74,10 +64,7 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
     return json;
   };
   const one = async () => {
-    const card = cards[Math.floor(Math.random() * cards.length)]!;
-    const merchant = MERCHANTS[Math.floor(Math.random() * MERCHANTS.length)]!;
-    // 1,000 to 500,000 whole units of the card's currency, in its minor units (ISO 4217).
-    const amount = 1_000 * (1 + Math.floor(Math.random() * 500)) * 10 ** currencyExponent(card.currency);
+    const { card, merchant, amount } = randomPurchase(cards);
     const auth = await send('/authorizations', { id: randomUUID(), card: { number: card.number, expiry: card.expiry }, amount, currency: card.currency, merchant, partialAllowed: Math.random() < 0.2 });
     const code = String(auth.responseCode);
     summary.authorizations[code] = (summary.authorizations[code] ?? 0) + 1;
@@ -95,6 +82,41 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
   };
   // The first one alone: a wrong secret or a dead URL fails the run at once, saying why.
   await one();
+  await atRate(o, one, summary);
+  return summary;
+}
+
+/** A card the simulator buys with: number and expiry (MMYY) in the clear, as a network has them. */
+export interface SimulatedCard {
+  number: string;
+  expiry: string;
+  currency: string;
+}
+
+/** The business's active cards (500 at most), decrypted from the vault. */
+export async function simulatedCards(k: Kartu, businessId: string): Promise<SimulatedCard[]> {
+  const rows: Array<{ id: string; pan_enc: string; expiry_month: number; expiry_year: number; currency: string }> = await k.db.query(
+    "SELECT id, pan_enc, expiry_month, expiry_year, currency FROM cards WHERE business_id = $1 AND status = 'ACTIVE' ORDER BY created_at LIMIT 500",
+    [businessId],
+  );
+  if (rows.length === 0) throw new Error(`business ${businessId} has no active cards`);
+  const vault = vaultOf(k);
+  return rows.map((r) => ({
+    number: vault.decrypt(r.pan_enc, r.id),
+    expiry: String(r.expiry_month).padStart(2, '0') + String(r.expiry_year % 100).padStart(2, '0'),
+    currency: r.currency,
+  }));
+}
+
+/** A random card, merchant and amount: 1,000 to 500,000 whole units of the card's currency, in its minor units (ISO 4217). */
+export function randomPurchase(cards: readonly SimulatedCard[]): { card: SimulatedCard; merchant: (typeof MERCHANTS)[number]; amount: number } {
+  const card = cards[Math.floor(Math.random() * cards.length)]!;
+  const merchant = MERCHANTS[Math.floor(Math.random() * MERCHANTS.length)]!;
+  return { card, merchant, amount: 1_000 * (1 + Math.floor(Math.random() * 500)) * 10 ** currencyExponent(card.currency) };
+}
+
+/** Runs `one` at `o.rate` a second for `o.durationSeconds`, counting its failures, ticking each second; waits for the last. */
+export async function atRate<S extends { errors: number }>(o: { rate: number; durationSeconds: number; onTick?: (summary: S) => void }, one: () => Promise<void>, summary: S): Promise<void> {
   const interval = 1000 / o.rate;
   const end = Date.now() + o.durationSeconds * 1000;
   const inFlight = new Set<Promise<void>>();
@@ -116,7 +138,6 @@ export async function simulateNetwork(k: Kartu, o: SimulationOptions): Promise<S
     }
   }
   await Promise.all(inFlight);
-  return summary;
 }
 
 /** What fetch's "fetch failed" was: the system error code (ECONNREFUSED, ENOTFOUND, …) and its message. */
