@@ -29,13 +29,13 @@ const ACQUIRER = '400000';
 const NUMERIC_OF_ALPHA: ReadonlyMap<string, string> = new Map(Object.entries(iso4217.currencies).map(([alpha, c]) => [alpha, c.numeric]));
 
 /** DE7 and the like: MMDDhhmmss in UTC. */
-function transmissionTime(d: Date): string {
+export function transmissionTime(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
-/** One connection to the gateway: messages out, each answer matched to its request by DE11 (STAN). */
-class Connection {
+/** One connection to the gateway: messages out, each answer matched to its request by DE11 (STAN). Also the bench's (bench/run.ts). */
+export class Iso8583Connection {
   private readonly framer = new Iso8583Framer();
   private readonly pending = new Map<string, { resolve: (m: Iso8583Message) => void; reject: (e: Error) => void }>();
   private failure?: Error;
@@ -63,11 +63,11 @@ class Connection {
     socket.on('error', (err) => this.fail(err));
   }
 
-  static open(host: string, port: number, spec: Iso8583Spec): Promise<Connection> {
+  static open(host: string, port: number, spec: Iso8583Spec): Promise<Iso8583Connection> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, host, () => {
         socket.removeListener('error', refused);
-        resolve(new Connection(socket, spec));
+        resolve(new Iso8583Connection(socket, spec));
       });
       const refused = (err: NodeJS.ErrnoException) => reject(new Error(`cannot reach the ISO 8583 gateway at ${host}:${port}: ${err.code ?? err.message}`));
       socket.once('error', refused);
@@ -78,6 +78,11 @@ class Connection {
     this.failure ??= err;
     for (const w of this.pending.values()) w.reject(this.failure);
     this.pending.clear();
+  }
+
+  /** Whether the connection has failed (closed, reset, an unreadable answer): every later ask is refused. */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Sends the message and waits (10 s at most) for the answer carrying its STAN. */
@@ -109,6 +114,41 @@ class Connection {
 }
 
 /**
+ * A 0100 purchase on the card (MMYY expiry) at the merchant, contactless, as this simulator's
+ * acquirer: DE7 from `at`, DE11 `stan` (6 digits), DE37 DE7's MMDDhh and the STAN. A new STAN (or
+ * second) is a new authorization; the same four (DE32, DE37, DE11, DE7) again is a repeat.
+ */
+export function authorizationRequest(
+  card: { number: string; expiry: string; currency: string },
+  merchant: { id: string; name: string; mcc: string; city: string; country: string },
+  amount: number,
+  stan: string,
+  at: Date,
+): Iso8583Message {
+  const de7 = transmissionTime(at);
+  return {
+    mti: '0100',
+    fields: new Map<number, string>([
+      [2, card.number],
+      [3, '000000'],
+      [4, String(amount).padStart(12, '0')],
+      [7, de7],
+      [11, stan],
+      // The card's MMYY as the network's YYMM.
+      [14, `${card.expiry.slice(2, 4)}${card.expiry.slice(0, 2)}`],
+      [18, merchant.mcc],
+      [22, '071'],
+      [32, ACQUIRER],
+      [37, `${de7.slice(0, 6)}${stan}`],
+      [41, 'SIMTERM1'],
+      [42, merchant.id.padEnd(15)],
+      [43, `${merchant.name.slice(0, 25).padEnd(25)}${merchant.city.slice(0, 13).padEnd(13)}${merchant.country}`],
+      [49, NUMERIC_OF_ALPHA.get(card.currency)!],
+    ]),
+  };
+}
+
+/**
  * `kartu simulate --iso8583 HOST:PORT`: plays a card network against Kartu's ISO 8583 gateway
  * (docs/iso8583.md). It signs on (0800, DE70 001), sends 0100 authorizations on the business's
  * active cards at the chosen rate, reverses a fifth of the approvals in full (0400 with DE90), and
@@ -117,7 +157,7 @@ class Connection {
  */
 export async function simulateIso8583(k: Kartu, o: Iso8583SimulationOptions): Promise<Iso8583SimulationSummary> {
   const cards = await simulatedCards(k, o.businessId);
-  const connection = await Connection.open(o.host, o.port, o.spec);
+  const connection = await Iso8583Connection.open(o.host, o.port, o.spec);
   const summary: Iso8583SimulationSummary = { authorizations: {}, reversals: 0, errors: 0 };
   let stanSeq = Math.floor(Math.random() * 900_000);
   const nextStan = () => String((stanSeq = (stanSeq + 1) % 1_000_000)).padStart(6, '0');
@@ -131,28 +171,9 @@ export async function simulateIso8583(k: Kartu, o: Iso8583SimulationOptions): Pr
     const one = async () => {
       const { card, merchant, amount } = randomPurchase(cards);
       const stan = nextStan();
-      const de7 = transmissionTime(new Date());
-      const rrn = `${de7.slice(0, 6)}${stan}`;
-      const request: Iso8583Message = {
-        mti: '0100',
-        fields: new Map<number, string>([
-          [2, card.number],
-          [3, '000000'],
-          [4, String(amount).padStart(12, '0')],
-          [7, de7],
-          [11, stan],
-          // The card's MMYY as the network's YYMM.
-          [14, `${card.expiry.slice(2, 4)}${card.expiry.slice(0, 2)}`],
-          [18, merchant.mcc],
-          [22, '071'],
-          [32, ACQUIRER],
-          [37, rrn],
-          [41, 'SIMTERM1'],
-          [42, merchant.id.padEnd(15)],
-          [43, `${merchant.name.slice(0, 25).padEnd(25)}${merchant.city.slice(0, 13).padEnd(13)}${merchant.country}`],
-          [49, NUMERIC_OF_ALPHA.get(card.currency)!],
-        ]),
-      };
+      const request = authorizationRequest(card, merchant, amount, stan, new Date());
+      const de7 = request.fields.get(7) as string;
+      const rrn = request.fields.get(37) as string;
       const answer = await connection.ask(request);
       const code = String(answer.fields.get(39));
       summary.authorizations[code] = (summary.authorizations[code] ?? 0) + 1;
