@@ -9,8 +9,8 @@ import iso4217 from '../../platform/iso-4217.json';
 import { countNetworkAuthorization, networkMessages } from '../../platform/metrics';
 import { parseInput } from '../../platform/validation';
 import { authorize } from '../authorizations/authorize';
-import { authorizationRequest, reversalRequest } from '../authorizations/authorizations.schemas';
-import { reverse } from '../authorizations/authorizations.service';
+import { authorizationRequest, clearingRequest, reversalRequest } from '../authorizations/authorizations.schemas';
+import { clear, reverse } from '../authorizations/authorizations.service';
 import { decodeIso8583, encodeIso8583, responseMtiOf, type Iso8583Message } from './iso8583-codec';
 import { Iso8583FormatError, Iso8583FrameTooLong } from './iso8583-errors';
 import { frameIso8583, Iso8583Framer } from './iso8583-framer';
@@ -172,11 +172,13 @@ export async function handleFrame(k: Kartu, spec: Iso8583Spec, networkId: string
       return networkManagement(message, responseMti);
     case '0100':
       return authorization(k, networkId, message, responseMti);
+    case '0200':
+      return financial(k, networkId, message, responseMti);
     case '0400':
     case '0420':
       return reversal(k, networkId, message, responseMti);
     default:
-      // 0120 advice and 0200 financial are not built: answered, never silently approved.
+      // 0120 advice is not built: answered, never silently approved.
       return respond(message, responseMti, '12');
   }
 }
@@ -347,6 +349,46 @@ async function authorization(k: Kartu, networkId: string, m: Iso8583Message, mti
     const code = refusalCode(err);
     countNetworkAuthorization(err instanceof ServiceUnavailable ? 'unavailable' : 'refused', code);
     if (code === '96') k.logger.error({ mti: m.mti, err: err instanceof Error ? err.name : 'unknown' }, 'iso8583: authorization failed');
+    return respond(m, mti, code);
+  }
+}
+
+/** The clearing id of a 0200: derived from its message id, so a repeat clears under the same id. */
+export function financialClearingId(messageId: string): string {
+  return `${messageId}:clear`;
+}
+
+/**
+ * A 0200 (a single-message purchase): the same `authorize` as a 0100, then, when approved, the same
+ * clearing as `POST /network/v1/clearings` for the approved amount under a clearing id derived from
+ * the message id. Both steps are idempotent, so a repeat (same DE32 + DE37 + DE11 + DE7) gets the
+ * first decision and completes a clearing a crash left undone, never clearing twice.
+ */
+async function financial(k: Kartu, networkId: string, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
+  const mapped = authorizationBodyOf(m);
+  if ('code' in mapped) return respond(m, mti, mapped.code);
+  try {
+    const body = parseInput(authorizationRequest, mapped.body);
+    const decided = await authorize(k, networkId, body, Buffer.from(JSON.stringify(body)));
+    countNetworkAuthorization(decided.decision, decided.responseCode);
+    if (decided.decision !== 'approved' && decided.decision !== 'partial') return respond(m, mti, decided.responseCode);
+    const clearing = parseInput(clearingRequest, {
+      id: financialClearingId(body.id),
+      authorizationId: body.id,
+      amount: decided.approvedAmount,
+      currency: body.currency,
+      merchant: body.merchant,
+    });
+    await clear(k, networkId, clearing, Buffer.from(JSON.stringify(clearing)));
+    networkMessages.inc({ message: 'clearing', outcome: 'accepted' });
+    const extra: Array<[number, string]> = [];
+    if (decided.authorizationCode) extra.push([38, decided.authorizationCode]);
+    if (decided.decision === 'partial') extra.push([4, String(decided.approvedAmount).padStart(12, '0')]);
+    return respond(m, mti, decided.responseCode, extra);
+  } catch (err) {
+    const code = refusalCode(err);
+    networkMessages.inc({ message: 'clearing', outcome: code });
+    if (code === '96') k.logger.error({ mti: m.mti, err: err instanceof Error ? err.name : 'unknown' }, 'iso8583: financial message failed');
     return respond(m, mti, code);
   }
 }
