@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIso8583, encodeIso8583, type Iso8583Message } from '../../src/modules/iso8583/iso8583-codec';
 import { frameIso8583, Iso8583Framer } from '../../src/modules/iso8583/iso8583-framer';
 import { authorize } from '../../src/modules/authorizations/authorize';
-import { authorizationBodyOf, handleFrame, startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
+import { additionalAmount, authorizationBodyOf, handleFrame, startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
 import { findIso8583SpecFile, loadIso8583Spec } from '../../src/modules/iso8583/iso8583-spec';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkAuthorizationInvariants, checkLedgerInvariants } from '../support/invariants';
-import { balances, business, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { balances, business, expectSnap, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * The ISO 8583 gateway end to end: a real listener on an ephemeral port, a real PostgreSQL, a card
@@ -411,6 +411,54 @@ describe('ISO 8583 gateway', () => {
     expect(a.fields.has(38)).toBe(false);
     expect(await balances(biz)).toEqual(before);
     expect(await countClearings(idOf(request))).toBe(0);
+    c.close();
+  });
+
+  const inquiry0100 = (o: Parameters<typeof auth0100>[0] & { de3?: string } = {}): Iso8583Message => {
+    const m = auth0100(o);
+    m.fields.set(3, o.de3 ?? '310000');
+    m.fields.delete(4);
+    return m;
+  };
+
+  it('answers a balance inquiry (0100, DE3 31) with DE39 00 and the available balance in DE54, recording nothing', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const request = inquiry0100({ de3: '311000' });
+    c.send(request);
+    const a = await c.answerOf(request.fields.get(11) as string);
+    expect(a.mti).toBe('0110');
+    expect(a.fields.get(39)).toBe('00');
+    expect(a.fields.has(38)).toBe(false);
+    // Account type 10 (from DE3), amount type 02 available, IDR 360, credit, 12 digits.
+    expect(a.fields.get(54)).toBe(`1002360C${before.available.toString().padStart(12, '0')}`);
+    expect(await countAuthorizations(idOf(request))).toBe(0);
+    expect(await balances(biz)).toEqual(before);
+    c.close();
+  });
+
+  it('writes DE54 with the sign of the balance: C for zero or more, D below zero', () => {
+    expect(additionalAmount('00', '02', '360', 0n)).toBe('0002360C000000000000');
+    expect(additionalAmount('20', '02', '360', -150n)).toBe('2002360D000000000150');
+  });
+
+  it('answers a balance inquiry on an unknown card 14 and on a frozen card 62, as an authorization would, with no DE54', async () => {
+    const c = await Client.connect();
+    const unknown = inquiry0100({ pan: '4000009999999999' });
+    c.send(unknown);
+    const u = await c.answerOf(unknown.fields.get(11) as string);
+    expect(u.fields.get(39)).toBe('14');
+    expect(u.fields.has(54)).toBe(false);
+    const other = await issueCard(biz);
+    expectSnap(await biz.partner.call('PATCH', `/snap/v1.0/cards/${other.id}`, JSON.stringify({ status: 'FROZEN' })), '2009200');
+    const frozen = inquiry0100({ pan: other.number, expiryYYMM: `${other.expiry.slice(2, 4)}${other.expiry.slice(0, 2)}` });
+    c.send(frozen);
+    const f = await c.answerOf(frozen.fields.get(11) as string);
+    expect(f.fields.get(39)).toBe('62');
+    expect(f.fields.has(54)).toBe(false);
+    const expired = inquiry0100({ expiryYYMM: '2001' });
+    c.send(expired);
+    expect((await c.answerOf(expired.fields.get(11) as string)).fields.get(39)).toBe('54');
     c.close();
   });
 
