@@ -8,11 +8,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIso8583, encodeIso8583, type Iso8583Message } from '../../src/modules/iso8583/iso8583-codec';
 import { frameIso8583, Iso8583Framer } from '../../src/modules/iso8583/iso8583-framer';
-import { handleFrame, startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
+import { authorize } from '../../src/modules/authorizations/authorize';
+import { additionalAmount, authorizationBodyOf, handleFrame, startIso8583Gateway, type Iso8583Gateway } from '../../src/modules/iso8583/iso8583-gateway';
 import { findIso8583SpecFile, loadIso8583Spec } from '../../src/modules/iso8583/iso8583-spec';
 import { startHarness, TestNetwork, type Harness } from '../support/harness';
 import { checkAuthorizationInvariants, checkLedgerInvariants } from '../support/invariants';
-import { balances, business, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
+import { balances, business, expectSnap, issueCard, type Biz, type IssuedCard } from '../support/partner-fixtures';
 
 /**
  * The ISO 8583 gateway end to end: a real listener on an ephemeral port, a real PostgreSQL, a card
@@ -345,6 +346,119 @@ describe('ISO 8583 gateway', () => {
     const stan = nextStan();
     c.send({ mti: '0800', fields: new Map([[7, DE7], [11, stan], [70, '301']]) });
     expect((await c.answerOf(stan)).fields.get(39)).toBe('00');
+    c.close();
+  });
+
+  const countClearings = async (messageId: string) =>
+    Number((await h.kartu.db.query("SELECT count(*)::int AS n FROM network_messages WHERE kind = 'clearing' AND message_id = $1", [`${messageId}:clear`]))[0].n);
+  const financial0200 = (o: Parameters<typeof auth0100>[0] = {}): Iso8583Message => ({ ...auth0100(o), mti: '0200' });
+  const idOf = (m: Iso8583Message) => `iso8583:400123:${m.fields.get(37)}:${m.fields.get(11)}:${DE7}`;
+
+  it('approves a 0200 and posts it at once (ledger down, no hold left); the same message again gets the same answer and clears once', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const request = financial0200({ amount: 30000 });
+    const stan = request.fields.get(11) as string;
+    c.send(request);
+    const a = await c.answerOf(stan);
+    expect(a.mti).toBe('0210');
+    expect(a.fields.get(39)).toBe('00');
+    expect(a.fields.get(38)).toMatch(/^[0-9A-F]{6}$/);
+    const after = await balances(biz);
+    expect(before.ledger - after.ledger).toBe(30000n);
+    expect(after.hold).toBe(before.hold);
+
+    c.send(request);
+    const again = await c.answerOf(stan);
+    expect(again.mti).toBe('0210');
+    expect(again.fields.get(39)).toBe('00');
+    expect(again.fields.get(38)).toBe(a.fields.get(38));
+    expect(await balances(biz)).toEqual(after);
+    expect(await countAuthorizations(idOf(request))).toBe(1);
+    expect(await countClearings(idOf(request))).toBe(1);
+    c.close();
+  });
+
+  it('completes the clearing of a 0200 whose authorization was recorded before a crash, on its repeat', async () => {
+    const request = financial0200({ amount: 4000 });
+    const mapped = authorizationBodyOf(request);
+    if (!('body' in mapped)) throw new Error('not mapped');
+    // The authorization alone, as if the gateway died between authorize and clear.
+    const first = await authorize(h.kartu, network.networkId, mapped.body, Buffer.from(JSON.stringify(mapped.body)));
+    expect(first.decision).toBe('approved');
+    const held = await balances(biz);
+    expect(await countClearings(idOf(request))).toBe(0);
+    const c = await Client.connect();
+    c.send(request);
+    const a = await c.answerOf(request.fields.get(11) as string);
+    expect(a.fields.get(39)).toBe('00');
+    expect(a.fields.get(38)).toBe(first.authorizationCode);
+    const after = await balances(biz);
+    expect(held.ledger - after.ledger).toBe(4000n);
+    expect(held.hold - after.hold).toBe(4000n);
+    expect(await countClearings(idOf(request))).toBe(1);
+    c.close();
+  });
+
+  it('declines a 0200 beyond the funds with DE39 51 and posts nothing', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const request = financial0200({ amount: 900_000_000 });
+    c.send(request);
+    const a = await c.answerOf(request.fields.get(11) as string);
+    expect(a.mti).toBe('0210');
+    expect(a.fields.get(39)).toBe('51');
+    expect(a.fields.has(38)).toBe(false);
+    expect(await balances(biz)).toEqual(before);
+    expect(await countClearings(idOf(request))).toBe(0);
+    c.close();
+  });
+
+  const inquiry0100 = (o: Parameters<typeof auth0100>[0] & { de3?: string } = {}): Iso8583Message => {
+    const m = auth0100(o);
+    m.fields.set(3, o.de3 ?? '310000');
+    m.fields.delete(4);
+    return m;
+  };
+
+  it('answers a balance inquiry (0100, DE3 31) with DE39 00 and the available balance in DE54, recording nothing', async () => {
+    const c = await Client.connect();
+    const before = await balances(biz);
+    const request = inquiry0100({ de3: '311000' });
+    c.send(request);
+    const a = await c.answerOf(request.fields.get(11) as string);
+    expect(a.mti).toBe('0110');
+    expect(a.fields.get(39)).toBe('00');
+    expect(a.fields.has(38)).toBe(false);
+    // Account type 10 (from DE3), amount type 02 available, IDR 360, credit, 12 digits.
+    expect(a.fields.get(54)).toBe(`1002360C${before.available.toString().padStart(12, '0')}`);
+    expect(await countAuthorizations(idOf(request))).toBe(0);
+    expect(await balances(biz)).toEqual(before);
+    c.close();
+  });
+
+  it('writes DE54 with the sign of the balance: C for zero or more, D below zero', () => {
+    expect(additionalAmount('00', '02', '360', 0n)).toBe('0002360C000000000000');
+    expect(additionalAmount('20', '02', '360', -150n)).toBe('2002360D000000000150');
+  });
+
+  it('answers a balance inquiry on an unknown card 14 and on a frozen card 62, as an authorization would, with no DE54', async () => {
+    const c = await Client.connect();
+    const unknown = inquiry0100({ pan: '4000009999999999' });
+    c.send(unknown);
+    const u = await c.answerOf(unknown.fields.get(11) as string);
+    expect(u.fields.get(39)).toBe('14');
+    expect(u.fields.has(54)).toBe(false);
+    const other = await issueCard(biz);
+    expectSnap(await biz.partner.call('PATCH', `/snap/v1.0/cards/${other.id}`, JSON.stringify({ status: 'FROZEN' })), '2009200');
+    const frozen = inquiry0100({ pan: other.number, expiryYYMM: `${other.expiry.slice(2, 4)}${other.expiry.slice(0, 2)}` });
+    c.send(frozen);
+    const f = await c.answerOf(frozen.fields.get(11) as string);
+    expect(f.fields.get(39)).toBe('62');
+    expect(f.fields.has(54)).toBe(false);
+    const expired = inquiry0100({ expiryYYMM: '2001' });
+    c.send(expired);
+    expect((await c.answerOf(expired.fields.get(11) as string)).fields.get(39)).toBe('54');
     c.close();
   });
 

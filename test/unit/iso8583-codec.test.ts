@@ -377,3 +377,17 @@ describe('framing (2-byte big-endian length prefix)', () => {
     expect(() => frameIso8583(Buffer.alloc(0x10000))).toThrow(Iso8583FrameTooLong);
   });
 });
+
+describe('DE54 additional amounts', () => {
+  it('encodes a balance answer by hand: LLLVAR 020, account 00, amount type 02, IDR 360, C, 12 digits', () => {
+    // Bitmap: DE39 is bit 7 of byte 5 (0x02), DE54 bit 6 of byte 7 (0x04).
+    const wire = ascii('0110' + '0000000002000400' + '00' + '020' + '0002360C000000987450');
+    const m: Iso8583Message = { mti: '0110', fields: new Map([[39, '00'], [54, '0002360C000000987450']]) };
+    expect(encodeIso8583(spec, m).toString('ascii')).toBe(wire.toString('ascii'));
+    expect(decodeIso8583(spec, wire)).toEqual(m);
+  });
+
+  it('refuses a DE54 longer than 120', () => {
+    expect(() => encodeIso8583(spec, { mti: '0110', fields: new Map([[54, 'x'.repeat(121)]]) })).toThrow();
+  });
+});

@@ -11,7 +11,7 @@ import { normaliseSpendControls, type SpendControls } from '../controls/spend-co
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyOutcome, type PolicyScope } from '../policies/policy-runtime';
 import { loadVelocityFacts, type VelocityInput } from '../policies/velocity';
 import type { authorizationRequest, authorizationResponse } from './authorizations.schemas';
-import { decide, type Decision } from './decision';
+import { cardRefusal, decide, type CardFacts, type Decision } from './decision';
 
 type AuthorizationBody = z.infer<typeof authorizationRequest>;
 type AuthorizationResponse = z.infer<typeof authorizationResponse>;
@@ -104,6 +104,51 @@ interface Decided {
 interface WriteResult {
   duplicates: string[];
   lost: Record<string, { responseCode: string; reason: string }>;
+}
+
+/** The decision's facts of a card read by kartu_read_authorizations. */
+function cardFactsOf(k: Kartu, card: CardRow, input: { number: string; cvv?: string }, state: { lockedMerchantId: string | null; used: boolean }): CardFacts {
+  return {
+    type: card.type,
+    status: card.status,
+    expiryMonth: card.expiry_month,
+    expiryYear: card.expiry_year,
+    currency: card.currency,
+    spendControls: normaliseSpendControls(card.spend_controls),
+    lockedMerchantId: state.lockedMerchantId,
+    cardholderStatus: card.cardholder_status,
+    businessStatus: card.business_status,
+    timeZone: card.time_zone,
+    used: state.used,
+    expectedCvv: input.cvv !== undefined ? vaultOf(k).cvv(input.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
+  };
+}
+
+/**
+ * A balance inquiry's card check: the card read as an authorization reads it (the same
+ * kartu_read_authorizations) and the same card checks (`cardRefusal`); nothing is recorded. The
+ * decline an authorization would get (14 for an unknown card), or the funding account's available
+ * balance and currency.
+ */
+export async function inquireBalance(
+  k: Kartu,
+  input: { number: string; expiry?: string; cvv?: string },
+): Promise<{ responseCode: string } | { responseCode: '00'; available: bigint; currency: string }> {
+  const now = k.clock.now();
+  const fingerprints = vaultOf(k).fingerprintCandidates(input.number);
+  const [{ read }] = (await hotQuery<{ read: BatchRead }>(k.db, 'kartu_authorization_batch_read', BATCH_READ, [
+    [],
+    [],
+    fingerprints,
+    [],
+    [],
+    new Date(now.getTime() - 370 * 86400_000).toISOString().slice(0, 10),
+  ])) as [{ read: BatchRead }];
+  const card = read.cards.find((c) => fingerprints.includes(c.pan_fingerprint));
+  if (!card) return { responseCode: '14' };
+  const refused = cardRefusal(input, cardFactsOf(k, card, input, { lockedMerchantId: card.locked_merchant_id, used: card.used }), now);
+  if (refused) return { responseCode: refused.responseCode };
+  return { responseCode: '00', available: card.available === null ? 0n : BigInt(card.available), currency: card.currency };
 }
 
 const key = (networkId: string, messageId: string) => `${networkId}|${messageId}`;
@@ -319,20 +364,7 @@ class AuthorizationBatcher {
         if (!lockedMerchant.has(card.id)) lockedMerchant.set(card.id, card.locked_merchant_id);
         decision = decide(
           { amount: BigInt(body.amount), currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
-          {
-            type: card.type,
-            status: card.status,
-            expiryMonth: card.expiry_month,
-            expiryYear: card.expiry_year,
-            currency: card.currency,
-            spendControls: normaliseSpendControls(card.spend_controls),
-            lockedMerchantId: lockedMerchant.get(card.id) ?? null,
-            cardholderStatus: card.cardholder_status,
-            businessStatus: card.business_status,
-            timeZone: card.time_zone,
-            used: used.has(card.id) && !body.originalId,
-            expectedCvv: body.card.cvv !== undefined ? vaultOf(k).cvv(body.card.number, card.expiry_month, card.expiry_year, card.cvv_key_id) : undefined,
-          },
+          cardFactsOf(k, card, body.card, { lockedMerchantId: lockedMerchant.get(card.id) ?? null, used: used.has(card.id) && !body.originalId }),
           usage.get(card.spend_root_id)!,
           card.funding_id ? available.get(card.funding_id)! : 0n,
           now,

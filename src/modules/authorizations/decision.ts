@@ -106,14 +106,11 @@ function listMatches(categories: string[], mcc: string): boolean {
   return categories.some((c) => categoryMatches(c, mcc));
 }
 
-export function decide(
-  req: AuthorizationRequest,
-  card: CardFacts,
-  usage: ReadonlyMap<string, bigint>,
-  available: bigint,
-  now: Date,
-  policy?: PolicyVerdict,
-): Decision {
+/**
+ * The checks of the card itself (expiry, CVV, card, cardholder and business status), the first of
+ * `decide`'s; a decline, or null when the card may be used. A balance inquiry asks only these.
+ */
+export function cardRefusal(req: Pick<AuthorizationRequest, 'expiry' | 'cvv'>, card: CardFacts, now: Date): Decision | null {
   const status = effectiveStatus(card.status, card.expiryMonth, card.expiryYear, now);
   if (status === 'EXPIRED') return decline('54', 'card expired');
   if (req.expiry !== undefined && req.expiry !== String(card.expiryMonth).padStart(2, '0') + String(card.expiryYear % 100).padStart(2, '0')) {
@@ -123,6 +120,19 @@ export function decide(
   if (status !== 'ACTIVE') return decline('62', `card ${status.toLowerCase()}`);
   if (card.cardholderStatus !== 'ACTIVE') return decline('62', `cardholder ${card.cardholderStatus.toLowerCase()}`);
   if (card.businessStatus !== 'ACTIVE') return decline('05', `business ${card.businessStatus.toLowerCase()}`);
+  return null;
+}
+
+export function decide(
+  req: AuthorizationRequest,
+  card: CardFacts,
+  usage: ReadonlyMap<string, bigint>,
+  available: bigint,
+  now: Date,
+  policy?: PolicyVerdict,
+): Decision {
+  const refused = cardRefusal(req, card, now);
+  if (refused) return refused;
   if (card.type === 'MERCHANT_LOCKED' && card.lockedMerchantId !== null && card.lockedMerchantId !== req.merchant.id) {
     return decline('57', 'card is locked to another merchant');
   }

@@ -8,9 +8,9 @@ import { Conflict, KartuError, NotFound, ServiceUnavailable } from '../../platfo
 import iso4217 from '../../platform/iso-4217.json';
 import { countNetworkAuthorization, networkMessages } from '../../platform/metrics';
 import { parseInput } from '../../platform/validation';
-import { authorize } from '../authorizations/authorize';
-import { authorizationRequest, reversalRequest } from '../authorizations/authorizations.schemas';
-import { reverse } from '../authorizations/authorizations.service';
+import { authorize, inquireBalance } from '../authorizations/authorize';
+import { authorizationRequest, clearingRequest, reversalRequest } from '../authorizations/authorizations.schemas';
+import { clear, reverse } from '../authorizations/authorizations.service';
 import { decodeIso8583, encodeIso8583, responseMtiOf, type Iso8583Message } from './iso8583-codec';
 import { Iso8583FormatError, Iso8583FrameTooLong } from './iso8583-errors';
 import { frameIso8583, Iso8583Framer } from './iso8583-framer';
@@ -51,6 +51,8 @@ export interface Iso8583Gateway {
 
 /** ISO 4217 numeric (DE49) → alpha, from the one currency table. */
 const ALPHA_OF_NUMERIC: ReadonlyMap<string, string> = new Map(Object.entries(iso4217.currencies).map(([alpha, c]) => [c.numeric, alpha]));
+/** ISO 4217 alpha → numeric (DE54's currency). */
+const NUMERIC_OF_ALPHA: ReadonlyMap<string, string> = new Map(Object.entries(iso4217.currencies).map(([alpha, c]) => [alpha, c.numeric]));
 
 /** DE22 positions 1–2 (PAN entry mode) → the JSON API's pos.entryMode. */
 const ENTRY_MODES: Record<string, { entryMode: NonNullable<AuthorizationBody['pos']>['entryMode']; cardPresent: boolean }> = {
@@ -171,12 +173,14 @@ export async function handleFrame(k: Kartu, spec: Iso8583Spec, networkId: string
     case '0800':
       return networkManagement(message, responseMti);
     case '0100':
-      return authorization(k, networkId, message, responseMti);
+      return /^31/.test(str(message, 3) ?? '') ? balanceInquiry(k, message, responseMti) : authorization(k, networkId, message, responseMti);
+    case '0200':
+      return financial(k, networkId, message, responseMti);
     case '0400':
     case '0420':
       return reversal(k, networkId, message, responseMti);
     default:
-      // 0120 advice and 0200 financial are not built: answered, never silently approved.
+      // 0120 advice is not built: answered, never silently approved.
       return respond(message, responseMti, '12');
   }
 }
@@ -279,6 +283,57 @@ export function iso8583MessageId(acquirer: string, rrn: string, stan: string, tr
   return `iso8583:${acquirer.replace(/^0+(?=\d)/, '')}:${rrn.trim()}:${stan}:${transmitted}`;
 }
 
+/** The card of a message: DE2 and DE14 (YYMM), or else from DE35. */
+function cardElementsOf(m: Iso8583Message): { pan?: string; expiry?: string } {
+  let pan = str(m, 2);
+  let expiry = str(m, 14);
+  const track2 = str(m, 35);
+  if (track2) {
+    const [t2pan, rest] = track2.split(/[=D]/);
+    pan ??= t2pan;
+    if (expiry === undefined && rest && rest.length >= 4) expiry = rest.slice(0, 4);
+  }
+  return { pan, expiry };
+}
+
+/**
+ * DE54 (ISO 8583:1987 additional amounts) of one amount: account type 2 (DE3 positions 3–4, the
+ * "from" account), amount type 2 (`02` available balance), currency 3 (ISO 4217 numeric), sign
+ * `C` (credit, zero or more) or `D` (debit, below zero), amount 12 in minor units.
+ */
+export function additionalAmount(accountType: string, amountType: string, currencyNumeric: string, amount: bigint): string {
+  const sign = amount < 0n ? 'D' : 'C';
+  const magnitude = amount < 0n ? -amount : amount;
+  return `${accountType}${amountType}${currencyNumeric}${sign}${magnitude.toString().padStart(12, '0')}`;
+}
+
+/**
+ * A balance inquiry (0100, DE3 `31xxxx`): the same required elements and PIN refusal as an
+ * authorization, the card read and checked as `authorize` checks it (`inquireBalance`), and, when
+ * it may be used, DE39 00 with the funding account's available balance in DE54. No authorization
+ * is recorded and nothing changes, so a repeat is answered the balance of the moment.
+ */
+async function balanceInquiry(k: Kartu, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
+  if (!str(m, 7) || !str(m, 11) || !str(m, 32) || !str(m, 37)) return respond(m, mti, '30');
+  if (m.fields.has(52)) return respond(m, mti, '55');
+  const { pan, expiry } = cardElementsOf(m);
+  if (!pan || !/^\d{12,19}$/.test(pan) || (expiry !== undefined && !/^\d{4}$/.test(expiry))) return respond(m, mti, '30');
+  try {
+    const answer = await inquireBalance(k, { number: pan, ...(expiry ? { expiry: `${expiry.slice(2, 4)}${expiry.slice(0, 2)}` } : {}) });
+    networkMessages.inc({ message: 'balance_inquiry', outcome: answer.responseCode });
+    if (!('available' in answer)) return respond(m, mti, answer.responseCode);
+    const numeric = NUMERIC_OF_ALPHA.get(answer.currency);
+    if (!numeric) return respond(m, mti, '96');
+    const accountType = (str(m, 3) ?? '310000').slice(2, 4);
+    return respond(m, mti, '00', [[54, additionalAmount(accountType, '02', numeric, answer.available)]]);
+  } catch (err) {
+    const code = refusalCode(err);
+    networkMessages.inc({ message: 'balance_inquiry', outcome: code });
+    if (code === '96') k.logger.error({ mti: m.mti, err: err instanceof Error ? err.name : 'unknown' }, 'iso8583: balance inquiry failed');
+    return respond(m, mti, code);
+  }
+}
+
 /** The JSON API's body for a 0100, or the DE39 to answer instead. */
 export function authorizationBodyOf(m: Iso8583Message): { body: AuthorizationBody } | { code: string } {
   const de7 = str(m, 7);
@@ -292,14 +347,7 @@ export function authorizationBodyOf(m: Iso8583Message): { body: AuthorizationBod
   const processing = str(m, 3) ?? '000000';
   // Purchase (00) and cash (01) from the default account; refunds, balance inquiries and the rest are not built.
   if (!/^0[01]00/.test(processing)) return { code: '12' };
-  let pan = str(m, 2);
-  let expiry = str(m, 14);
-  const track2 = str(m, 35);
-  if (track2) {
-    const [t2pan, rest] = track2.split(/[=D]/);
-    pan ??= t2pan;
-    if (expiry === undefined && rest && rest.length >= 4) expiry = rest.slice(0, 4);
-  }
+  const { pan, expiry } = cardElementsOf(m);
   const de4 = str(m, 4);
   const currency = ALPHA_OF_NUMERIC.get(str(m, 49) ?? '');
   const de43 = str(m, 43) ?? '';
@@ -347,6 +395,46 @@ async function authorization(k: Kartu, networkId: string, m: Iso8583Message, mti
     const code = refusalCode(err);
     countNetworkAuthorization(err instanceof ServiceUnavailable ? 'unavailable' : 'refused', code);
     if (code === '96') k.logger.error({ mti: m.mti, err: err instanceof Error ? err.name : 'unknown' }, 'iso8583: authorization failed');
+    return respond(m, mti, code);
+  }
+}
+
+/** The clearing id of a 0200: derived from its message id, so a repeat clears under the same id. */
+export function financialClearingId(messageId: string): string {
+  return `${messageId}:clear`;
+}
+
+/**
+ * A 0200 (a single-message purchase): the same `authorize` as a 0100, then, when approved, the same
+ * clearing as `POST /network/v1/clearings` for the approved amount under a clearing id derived from
+ * the message id. Both steps are idempotent, so a repeat (same DE32 + DE37 + DE11 + DE7) gets the
+ * first decision and completes a clearing a crash left undone, never clearing twice.
+ */
+async function financial(k: Kartu, networkId: string, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
+  const mapped = authorizationBodyOf(m);
+  if ('code' in mapped) return respond(m, mti, mapped.code);
+  try {
+    const body = parseInput(authorizationRequest, mapped.body);
+    const decided = await authorize(k, networkId, body, Buffer.from(JSON.stringify(body)));
+    countNetworkAuthorization(decided.decision, decided.responseCode);
+    if (decided.decision !== 'approved' && decided.decision !== 'partial') return respond(m, mti, decided.responseCode);
+    const clearing = parseInput(clearingRequest, {
+      id: financialClearingId(body.id),
+      authorizationId: body.id,
+      amount: decided.approvedAmount,
+      currency: body.currency,
+      merchant: body.merchant,
+    });
+    await clear(k, networkId, clearing, Buffer.from(JSON.stringify(clearing)));
+    networkMessages.inc({ message: 'clearing', outcome: 'accepted' });
+    const extra: Array<[number, string]> = [];
+    if (decided.authorizationCode) extra.push([38, decided.authorizationCode]);
+    if (decided.decision === 'partial') extra.push([4, String(decided.approvedAmount).padStart(12, '0')]);
+    return respond(m, mti, decided.responseCode, extra);
+  } catch (err) {
+    const code = refusalCode(err);
+    networkMessages.inc({ message: 'clearing', outcome: code });
+    if (code === '96') k.logger.error({ mti: m.mti, err: err instanceof Error ? err.name : 'unknown' }, 'iso8583: financial message failed');
     return respond(m, mti, code);
   }
 }
