@@ -20,7 +20,7 @@ describe('docs/iso8583.md', () => {
     const opening = doc.slice(0, doc.indexOf('| file | what it is |'));
     expect(opening).toMatch(/Built: the listener/);
     expect(opening).toMatch(/Not built yet/);
-    for (const missing of ['0120 advice', 'DE52', 'kartu simulate --iso8583', 'bench']) expect(opening).toContain(missing);
+    for (const named of ['0120 advice', 'DE52', 'kartu simulate --iso8583', 'npm run bench']) expect(opening).toContain(named);
   });
 
   it("has the spec file's field table", () => {
