@@ -122,6 +122,35 @@ async function onceFor(
 }
 
 /** Releases all or part of an authorization's hold (and gives the spend back to its limits). */
+/**
+ * Where a reversal stands before it is sent to `reverse` (the ISO 8583 gateway reads its DE4
+ * against it): `repeated` when `reversalId` was already accepted; otherwise the original's approved
+ * amount and what it and its incrementals still hold, in minor units; null when the original is
+ * unknown or was declined.
+ */
+export async function reversalStanding(
+  k: Kartu,
+  networkId: string,
+  reversalId: string,
+  originalMessageId: string,
+): Promise<{ repeated: true } | { repeated: false; approved: bigint; open: bigint } | null> {
+  const [previous]: Array<{ id: string }> = await retryingLostConnections(() =>
+    k.db.query("SELECT message_id AS id FROM network_messages WHERE network_id = $1 AND kind = 'reversal' AND message_id = $2", [networkId, reversalId]),
+  );
+  if (previous) return { repeated: true };
+  const [row]: Array<{ approved: string; open: string | null }> = await retryingLostConnections(() =>
+    k.db.query(
+      `SELECT r.approved_amount::text AS approved,
+              (SELECT sum(t.open_amount)::text FROM authorizations a JOIN ledger_transfers t ON t.id = a.hold_id
+                WHERE (a.id = r.id OR a.original_id = r.id) AND a.decision <> 'declined') AS open
+         FROM authorizations r
+        WHERE r.network_id = $1 AND r.network_message_id = $2 AND r.decision <> 'declined'`,
+      [networkId, originalMessageId],
+    ),
+  );
+  return row ? { repeated: false, approved: BigInt(row.approved), open: BigInt(row.open ?? '0') } : null;
+}
+
 export async function reverse(k: Kartu, networkId: string, body: z.infer<typeof reversalRequest>, rawBody: Buffer): Promise<MessageResponse> {
   return onceFor(k, networkId, 'reversal', body.id, rawBody, async (tx) => {
     const chain = await lockAuthorizationChain(tx, networkId, body.authorizationId);

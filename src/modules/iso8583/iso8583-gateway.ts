@@ -10,7 +10,7 @@ import { countNetworkAuthorization, networkMessages } from '../../platform/metri
 import { parseInput } from '../../platform/validation';
 import { authorize, inquireBalance } from '../authorizations/authorize';
 import { authorizationRequest, clearingRequest, reversalRequest } from '../authorizations/authorizations.schemas';
-import { clear, reverse } from '../authorizations/authorizations.service';
+import { clear, reversalStanding, reverse } from '../authorizations/authorizations.service';
 import { decodeIso8583, encodeIso8583, responseMtiOf, type Iso8583Message } from './iso8583-codec';
 import { Iso8583FormatError, Iso8583FrameTooLong } from './iso8583-errors';
 import { frameIso8583, Iso8583Framer } from './iso8583-framer';
@@ -459,31 +459,17 @@ export function originalMessageIdOf(m: Iso8583Message): string | null {
  * (nothing to release), and 00 for a reversal already accepted (its repeat: nothing released twice).
  */
 async function releasedAmountOf(k: Kartu, networkId: string, id: string, original: string, de4: string | undefined): Promise<number | undefined | string> {
-  const [previous]: Array<{ request: string }> = await retryingLostConnections(() =>
-    k.db.query("SELECT request_hash AS request FROM network_messages WHERE network_id = $1 AND kind = 'reversal' AND message_id = $2", [networkId, id]),
-  );
+  const standing = await reversalStanding(k, networkId, id, original);
   // Only an accepted reversal is stored: the repeat gets its answer, 00.
-  if (previous) return '00';
+  if (standing?.repeated) return '00';
   if (de4 === undefined || BigInt(de4) === 0n) return undefined;
-  const [row]: Array<{ approved: string; open: string | null }> = await retryingLostConnections(() =>
-    k.db.query(
-      `SELECT r.approved_amount::text AS approved,
-              (SELECT sum(t.open_amount)::text FROM authorizations a JOIN ledger_transfers t ON t.id = a.hold_id
-                WHERE (a.id = r.id OR a.original_id = r.id) AND a.decision <> 'declined') AS open
-         FROM authorizations r
-        WHERE r.network_id = $1 AND r.network_message_id = $2 AND r.decision <> 'declined'`,
-      [networkId, original],
-    ),
-  );
-  if (!row) return '25';
+  if (!standing) return '25';
   // Money as bigint; the JSON body's amount is a number (at most 1e15, exact).
   const replacement = BigInt(de4);
-  const approved = BigInt(row.approved);
-  if (replacement === approved) return undefined;
-  if (replacement > approved) return '13';
-  const open = BigInt(row.open ?? '0');
-  if (replacement === open) return '00';
-  return replacement < open ? Number(open - replacement) : '13';
+  if (replacement === standing.approved) return undefined;
+  if (replacement > standing.approved) return '13';
+  if (replacement === standing.open) return '00';
+  return replacement < standing.open ? Number(standing.open - replacement) : '13';
 }
 
 async function reversal(k: Kartu, networkId: string, m: Iso8583Message, mti: string): Promise<Iso8583Message> {
