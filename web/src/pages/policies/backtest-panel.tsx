@@ -1,11 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { ExampleCells } from './example-cells';
 import { post } from '../../api';
 import { Field, FormError, SelectField } from '../../components/field';
 import { DateTime, useTimeZone } from '../../components/money';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { formatMinor, isoToWallTime, wallTimeToIso } from '../../format';
+import { isoToWallTime, wallTimeToIso } from '../../format';
 import { useLang } from '../../i18n';
 import { policyKeys, policyPath, useBacktest, useBacktests, useVersions, type Backtest, type BacktestExample, type BacktestReport, type Policy } from './policies-api';
 
@@ -188,7 +188,7 @@ function Report({ report }: { report: BacktestReport }) {
 }
 
 function Examples({ examples, caption }: { examples: BacktestExample[]; caption: string }) {
-  const { t, lang } = useLang();
+  const { t } = useLang();
   if (examples.length === 0) return <Empty>{t('policies.backtest.noExamples')}</Empty>;
   return (
     <div className="table-wrap">
@@ -206,16 +206,7 @@ function Examples({ examples, caption }: { examples: BacktestExample[]; caption:
         <tbody>
           {examples.map((e) => (
             <tr key={e.authorizationId}>
-              <td>
-                <Link to={`/transactions/${e.authorizationId}`}>
-                  <DateTime iso={e.createdAt} />
-                </Link>
-              </td>
-              <td className="num money">{formatMinor(e.amount, e.currency, lang)}</td>
-              <td>
-                {e.merchant.name ?? e.merchant.id ?? '—'}
-                {e.merchant.mcc && <div className="code">MCC {e.merchant.mcc}</div>}
-              </td>
+              <ExampleCells example={e} />
               <td>
                 {t(`decision.${e.recorded.decision}`)}
                 <div className="code">

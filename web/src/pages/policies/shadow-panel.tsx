@@ -1,11 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { ExampleCells } from './example-cells';
 import { post } from '../../api';
 import { FormError } from '../../components/field';
 import { DateTime } from '../../components/money';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { formatMinor } from '../../format';
 import { useLang } from '../../i18n';
 import { policyPath, usePolicyChanged, useShadowResults, type Policy, type ShadowExample, type ShadowResults } from './policies-api';
 
@@ -86,7 +85,7 @@ function ShadowResultsView({ results: r, editable, promoting, onPromote }: { res
 }
 
 function ShadowExamples({ examples }: { examples: ShadowExample[] }) {
-  const { t, lang } = useLang();
+  const { t } = useLang();
   return (
     <div className="table-wrap">
       <table>
@@ -103,16 +102,7 @@ function ShadowExamples({ examples }: { examples: ShadowExample[] }) {
         <tbody>
           {examples.map((e) => (
             <tr key={e.authorizationId}>
-              <td>
-                <Link to={`/transactions/${e.authorizationId}`}>
-                  <DateTime iso={e.createdAt} />
-                </Link>
-              </td>
-              <td className="num money">{formatMinor(e.amount, e.currency, lang)}</td>
-              <td>
-                {e.merchant.name ?? e.merchant.id ?? '—'}
-                {e.merchant.mcc && <div className="code">MCC {e.merchant.mcc}</div>}
-              </td>
+              <ExampleCells example={e} />
               <td>
                 <span className={`decision-${e.enforced.decision}`}>{t(`decision.${e.enforced.decision}`)}</span>
                 <div className="code">
