@@ -22,6 +22,7 @@ import { SelfTests1765600000000 } from './1765600000000-self-tests';
 import { PolicyHitsIndex1766000000000 } from './1766000000000-policy-hits-index';
 import { AuditLogFilters1766030000000 } from './1766030000000-audit-log-filters';
 import { Team1766040000000 } from './1766040000000-team';
+import { ForeignCurrency1766100000000 } from './1766100000000-foreign-currency';
 
 /** Every migration, oldest first. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   PolicyHitsIndex1766000000000,
   AuditLogFilters1766030000000,
   Team1766040000000,
+  ForeignCurrency1766100000000,
 ];

@@ -45,6 +45,7 @@ const envSchema = z.object({
   KARTU_HOLD_DAYS_TRAVEL: z.coerce.number().int().min(1).max(90).default(31),
   KARTU_OVERCAPTURE_PERCENT: z.coerce.number().int().min(0).max(100).default(20),
   KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(2),
+  KARTU_FX_RATE_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(48),
   // Outbox relay and webhooks (docs/webhooks.md).
   KARTU_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   KARTU_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
@@ -103,6 +104,8 @@ export interface Config {
    * sum is best near the database's cores (bench/RESULTS.md): 2 for one process, 1 each for two.
    */
   authorizationBatchesInFlight: number;
+  /** A rate of the fx_rates table older than this counts as none: a foreign authorization without a billing amount is declined (05). */
+  fxRateMaxAgeHours: number;
   /** Outbox relay: idle poll interval, rows per claim, and after how long a relayed event or queued delivery whose job vanished from Redis is relayed again. */
   relayIntervalMs: number;
   relayBatchSize: number;
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdDaysTravel: e.KARTU_HOLD_DAYS_TRAVEL,
     overcapturePercent: e.KARTU_OVERCAPTURE_PERCENT,
     authorizationBatchesInFlight: e.KARTU_AUTHORIZATION_BATCHES_IN_FLIGHT,
+    fxRateMaxAgeHours: e.KARTU_FX_RATE_MAX_AGE_HOURS,
     relayIntervalMs: e.KARTU_RELAY_INTERVAL_MS,
     relayBatchSize: e.KARTU_RELAY_BATCH_SIZE,
     relayStaleSeconds: e.KARTU_RELAY_STALE_SECONDS,

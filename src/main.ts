@@ -19,6 +19,7 @@ import { parseSnapValue, snapAmount } from './platform/money';
 import { Business } from './modules/access/business.entity';
 import { recordAudit } from './modules/access/audit';
 import { setOverdraftLimit } from './modules/ledger/ledger.service';
+import { listRates, readRatesFile, setRates } from './modules/fx/fx.service';
 import { createLogger } from './platform/logger';
 import pino from 'pino';
 import { formatSnapTimestamp } from './platform/snap-time';
@@ -235,6 +236,37 @@ program
   .option('--json', 'print JSON')
   .action(async (opts: { name: string; json?: boolean }) => {
     print(Boolean(opts.json), await withRuntime((rt) => createNetwork(rt.kartu, opts.name)));
+  });
+
+const fx = program.command('fx').description("Exchange rates for authorizations in a currency other than the card's (docs/ledger-and-authorizations.md)");
+fx.command('set-rate')
+  .description('Record a rate: units of --to per unit of --from, holding from --at (default now); used until a newer one or KARTU_FX_RATE_MAX_AGE_HOURS')
+  .requiredOption('--from <currency>', 'ISO 4217 code, e.g. USD')
+  .requiredOption('--to <currency>', 'ISO 4217 code, e.g. IDR')
+  .requiredOption('--rate <decimal>', 'e.g. 16250.5')
+  .option('--at <time>', 'ISO 8601 time the rate holds from (default now)')
+  .option('--source <name>', 'where the rate comes from', 'operator')
+  .option('--json', 'print JSON')
+  .action(async (opts: { from: string; to: string; rate: string; at?: string; source: string; json?: boolean }) => {
+    const [row] = await withRuntime((rt) =>
+      setRates(rt.kartu, { source: opts.source, rates: [{ base: opts.from.toUpperCase(), quote: opts.to.toUpperCase(), rate: opts.rate, ...(opts.at ? { asOf: opts.at } : {}) }] }),
+    );
+    print(Boolean(opts.json), { from: row!.base, to: row!.quote, rate: row!.rate, asOf: row!.asOf.toISOString(), source: row!.source });
+  });
+fx.command('load')
+  .description('Record every rate of a rates file (JSON: {"source"?, "asOf"?, "rates": [{"base", "quote", "rate", "asOf"?}]}), all or none')
+  .requiredOption('--file <path>', 'the rates file')
+  .option('--json', 'print JSON')
+  .action(async (opts: { file: string; json?: boolean }) => {
+    const rows = await withRuntime((rt) => setRates(rt.kartu, readRatesFile(opts.file) as Parameters<typeof setRates>[1]));
+    print(Boolean(opts.json), { loaded: rows.length, pairs: rows.map((r) => `${r.base}/${r.quote}`) });
+  });
+fx.command('rates')
+  .description('The newest rate of every pair, and whether it is still fresh enough to be used')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const rates = await withRuntime((rt) => listRates(rt.kartu));
+    print(Boolean(opts.json), { rates: rates.map((r) => (opts.json ? { ...r, asOf: r.asOf.toISOString() } : `${r.base}/${r.quote} ${r.rate} at ${r.asOf.toISOString()} (${r.source}${r.fresh ? '' : ', stale'})`)) });
   });
 
 const admins = program.command('admins').description('Admin users of the dashboard and admin API');

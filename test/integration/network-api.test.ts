@@ -403,7 +403,7 @@ describe('response codes over HTTP', () => {
   it('05: a currency other than the card’s', async () => {
     const b = await business();
     const card = await newCard(b);
-    await expectCode(authBody(card, { currency: 'USD' }), '05', /currency/);
+    await expectCode(authBody(card, { currency: 'USD' }), '05', /no exchange rate USD\/IDR/);
     expect(await balances(b)).toMatchObject({ hold: 0n });
   });
 

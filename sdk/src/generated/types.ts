@@ -159,8 +159,12 @@ export interface paths {
           decision: "approved" | "declined" | "partial";
           /** ISO 8583: 00, 10, 05, 14, 51, 54, 57, 59, 61, 62, 65, 82 */
           responseCode: string;
-          /** Approved amount in minor units (ISO 4217): IDR 150000.00 = 15000000 (0 when declined; less than the amount when partial) */
+          /** Approved amount of billingCurrency, in minor units (ISO 4217): IDR 150000.00 = 15000000 (0 when declined; less than billingAmount when partial) */
           approvedAmount: number;
+          /** What the card was asked for, in billingCurrency (the card's; the request's amount converted when the merchant's currency is another), in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          billingAmount: number;
+          /** The card's currency (the request's currency when no card was found) */
+          billingCurrency: string;
           authorizationCode: string | null;
           reason: string;
         };
@@ -186,7 +190,7 @@ export interface paths {
           id: string;
           status: "accepted";
           authorizationId: string | null;
-          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 of the card's currency */
           amount: number;
           transferId: string | null;
         };
@@ -212,7 +216,7 @@ export interface paths {
           id: string;
           status: "accepted";
           authorizationId: string | null;
-          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 of the card's currency */
           amount: number;
           transferId: string | null;
         };
@@ -238,7 +242,7 @@ export interface paths {
           id: string;
           status: "accepted";
           authorizationId: string | null;
-          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+          /** What was released, posted or credited, in minor units (ISO 4217): IDR 150000.00 = 15000000 of the card's currency */
           amount: number;
           transferId: string | null;
         };
@@ -1716,12 +1720,14 @@ export interface paths {
         versionId?: string;
         facts: {
           transaction: {
-            /** Requested amount, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+            /** Amount charged to the card, in its currency, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
             amount: number;
+            /** The card's currency (default: the business's) */
             currency?: string;
-            /** In the card's currency, in minor units (ISO 4217): IDR 150000.00 = 15000000 */
-            billingAmount?: number;
-            billingCurrency?: string;
+            /** The merchant's amount (default: amount), in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+            merchantAmount?: number;
+            /** The merchant currency (default: currency) */
+            merchantCurrency?: string;
             entryMode?: string | null;
             cardPresent?: boolean;
             hour?: number;
@@ -2400,9 +2406,16 @@ export interface webhooks {
       reason: string;
       /** null when no card has the number (14) */
       cardId: string | null;
-      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      /** What the card was asked for, in currency (the card's), in minor units (ISO 4217): IDR 150000.00 = 15000000 */
       amount: number;
       currency: string;
+      /** The merchant's amount in merchantCurrency, in minor units (ISO 4217): IDR 150000.00 = 15000000 (equal to amount in the card's currency) */
+      merchantAmount: number;
+      merchantCurrency: string;
+      /** Units of currency per unit of merchantCurrency the amount was converted at (null in the card's own currency) */
+      fxRate: string | null;
+      /** An advice: the network approved it on the issuer's behalf (ISO 8583 0120) and Kartu recorded it */
+      standIn: boolean;
       merchant: {
         id: string;
         name: string;
@@ -2438,9 +2451,14 @@ export interface webhooks {
       clearingId: string;
       authorizationId: string | null;
       cardId: string;
-      /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
+      /** What was posted, in currency (the card's), in minor units (ISO 4217): IDR 150000.00 = 15000000 */
       amount: number;
       currency: string;
+      /** The merchant's amount in merchantCurrency, in minor units (ISO 4217): IDR 150000.00 = 15000000 (equal to amount in the card's currency) */
+      merchantAmount: number;
+      merchantCurrency: string;
+      /** Units of currency per unit of merchantCurrency the amount was converted at (null in the card's own currency) */
+      fxRate: string | null;
       merchant: {
         id: string;
         name: string;
@@ -2463,6 +2481,11 @@ export interface webhooks {
       /** Amount in minor units (ISO 4217): IDR 150000.00 = 15000000 */
       amount: number;
       currency: string;
+      /** The merchant's amount in merchantCurrency, in minor units (ISO 4217): IDR 150000.00 = 15000000 (equal to amount in the card's currency) */
+      merchantAmount: number;
+      merchantCurrency: string;
+      /** Units of currency per unit of merchantCurrency the amount was converted at (null in the card's own currency) */
+      fxRate: string | null;
       merchant: {
         id: string;
         name: string;

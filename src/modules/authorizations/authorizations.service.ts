@@ -6,6 +6,8 @@ import { Conflict, InvalidFieldFormat, KartuError, NotFound } from '../../platfo
 import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { recordEvent } from '../events/outbox';
+import { billingOf, needsRates, type Billing, type BillingInput } from '../fx/billing';
+import { fxRatesOf } from '../fx/fx.service';
 import { lockAccounts, postHold, postTransfer, voidHold } from '../ledger/ledger.service';
 import { STORED_AUTHORIZATION, type StoredAuthorization } from './authorize';
 import type { clearingRequest, messageResponse, refundRequest, reversalRequest } from './authorizations.schemas';
@@ -90,6 +92,7 @@ async function onceFor(
     currency: string | null;
     transferId: string | null;
     merchant?: object | null;
+    foreign?: Billing['foreign'];
   }>,
 ): Promise<MessageResponse> {
   const requestHash = bodySha256Hex(rawBody);
@@ -107,9 +110,14 @@ async function onceFor(
       inTransaction(k.db, async (tx) => {
         const r = await work(tx);
         await tx.query(
-          `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response, merchant)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response), r.merchant ? JSON.stringify(r.merchant) : null],
+          `INSERT INTO network_messages (network_id, kind, message_id, request_hash, business_id, authorization_id, card_id, amount, currency, transfer_id, response, merchant,
+                                         merchant_amount, merchant_currency, fx_rate, fx_rate_source)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+          [
+            networkId, kind, messageId, requestHash, r.businessId, r.authorizationId, r.cardId, r.amount.toString(), r.currency, r.transferId, JSON.stringify(r.response),
+            r.merchant ? JSON.stringify(r.merchant) : null,
+            r.foreign?.merchantAmount.toString() ?? null, r.foreign?.merchantCurrency ?? null, r.foreign?.rate ?? null, r.foreign?.source ?? null,
+          ],
         );
         return r.response;
       }),
@@ -192,9 +200,7 @@ export async function reverse(k: Kartu, networkId: string, body: z.infer<typeof 
  */
 export async function clear(k: Kartu, networkId: string, body: z.infer<typeof clearingRequest>, rawBody: Buffer): Promise<MessageResponse> {
   return onceFor(k, networkId, 'clearing', body.id, rawBody, async (tx) => {
-    const amount = BigInt(body.amount);
     const chain = body.authorizationId ? await lockAuthorizationChain(tx, networkId, body.authorizationId) : [];
-    if (chain[0] && chain[0].currency !== body.currency) throw new InvalidFieldFormat('currency', `the authorization is in ${chain[0].currency}`);
     const open = chain.filter((a) => BigInt(a.open_amount) > 0n);
     const byNumber = body.card ? await cardByNumber(tx, k, body.card.number) : undefined;
     if (chain[0] && body.card && byNumber?.card_id !== chain[0].card_id) {
@@ -203,7 +209,9 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
     const target = chain[0] ? { card_id: chain[0].card_id } : byNumber;
     if (!target) throw new NotFound('No authorization or card to clear against');
     const acct = await cardAccounts(tx, target.card_id);
-    if (!acct || acct.currency !== body.currency) throw new InvalidFieldFormat('currency', `the card is in ${acct?.currency ?? 'another currency'}`);
+    if (!acct) throw new NotFound('No authorization or card to clear against');
+    const billing = await billingFor(k, body, acct.currency);
+    const amount = billing.amount;
     // LOCK ORDER: accounts, then the card, then spend counters — as kartu_record_authorizations.
     await lockAccounts(tx, [acct.funding, acct.settlement, ...open.flatMap((a) => [a.debit_account_id, a.credit_account_id])]);
     await tx.query("UPDATE cards SET status = 'TERMINATED', terminated_at = now(), updated_at = now() WHERE id = $1 AND type = 'SINGLE_USE' AND status <> 'TERMINATED'", [target.card_id]);
@@ -229,7 +237,7 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
         debitAccountId: acct.funding,
         creditAccountId: acct.settlement,
         amount: remaining,
-        currency: body.currency,
+        currency: billing.currency,
         kind: withinTolerance ? 'over_capture' : 'force_post',
         reference: `clearing:${body.id}`,
       });
@@ -237,18 +245,46 @@ export async function clear(k: Kartu, networkId: string, body: z.infer<typeof cl
     const cardId = target.card_id;
     const businessId = acct.business_id;
     const authorizationId = chain[0]?.id ?? null;
-    await recordEvent(tx, { businessId, type: 'transaction.cleared', data: { clearingId: body.id, authorizationId, cardId, amount: body.amount, currency: body.currency, merchant: body.merchant ?? null, forced: open.length === 0 } });
+    await recordEvent(tx, {
+      businessId,
+      type: 'transaction.cleared',
+      data: { clearingId: body.id, authorizationId, cardId, amount: Number(amount), currency: billing.currency, ...merchantSide(body, billing), merchant: body.merchant ?? null, forced: open.length === 0 },
+    });
     return {
-      response: { id: body.id, status: 'accepted', authorizationId, amount: body.amount, transferId },
+      response: { id: body.id, status: 'accepted', authorizationId, amount: Number(amount), transferId },
       businessId,
       authorizationId,
       cardId,
       amount,
-      currency: body.currency,
+      currency: billing.currency,
       transferId,
       merchant: body.merchant ?? null,
+      foreign: billing.foreign,
     };
   });
+}
+
+/**
+ * The billing side of a clearing or refund to a card in `cardCurrency` (billingOf, at the newest
+ * rate now: networks clear at the rate of the clearing day); a 400 naming the field when it cannot
+ * be found or is not the card's currency.
+ */
+async function billingFor(k: Kartu, body: BillingInput, cardCurrency: string): Promise<Billing> {
+  const rates = needsRates(body, cardCurrency) ? await fxRatesOf(k) : undefined;
+  const billing = billingOf(body, cardCurrency, rates, k.clock.now());
+  if (!billing) throw new InvalidFieldFormat('billingAmount', `no exchange rate ${body.currency}/${cardCurrency}: send billingAmount and billingCurrency`);
+  if (billing.currency !== cardCurrency) throw new InvalidFieldFormat(body.billingCurrency ? 'billingCurrency' : 'currency', `the card is in ${cardCurrency}`);
+  if (billing.amount > 1_000_000_000_000_000n) throw new InvalidFieldFormat('amount', 'the billing amount is too large');
+  return billing;
+}
+
+/** An event's merchant amount, currency and rate: the merchant's side of what the card was charged. */
+function merchantSide(body: { amount: number; currency: string }, billing: Billing) {
+  return {
+    merchantAmount: body.amount,
+    merchantCurrency: body.currency,
+    fxRate: billing.foreign?.rate ?? null,
+  };
 }
 
 /** The funding and settlement accounts of a card's business, in the card's currency. */
@@ -284,8 +320,9 @@ export async function refund(
     const target = await cardByNumber(tx, k, body.card.number);
     if (!target) throw new NotFound('No such card');
     const acct = await cardAccounts(tx, target.card_id);
-    if (!acct || acct.currency !== body.currency) throw new InvalidFieldFormat('currency', `the card is in ${acct?.currency ?? 'another currency'}`);
-    const amount = BigInt(body.amount);
+    if (!acct) throw new NotFound('No such card');
+    const billing = await billingFor(k, body, acct.currency);
+    const amount = billing.amount;
     if (refunding) {
       // The purchase is locked first (LOCK ORDER: authorizations, then accounts, as clear()), so two
       // refunds of it at once cannot together pass what was cleared.
@@ -298,17 +335,22 @@ export async function refund(
       const refundable = BigInt(sums!.cleared) - BigInt(sums!.refunded);
       if (amount > refundable) throw new InvalidFieldFormat('amount', `more than the ${refundable} (minor units) cleared and not yet refunded`);
     }
-    const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: body.currency, kind: 'refund', reference: `refund:${body.id}` });
-    await recordEvent(tx, { businessId: acct.business_id, type: 'transaction.refunded', data: { refundId: body.id, cardId: target.card_id, amount: body.amount, currency: body.currency, merchant: body.merchant } });
+    const transferId = await postTransfer(tx, { businessId: acct.business_id, debitAccountId: acct.settlement, creditAccountId: acct.funding, amount, currency: billing.currency, kind: 'refund', reference: `refund:${body.id}` });
+    await recordEvent(tx, {
+      businessId: acct.business_id,
+      type: 'transaction.refunded',
+      data: { refundId: body.id, cardId: target.card_id, amount: Number(amount), currency: billing.currency, ...merchantSide(body, billing), merchant: body.merchant },
+    });
     return {
-      response: { id: body.id, status: 'accepted', authorizationId: refunding?.authorizationId ?? null, amount: body.amount, transferId },
+      response: { id: body.id, status: 'accepted', authorizationId: refunding?.authorizationId ?? null, amount: Number(amount), transferId },
       businessId: acct.business_id,
       authorizationId: refunding?.authorizationId ?? null,
       cardId: target.card_id,
       amount,
-      currency: body.currency,
+      currency: billing.currency,
       transferId,
       merchant: body.merchant,
+      foreign: billing.foreign,
     };
   });
 }

@@ -7,6 +7,8 @@ import { authorizationBatchSize, policyReviews } from '../../platform/metrics';
 import { bodySha256Hex } from '../access/snap-signature';
 import { vaultOf } from '../cards/pan-vault';
 import { mccGroupsOf } from '../controls/mcc-groups';
+import { billingOf, needsRates, type Billing } from '../fx/billing';
+import { fxRatesOf } from '../fx/fx.service';
 import { normaliseSpendControls, type SpendControls } from '../controls/spend-controls';
 import { buildPolicyFacts, PolicyRuntime, type PolicyFacts, type PolicyOutcome, type PolicyScope } from '../policies/policy-runtime';
 import { loadVelocityFacts, type VelocityInput } from '../policies/velocity';
@@ -26,6 +28,8 @@ const MAX_BATCH = 200;
 const FOLLOWER_MIN = 8;
 const FOLLOWER_WAIT_MS = 1;
 const TRAVEL_GROUPS = new Set(['lodging', 'car_rental', 'travel']);
+/** The largest amount a message may carry (authorizationRequest); a conversion past it is declined 13. */
+const MAX_AMOUNT = 1_000_000_000_000_000n;
 
 interface CardRow {
   id: string;
@@ -63,10 +67,13 @@ export interface StoredAuthorization {
   approved_amount: string;
   authorization_code: string | null;
   reason: string;
+  /** The billing amount and currency (the card's; the request's when no card was found). */
+  amount: string;
+  currency: string;
 }
 
 export const STORED_AUTHORIZATION =
-  'SELECT id, network_id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason FROM authorizations';
+  'SELECT id, network_id, network_message_id, request_hash, decision, response_code, approved_amount::text, authorization_code, reason, amount::text, currency FROM authorizations';
 
 /**
  * The read of a whole batch, in one round trip (kartu_read_authorizations, migrations): earlier
@@ -166,10 +173,14 @@ export function policiesOf(k: Kartu): Promise<PolicyRuntime> {
   return runtime;
 }
 
-/** An authorization of the batch that is not a retry: its card (if the number is one) and its MCC groups. */
+/**
+ * An authorization of the batch that is not a retry: its card (if the number is one), what the card
+ * is charged (null: in a foreign currency with no fresh rate) and its MCC groups.
+ */
 interface ToDecide {
   p: Pending;
   card: CardRow | undefined;
+  billing: Billing | null;
   merchantGroups: string[];
 }
 
@@ -203,6 +214,8 @@ export const toResponse = (a: StoredAuthorization): AuthorizationResponse => ({
   decision: a.decision,
   responseCode: a.response_code,
   approvedAmount: Number(a.approved_amount),
+  billingAmount: Number(a.amount),
+  billingCurrency: a.currency,
   authorizationCode: a.authorization_code,
   reason: a.reason,
 });
@@ -335,12 +348,18 @@ class AuthorizationBatcher {
     const cards = new Map(read.cards.map((c) => [c.pan_fingerprint, c]));
     const originals = new Map(read.originals.map((o) => [key(o.network_id, o.network_message_id), o]));
 
-    // Each authorization once: a retry is answered from the read, the rest get their card and MCC groups.
+    // Each authorization once: a retry is answered from the read, the rest get their card, billing
+    // amount and MCC groups. The rates are read (in memory) only for a batch with a conversion to make.
     const fresh: ToDecide[] = [];
+    const withCards: Array<{ p: Pending; card: CardRow | undefined }> = [];
     for (const p of batch) {
       const replay = replays.get(key(p.networkId, p.body.id));
       if (replay) answers.set(p, Promise.resolve(replay));
-      else fresh.push({ p, card: p.fingerprints.map((f) => cards.get(f)).find(Boolean), merchantGroups: mccGroupsOf(p.body.merchant.mcc) });
+      else withCards.push({ p, card: p.fingerprints.map((f) => cards.get(f)).find(Boolean) });
+    }
+    const rates = withCards.some(({ p, card }) => card && needsRates(p.body, card.currency)) ? await fxRatesOf(k) : undefined;
+    for (const { p, card } of withCards) {
+      fresh.push({ p, card, billing: card ? billingOf(p.body, card.currency, rates, now) : null, merchantGroups: mccGroupsOf(p.body.merchant.mcc) });
     }
     const checks = await this.policyChecks(fresh, now);
 
@@ -351,19 +370,23 @@ class AuthorizationBatcher {
     const lockedMerchant = new Map<string, string | null>();
 
     const out: Decided[] = [];
-    for (const { p, card, merchantGroups } of fresh) {
+    for (const { p, card, billing, merchantGroups } of fresh) {
       const body = p.body;
       let decision: Decision;
       let originalId: string | null = null;
       if (!card) {
         decision = { decision: 'declined', responseCode: '14', reason: 'no such card', approvedAmount: 0n, counters: [] };
+      } else if (!billing) {
+        decision = { decision: 'declined', responseCode: '05', reason: `no exchange rate ${body.currency}/${card.currency}`, approvedAmount: 0n, counters: [] };
+      } else if (billing.amount > MAX_AMOUNT) {
+        decision = { decision: 'declined', responseCode: '13', reason: 'billing amount too large', approvedAmount: 0n, counters: [] };
       } else {
         if (card.funding_id && !available.has(card.funding_id)) available.set(card.funding_id, card.available === null ? 0n : BigInt(card.available));
         if (!usage.has(card.spend_root_id)) usage.set(card.spend_root_id, new Map(Object.entries(card.usage).map(([u, v]) => [u, BigInt(v)])));
         if (card.used) used.add(card.id);
         if (!lockedMerchant.has(card.id)) lockedMerchant.set(card.id, card.locked_merchant_id);
         decision = decide(
-          { amount: BigInt(body.amount), currency: body.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
+          { amount: billing.amount, currency: billing.currency, expiry: body.card.expiry, cvv: body.card.cvv, merchant: body.merchant, partialAllowed: Boolean(body.partialAllowed) },
           cardFactsOf(k, card, body.card, { lockedMerchantId: lockedMerchant.get(card.id) ?? null, used: used.has(card.id) && !body.originalId }),
           usage.get(card.spend_root_id)!,
           card.funding_id ? available.get(card.funding_id)! : 0n,
@@ -391,7 +414,7 @@ class AuthorizationBatcher {
           if (card.type === 'MERCHANT_LOCKED' && lockedMerchant.get(card.id) === null) lockedMerchant.set(card.id, body.merchant.id);
         }
       }
-      out.push(this.item(p, card, decision, originalId, merchantGroups, now, checks.get(p)));
+      out.push(this.item(p, card, billing, decision, originalId, merchantGroups, now, checks.get(p)));
     }
     return out;
   }
@@ -406,13 +429,14 @@ class AuthorizationBatcher {
     const checks = new Map<Pending, PolicyCheck>();
     const inScope: PolicyCheck[] = [];
     const needing: Array<{ check: PolicyCheck; input: VelocityInput }> = [];
-    for (const { p, card, merchantGroups } of fresh) {
-      if (!card) continue;
+    for (const { p, card, billing, merchantGroups } of fresh) {
+      if (!card || !billing) continue;
       const scope = { businessId: card.business_id, cardholderId: card.cardholder_id, cardId: card.id };
       const facts = buildPolicyFacts({
-        amount: p.body.amount,
-        currency: p.body.currency,
-        billingCurrency: card.currency,
+        amount: billing.amount,
+        currency: billing.currency,
+        merchantAmount: p.body.amount,
+        merchantCurrency: p.body.currency,
         pos: p.body.pos,
         merchant: p.body.merchant,
         merchantGroups,
@@ -427,7 +451,7 @@ class AuthorizationBatcher {
       inScope.push(check);
       const velocity = policies.velocityNeeded(scope, facts);
       if (velocity !== 0) {
-        needing.push({ check, input: { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: BigInt(p.body.amount), facts: velocity } });
+        needing.push({ check, input: { cardId: card.id, merchantId: p.body.merchant.id, country: p.body.merchant.country, amount: billing.amount, facts: velocity } });
       }
     }
     if (needing.length > 0) {
@@ -438,9 +462,13 @@ class AuthorizationBatcher {
     return checks;
   }
 
-  private item(p: Pending, card: CardRow | undefined, d: Decision, originalId: string | null, merchantGroups: string[], now: Date, check?: PolicyCheck): Decided {
+  private item(p: Pending, card: CardRow | undefined, billing: Billing | null, d: Decision, originalId: string | null, merchantGroups: string[], now: Date, check?: PolicyCheck): Decided {
     const body = p.body;
     const approved = d.decision !== 'declined';
+    // The row's amount is what the card is charged; a card not found (or no rate) keeps the request's.
+    const amount = billing?.amount.toString() ?? String(body.amount);
+    const currency = billing?.currency ?? body.currency;
+    const foreign = billing?.foreign;
     const stored: StoredAuthorization = {
       id: randomUUID(),
       network_message_id: body.id,
@@ -450,6 +478,8 @@ class AuthorizationBatcher {
       approved_amount: d.approvedAmount.toString(),
       authorization_code: approved ? authorizationCode() : null,
       reason: d.reason,
+      amount,
+      currency,
     };
     return {
       pending: p,
@@ -466,8 +496,18 @@ class AuthorizationBatcher {
         fundingId: card?.funding_id ?? null,
         settlementId: card?.settlement_id ?? null,
         originalId,
-        amount: body.amount,
-        currency: body.currency,
+        // Numbers, as the authorization.created event carries them (at most 1e15: the decision declines more).
+        amount: Number(amount),
+        currency,
+        ...(foreign
+          ? {
+              merchantAmount: Number(foreign.merchantAmount),
+              merchantCurrency: foreign.merchantCurrency,
+              fxRate: foreign.rate,
+              fxRateSource: foreign.source,
+              fxRateAt: foreign.at.toISOString(),
+            }
+          : {}),
         approvedAmount: stored.approved_amount,
         decision: d.decision,
         responseCode: d.responseCode,
@@ -488,7 +528,7 @@ class AuthorizationBatcher {
         // A review approves and raises a fraud alert (written only if the approval stands).
         alert:
           approved && check?.outcome && check.outcome.reviews.length > 0
-            ? { authorizationId: stored.id, cardId: card?.id ?? null, amount: body.amount, currency: body.currency, merchant: body.merchant, reviews: check.outcome.reviews }
+            ? { authorizationId: stored.id, cardId: card?.id ?? null, amount: Number(amount), currency, merchant: body.merchant, reviews: check.outcome.reviews }
             : null,
         holdId: approved ? randomUUID() : null,
         holdExpiresAt: approved ? holdExpiry(this.k, merchantGroups, now).toISOString() : null,

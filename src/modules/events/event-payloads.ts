@@ -14,6 +14,12 @@ import { EVENT_TYPES, type EventType } from './event-types';
 
 const minor = z.number().int().meta({ description: `Amount in ${MINOR_UNITS}` });
 const snapAmount = z.object({ value: z.string().meta({ example: '150000.00' }), currency: z.string().meta({ example: 'IDR' }) });
+/** The merchant's side of a transaction in another currency than the card's (docs/ledger-and-authorizations.md, "Foreign currency"). */
+const merchantSide = {
+  merchantAmount: minor.meta({ description: `The merchant's amount in merchantCurrency, in ${MINOR_UNITS} (equal to amount in the card's currency)` }),
+  merchantCurrency: z.string(),
+  fxRate: z.string().nullable().meta({ description: 'Units of currency per unit of merchantCurrency the amount was converted at (null in the card\'s own currency)', example: '16250.5' }),
+};
 const merchant = z.object({ id: z.string(), name: z.string(), mcc: z.string(), city: z.string().optional(), country: z.string() });
 
 export interface EventDescription {
@@ -34,8 +40,10 @@ export const EVENT_PAYLOADS = {
       authorizationCode: z.string().nullable(),
       reason: z.string(),
       cardId: z.string().nullable().meta({ description: 'null when no card has the number (14)' }),
-      amount: minor,
+      amount: minor.meta({ description: `What the card was asked for, in currency (the card's), in ${MINOR_UNITS}` }),
       currency: z.string(),
+      ...merchantSide,
+      standIn: z.boolean().meta({ description: 'An advice: the network approved it on the issuer\'s behalf (ISO 8583 0120) and Kartu recorded it' }),
       merchant,
       originalId: z.string().nullable().meta({ description: 'The authorization an increment adds to' }),
     }),
@@ -55,15 +63,16 @@ export const EVENT_PAYLOADS = {
       clearingId: z.string(),
       authorizationId: z.string().nullable(),
       cardId: z.string(),
-      amount: minor,
+      amount: minor.meta({ description: `What was posted, in currency (the card's), in ${MINOR_UNITS}` }),
       currency: z.string(),
+      ...merchantSide,
       merchant: merchant.nullable(),
       forced: z.boolean(),
     }),
   },
   'transaction.refunded': {
     when: "A merchant refund was credited to the card's funding account.",
-    data: z.object({ refundId: z.string(), cardId: z.string(), amount: minor, currency: z.string(), merchant }),
+    data: z.object({ refundId: z.string(), cardId: z.string(), amount: minor, currency: z.string(), ...merchantSide, merchant }),
   },
   'card.created': {
     when: 'A card was issued (partner or admin API).',

@@ -25,10 +25,12 @@ export interface FactSpec {
 
 export const FACT_CATALOG = {
   transaction: {
-    amount: { type: 'number', description: `Requested amount of \`currency\`, in ${MINOR_UNITS}`, example: 250_000_000 },
-    currency: { type: 'string', description: 'ISO 4217 code of the request', example: 'IDR' },
-    billingAmount: { type: 'number', description: `Amount in the card's currency, in ${MINOR_UNITS} (equal to amount: cards authorize in their own currency)`, example: 250_000_000 },
-    billingCurrency: { type: 'string', description: "The card's currency", example: 'IDR' },
+    amount: { type: 'number', description: `Amount charged to the card, in its currency (the merchant's amount converted when the merchant charges another currency), in ${MINOR_UNITS}`, example: 250_000_000 },
+    currency: { type: 'string', description: "The card's currency (ISO 4217)", example: 'IDR' },
+    billingAmount: { type: 'number', description: `The same as amount (the name rules written before merchantAmount use), in ${MINOR_UNITS}`, example: 250_000_000 },
+    billingCurrency: { type: 'string', description: 'The same as currency', example: 'IDR' },
+    merchantAmount: { type: 'number', description: `The merchant's amount in merchantCurrency, in ${MINOR_UNITS} (equal to amount for a purchase in the card's currency)`, example: 1_550_00 },
+    merchantCurrency: { type: 'string', description: "The merchant's currency (ISO 4217)", example: 'USD' },
     entryMode: { type: 'string', nullable: true, description: 'chip, contactless, magstripe, manual, ecommerce, credential_on_file (null when the network sent none)', example: 'ecommerce' },
     cardPresent: { type: 'boolean', description: 'Whether the card was present (false when the network did not say)', example: false },
     hour: { type: 'number', description: 'Hour of day 0–23 in the business time zone', example: 2 },
@@ -109,6 +111,8 @@ export interface TransactionFacts {
   currency: string;
   billingAmount: number;
   billingCurrency: string;
+  merchantAmount: number;
+  merchantCurrency: string;
   entryMode: string | null;
   cardPresent: boolean;
   hour: number;
@@ -160,11 +164,12 @@ export interface PolicyFacts {
 }
 
 export interface PolicyFactsInput {
+  /** What the card is charged, in its currency. */
   amount: bigint | number;
   currency: string;
-  /** The card's currency (defaults to `currency`). */
-  billingCurrency?: string;
-  billingAmount?: bigint | number;
+  /** The merchant's amount and currency (default: amount and currency). */
+  merchantAmount?: bigint | number;
+  merchantCurrency?: string;
   pos?: { entryMode?: string | null; cardPresent?: boolean | null } | null;
   merchant: { id: string; name: string; mcc: string; city?: string | null; country: string };
   /** The MCC's groups if already computed (authorize does once); derived from the MCC otherwise. */
@@ -224,8 +229,10 @@ export function buildPolicyFacts(input: PolicyFactsInput): PolicyFacts {
     transaction: {
       amount,
       currency: input.currency,
-      billingAmount: input.billingAmount === undefined ? amount : Number(input.billingAmount),
-      billingCurrency: input.billingCurrency ?? input.currency,
+      billingAmount: amount,
+      billingCurrency: input.currency,
+      merchantAmount: input.merchantAmount === undefined ? amount : Number(input.merchantAmount),
+      merchantCurrency: input.merchantCurrency ?? input.currency,
       entryMode: input.pos?.entryMode ?? null,
       cardPresent: input.pos?.cardPresent ?? false,
       hour,

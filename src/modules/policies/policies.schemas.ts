@@ -88,10 +88,10 @@ const num = z.number();
 /** A sample authorization as facts (docs/policies.md); what is left out takes a quiet default. */
 export const sampleFacts = z.strictObject({
   transaction: z.strictObject({
-    amount: num.min(0).meta({ description: `Requested amount, in ${MINOR_UNITS}`, example: 75_000_000 }),
-    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-    billingAmount: num.optional().meta({ description: `In the card's currency, in ${MINOR_UNITS}` }),
-    billingCurrency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    amount: num.min(0).meta({ description: `Amount charged to the card, in its currency, in ${MINOR_UNITS}`, example: 75_000_000 }),
+    currency: z.string().regex(/^[A-Z]{3}$/).optional().meta({ description: "The card's currency (default: the business's)" }),
+    merchantAmount: num.min(0).optional().meta({ description: `The merchant's amount (default: amount), in ${MINOR_UNITS}` }),
+    merchantCurrency: z.string().regex(/^[A-Z]{3}$/).optional().meta({ description: 'The merchant currency (default: currency)' }),
     entryMode: z.string().max(40).nullable().optional(),
     cardPresent: z.boolean().optional(),
     hour: z.number().int().min(0).max(23).optional(),

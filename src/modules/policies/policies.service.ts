@@ -311,8 +311,10 @@ export function completeSampleFacts(s: z.infer<typeof sampleFacts>, now: Date, t
     transaction: {
       amount: t.amount,
       currency: t.currency ?? currency,
-      billingAmount: t.billingAmount ?? t.amount,
-      billingCurrency: t.billingCurrency ?? t.currency ?? currency,
+      billingAmount: t.amount,
+      billingCurrency: t.currency ?? currency,
+      merchantAmount: t.merchantAmount ?? t.amount,
+      merchantCurrency: t.merchantCurrency ?? t.currency ?? currency,
       entryMode: t.entryMode ?? null,
       cardPresent: t.cardPresent ?? false,
       hour: t.hour ?? clock.hour,

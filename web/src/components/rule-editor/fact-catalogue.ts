@@ -60,10 +60,12 @@ const velocity = (property: string, type: FactType, kind: ValueKind, en: string,
   fact('velocity', property, type, kind, en, id, { cost, ...more });
 
 export const FACTS: readonly FactDef[] = [
-  fact('transaction', 'amount', 'number', 'amount', 'requested amount', 'jumlah yang diminta'),
-  fact('transaction', 'currency', 'string', 'text', 'currency of the request (ISO 4217)', 'mata uang permintaan (ISO 4217)'),
-  fact('transaction', 'billingAmount', 'number', 'amount', 'amount in the card’s currency', 'jumlah dalam mata uang kartu'),
-  fact('transaction', 'billingCurrency', 'string', 'text', 'the card’s currency', 'mata uang kartu'),
+  fact('transaction', 'amount', 'number', 'amount', 'amount charged to the card, in its currency', 'jumlah yang ditagihkan ke kartu, dalam mata uangnya'),
+  fact('transaction', 'currency', 'string', 'text', 'the card’s currency (ISO 4217)', 'mata uang kartu (ISO 4217)'),
+  fact('transaction', 'billingAmount', 'number', 'amount', 'the same as amount', 'sama dengan jumlah'),
+  fact('transaction', 'billingCurrency', 'string', 'text', 'the same as currency', 'sama dengan mata uang'),
+  fact('transaction', 'merchantAmount', 'number', 'amount', 'the merchant’s amount, in the merchant’s currency', 'jumlah merchant, dalam mata uang merchant'),
+  fact('transaction', 'merchantCurrency', 'string', 'text', 'the merchant’s currency (ISO 4217)', 'mata uang merchant (ISO 4217)'),
   fact('transaction', 'entryMode', 'string', 'choice', 'how the card was read (chip, contactless, e-commerce…)', 'cara kartu dibaca (chip, nirsentuh, e-commerce…)', { nullable: true, choices: ENTRY_MODES }),
   fact('transaction', 'cardPresent', 'boolean', 'boolean', 'card present (no when the network did not say)', 'kartu hadir (tidak bila jaringan tidak menyebutkan)'),
   fact('transaction', 'hour', 'number', 'hour', 'hour of day, business time zone', 'jam, zona waktu bisnis'),
